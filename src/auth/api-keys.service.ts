@@ -1,0 +1,81 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { createHash, randomBytes } from 'node:crypto';
+import { Repository } from 'typeorm';
+import { TransactionService } from '../database/transaction.service';
+import { ApiKey } from './entities/api-key.entity';
+import { User } from './entities/user.entity';
+
+export const API_KEY_PREFIX = 'homa_';
+const API_KEY_PATTERN = /^homa_[0-9a-f]{64}$/;
+
+export function isApiKey(token: string): boolean {
+  return API_KEY_PATTERN.test(token);
+}
+
+/** Keys are stored as SHA-256: they are 256 random bits, so a slow hash adds nothing but latency. */
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+export interface CreatedApiKey {
+  id: string;
+  name: string;
+  key_prefix: string;
+  created_at: Date;
+  /** Shown once; only its hash is stored. */
+  key: string;
+}
+
+@Injectable()
+export class ApiKeysService {
+  constructor(
+    @InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>,
+    private readonly tx: TransactionService,
+  ) {}
+
+  async create(userId: string, name: string): Promise<CreatedApiKey> {
+    const key = `${API_KEY_PREFIX}${randomBytes(32).toString('hex')}`;
+    const key_prefix = key.slice(0, 12);
+    const saved = await this.tx.run((m) =>
+      m.save(
+        m.create(ApiKey, {
+          user_id: userId,
+          name,
+          key_hash: hashApiKey(key),
+          key_prefix,
+          last_used_at: null,
+        }),
+      ),
+    );
+    return { id: saved.id, name: saved.name, key_prefix, created_at: saved.created_at, key };
+  }
+
+  list(userId: string): Promise<ApiKey[]> {
+    return this.keys.find({ where: { user_id: userId }, order: { created_at: 'DESC' } });
+  }
+
+  async revoke(userId: string, id: string): Promise<void> {
+    const result = await this.tx.run((m) => m.delete(ApiKey, { id, user_id: userId }));
+    if (!result.affected) throw new NotFoundException(`API key ${id} not found`);
+  }
+
+  /** The key's owner, or null. Lookup is by hash, so no secret is compared byte by byte. */
+  async authenticate(key: string): Promise<User | null> {
+    if (!isApiKey(key)) return null;
+    const found = await this.keys.findOne({
+      where: { key_hash: hashApiKey(key) },
+      relations: { user: true },
+    });
+    if (!found?.user) return null;
+    const stale = !found.last_used_at || Date.now() - found.last_used_at.getTime() > 60_000;
+    if (stale) void this.touch(found.id);
+    return found.user;
+  }
+
+  private async touch(id: string): Promise<void> {
+    await this.tx
+      .run((m) => m.update(ApiKey, { id }, { last_used_at: new Date() }))
+      .catch(() => undefined);
+  }
+}

@@ -1,0 +1,127 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { TransactionService } from '../database/transaction.service';
+import { diff } from '../events/event-catalog';
+import { PageQueryDto, Page, skipFor, toPage } from '../common/pagination';
+import { PublicUser, toPublicUser, User, UserRole, UserStatus } from './entities/user.entity';
+import { UserCreatedEvent, UserEventData } from './events/user-created.event';
+import { UserUpdatedEvent } from './events/user-updated.event';
+import { hashPassword } from './password-hasher';
+
+export interface NewUser {
+  email: string;
+  name: string;
+  password: string;
+  role: UserRole;
+}
+
+export interface UserChanges {
+  name?: string;
+  role?: UserRole;
+  status?: UserStatus;
+  password?: string;
+}
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+function eventData(user: User): UserEventData {
+  return {
+    user_id: user.id,
+    name: user.name,
+    email: user.email,
+    role: user.role,
+    status: user.status,
+  };
+}
+
+@Injectable()
+export class UsersService {
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly tx: TransactionService,
+    private readonly events: EventEmitter2,
+  ) {}
+
+  async create(input: NewUser): Promise<PublicUser> {
+    const email = normaliseEmail(input.email);
+    const password_hash = await hashPassword(input.password);
+    const user = await this.tx.run(async (m) => {
+      if (await m.existsBy(User, { email })) {
+        throw new ConflictException({
+          message: `email: a user with email ${email} already exists`,
+          details: [{ field: 'email', errors: ['already exists'] }],
+        });
+      }
+      return m.save(
+        m.create(User, {
+          email,
+          name: input.name,
+          password_hash,
+          role: input.role,
+          status: 'active',
+        }),
+      );
+    });
+    this.events.emit(UserCreatedEvent.eventName, new UserCreatedEvent(eventData(user)));
+    return toPublicUser(user);
+  }
+
+  async update(id: string, input: UserChanges): Promise<PublicUser> {
+    const { before, after } = await this.tx.run(async (m) => {
+      const current = await m.findOneBy(User, { id });
+      if (!current) throw new NotFoundException(`User ${id} not found`);
+      const next: Partial<User> = {};
+      if (input.name !== undefined) next.name = input.name;
+      if (input.role !== undefined) next.role = input.role;
+      if (input.status !== undefined) next.status = input.status;
+      if (input.password !== undefined) next.password_hash = await hashPassword(input.password);
+      const snapshot = { ...current };
+      if (Object.keys(next).length > 0) await m.update(User, { id }, next);
+      return { before: snapshot, after: { ...current, ...next } };
+    });
+    const changes = diff(before, after, ['name', 'role', 'status']);
+    if (Object.keys(changes).length > 0) {
+      this.events.emit(
+        UserUpdatedEvent.eventName,
+        new UserUpdatedEvent({ ...eventData(after), changes }),
+      );
+    }
+    return toPublicUser(after);
+  }
+
+  async list(query: PageQueryDto): Promise<Page<PublicUser>> {
+    const [rows, total] = await this.users.findAndCount({
+      order: { created_at: 'ASC', id: 'ASC' },
+      skip: skipFor(query),
+      take: query.limit,
+    });
+    return toPage(rows.map(toPublicUser), total, query);
+  }
+
+  async get(id: string): Promise<PublicUser> {
+    const user = await this.users.findOneBy({ id });
+    if (!user) throw new NotFoundException(`User ${id} not found`);
+    return toPublicUser(user);
+  }
+
+  findById(id: string): Promise<User | null> {
+    return this.users.findOneBy({ id });
+  }
+
+  findByEmail(email: string): Promise<User | null> {
+    return this.users.findOneBy({ email: normaliseEmail(email) });
+  }
+
+  /** The user with their password hash, for login only. */
+  findWithPasswordHash(email: string): Promise<User | null> {
+    return this.users
+      .createQueryBuilder('u')
+      .addSelect('u.password_hash')
+      .where('u.email = :email', { email: normaliseEmail(email) })
+      .getOne();
+  }
+}

@@ -1,0 +1,89 @@
+import { Command, CommandRunner, Option } from 'nest-commander';
+import { ApiKeysService } from '../auth/api-keys.service';
+import { UsersService } from '../auth/users.service';
+
+interface UserCreateOptions {
+  email?: string;
+  password?: string;
+  name?: string;
+  admin?: boolean;
+}
+
+function required<T>(value: T | undefined, flag: string): T {
+  if (value === undefined || value === '') throw new Error(`Missing required option ${flag}`);
+  return value;
+}
+
+@Command({ name: 'user:create', description: 'Create a user (alias for an admin: --create-admin)' })
+export class UserCreateCommand extends CommandRunner {
+  constructor(private readonly users: UsersService) {
+    super();
+  }
+
+  async run(_: string[], options: UserCreateOptions): Promise<void> {
+    const email = required(options.email, '--email');
+    const password = required(options.password, '--password');
+    if (password.length < 8) throw new Error('--password must be at least 8 characters');
+    const user = await this.users.create({
+      email,
+      password,
+      name: options.name ?? email.split('@')[0],
+      role: options.admin ? 'admin' : 'agent',
+    });
+    console.log(`✅ Created ${user.role} ${user.email} (id ${user.id})`);
+  }
+
+  @Option({ flags: '--email <email>', description: 'Email address to sign in with' })
+  parseEmail(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--password <password>', description: 'Password, at least 8 characters' })
+  parsePassword(value: string): string {
+    return value;
+  }
+
+  @Option({
+    flags: '--name <name>',
+    description: 'Display name (default: the part of the email before @)',
+  })
+  parseName(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--admin', description: 'Give the user the admin role' })
+  parseAdmin(): boolean {
+    return true;
+  }
+}
+
+@Command({
+  name: 'api-key:create',
+  description: "Create an API key for a user and print it (it's shown once)",
+})
+export class ApiKeyCreateCommand extends CommandRunner {
+  constructor(
+    private readonly users: UsersService,
+    private readonly apiKeys: ApiKeysService,
+  ) {
+    super();
+  }
+
+  async run(_: string[], options: { email?: string; name?: string }): Promise<void> {
+    const email = required(options.email, '--email');
+    const user = await this.users.findByEmail(email);
+    if (!user) throw new Error(`No user with email ${email}`);
+    const key = await this.apiKeys.create(user.id, options.name ?? 'CLI');
+    console.log(key.key);
+  }
+
+  @Option({ flags: '--email <email>', description: "The key's owner" })
+  parseEmail(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--name <name>', description: 'A label for the key (default: CLI)' })
+  parseName(value: string): string {
+    return value;
+  }
+}

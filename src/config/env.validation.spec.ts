@@ -1,0 +1,29 @@
+import { validateEnv } from './env.validation';
+
+describe('validateEnv', () => {
+  it('applies the embedded defaults', () => {
+    const env = validateEnv({});
+    expect(env.PORT).toBe(8000);
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.DATA_DIR).toBe('./data');
+    expect(env.WEBHOOK_TIMEOUT_MS).toBe(30000);
+  });
+
+  it('names each bad variable', () => {
+    expect(() =>
+      validateEnv({ PORT: 'eighty', DATABASE_URL: 'postgres://x/y', JWT_SECRET: 'short' }),
+    ).toThrow(
+      /"PORT" must be a number[\s\S]*"DATABASE_URL" must be a mysql:\/\/ URL[\s\S]*"JWT_SECRET" length must be at least 32/,
+    );
+  });
+
+  it('requires JWT_SECRET with MySQL, and no hard-coded fallback exists', () => {
+    expect(() => validateEnv({ DATABASE_URL: 'mysql://root@127.0.0.1:3306/homa' })).toThrow(
+      /"JWT_SECRET" is required when DATABASE_URL is set/,
+    );
+    expect(
+      validateEnv({ DATABASE_URL: 'mysql://root@127.0.0.1:3306/homa', JWT_SECRET: 'x'.repeat(32) })
+        .JWT_SECRET,
+    ).toBe('x'.repeat(32));
+  });
+});

@@ -1,0 +1,76 @@
+import * as Joi from 'joi';
+
+/** Every environment variable Homa reads, validated once at start. */
+export interface Env {
+  NODE_ENV: string;
+  PORT: number;
+  DATABASE_URL?: string;
+  DATA_DIR: string;
+  REDIS_URL?: string;
+  JWT_SECRET?: string;
+  JWT_EXPIRES_IN_SECONDS: number;
+  LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  CLIENT_RATE_LIMIT: number;
+  CLIENT_RATE_TTL_SECONDS: number;
+  WEBHOOK_TIMEOUT_MS: number;
+  WEBHOOK_RETRY_SCHEDULE: string;
+  WEBHOOK_CONCURRENCY: number;
+  WEBHOOK_PER_ENDPOINT_CONCURRENCY: number;
+  WEBHOOK_RESPONSE_MAX_BYTES: number;
+  WEBHOOK_ALLOWED_NETWORKS: string;
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: boolean;
+  WEBHOOK_POLL_INTERVAL_MS: number;
+}
+
+const durationList = /^\s*(\d+(ms|s|m|h|d)\s*)(,\s*\d+(ms|s|m|h|d)\s*)*$/;
+
+export const envSchema = Joi.object<Env>({
+  NODE_ENV: Joi.string().default('production'),
+  PORT: Joi.number().port().default(8000),
+  DATABASE_URL: Joi.string()
+    .uri({ scheme: ['mysql', 'mariadb'] })
+    .messages({ 'string.uriCustomScheme': '"DATABASE_URL" must be a mysql:// URL' }),
+  DATA_DIR: Joi.string().default('./data'),
+  REDIS_URL: Joi.string().uri({ scheme: ['redis', 'rediss'] }),
+  JWT_SECRET: Joi.string()
+    .min(32)
+    .when('DATABASE_URL', {
+      is: Joi.exist(),
+      then: Joi.required().messages({
+        'any.required':
+          '"JWT_SECRET" is required when DATABASE_URL is set (use at least 32 random characters, e.g. `openssl rand -base64 48`)',
+      }),
+    }),
+  JWT_EXPIRES_IN_SECONDS: Joi.number().integer().min(60).default(3600),
+  LOG_LEVEL: Joi.string().valid('error', 'warn', 'log', 'debug', 'verbose').default('log'),
+  CLIENT_RATE_LIMIT: Joi.number().integer().min(1).default(60),
+  CLIENT_RATE_TTL_SECONDS: Joi.number().integer().min(1).default(60),
+  WEBHOOK_TIMEOUT_MS: Joi.number().integer().min(100).max(120000).default(30000),
+  WEBHOOK_RETRY_SCHEDULE: Joi.string()
+    .pattern(durationList)
+    .default('5s,5m,30m,2h,5h,10h,10h')
+    .messages({
+      'string.pattern.base': '"WEBHOOK_RETRY_SCHEDULE" must be a list like 5s,5m,30m,2h',
+    }),
+  WEBHOOK_CONCURRENCY: Joi.number().integer().min(1).max(1000).default(50),
+  WEBHOOK_PER_ENDPOINT_CONCURRENCY: Joi.number().integer().min(1).max(100).default(4),
+  WEBHOOK_RESPONSE_MAX_BYTES: Joi.number().integer().min(64).default(4096),
+  WEBHOOK_ALLOWED_NETWORKS: Joi.string().allow('').default(''),
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: Joi.boolean().default(false),
+  WEBHOOK_POLL_INTERVAL_MS: Joi.number().integer().min(10).default(1000),
+});
+
+/** Validates the environment; throws one message that names every bad variable. */
+export function validateEnv(raw: Record<string, unknown>): Env {
+  const result: Joi.ValidationResult<Env> = envSchema.validate(raw, {
+    abortEarly: false,
+    allowUnknown: true,
+    stripUnknown: false,
+    convert: true,
+  });
+  if (result.error) {
+    const lines = result.error.details.map((d) => `  - ${d.message}`).join('\n');
+    throw new Error(`Invalid configuration:\n${lines}`);
+  }
+  return result.value;
+}

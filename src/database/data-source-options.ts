@@ -1,0 +1,52 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataSourceOptions } from 'typeorm';
+import { SnakeNamingStrategy } from './snake-naming.strategy';
+import { migrations } from '../../migrations';
+import { Env } from '../config/env.validation';
+
+export type DatabaseKind = 'mysql' | 'sqlite';
+
+export function databaseKind(env: Pick<Env, 'DATABASE_URL'>): DatabaseKind {
+  return env.DATABASE_URL ? 'mysql' : 'sqlite';
+}
+
+/**
+ * The one TypeORM options object, used by the HTTP app, the workers and the CLI alike.
+ * Entities are registered by each feature module (autoLoadEntities); schema changes only ever
+ * come from the migrations in `migrations/`.
+ */
+export function buildDataSourceOptions(
+  env: Pick<Env, 'DATABASE_URL' | 'DATA_DIR'>,
+): DataSourceOptions {
+  const common = {
+    namingStrategy: new SnakeNamingStrategy(),
+    migrations,
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    logging: ['error' as const],
+  };
+  if (env.DATABASE_URL) {
+    return {
+      ...common,
+      type: 'mysql',
+      url: env.DATABASE_URL,
+      charset: 'utf8mb4_unicode_ci',
+      timezone: 'Z',
+      dateStrings: false,
+      supportBigNumbers: true,
+      extra: { connectionLimit: 20 },
+    };
+  }
+  mkdirSync(env.DATA_DIR, { recursive: true });
+  return {
+    ...common,
+    type: 'better-sqlite3',
+    database: join(env.DATA_DIR, 'homa.sqlite'),
+    enableWAL: true,
+    prepareDatabase: (db: { pragma: (sql: string) => unknown }) => {
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+    },
+  };
+}

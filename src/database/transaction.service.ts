@@ -1,0 +1,28 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Mutex } from '../common/mutex';
+
+/**
+ * Runs a unit of work in a transaction. SQLite (the embedded default) has one shared connection in
+ * TypeORM, so concurrent transactions would interleave on it; there they are queued one at a time.
+ * Every write in Homa goes through here, so a rollback can never take another caller's write with it.
+ */
+@Injectable()
+export class TransactionService {
+  private readonly serialise: boolean;
+  private readonly queue = new Mutex();
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.serialise = dataSource.options.type === 'better-sqlite3';
+  }
+
+  get isSqlite(): boolean {
+    return this.serialise;
+  }
+
+  run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (!this.serialise) return this.dataSource.transaction(work);
+    return this.queue.run(() => this.dataSource.transaction(work));
+  }
+}

@@ -1,0 +1,30 @@
+import { Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
+import { configureApp } from './app.setup';
+import { Env } from './config/env.validation';
+
+export async function bootstrap(): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot({ runMigrations: true }),
+    {
+      bodyParser: false,
+      bufferLogs: true,
+    },
+  );
+  configureApp(app);
+  const config = app.get<ConfigService<Env, true>>(ConfigService);
+  const port = config.get('PORT', { infer: true });
+  await app.listen(port);
+  Logger.log(`Homa listening on http://localhost:${port} (Swagger UI at /docs)`, 'Bootstrap');
+  return app;
+}
+
+if (require.main === module) {
+  bootstrap().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,100 @@
+import { DataSource } from 'typeorm';
+import { buildDataSourceOptions } from '../src/database/data-source-options';
+import { uniqueEmail } from './factories/users';
+import { runCli } from './helpers/cli';
+import { isolatedDatabase } from './helpers/database';
+
+describe('homa CLI (e2e)', () => {
+  let env: Record<string, string>;
+  let drop: () => Promise<void>;
+
+  beforeAll(async () => {
+    const db = await isolatedDatabase('cli');
+    env = { ...db.env, JWT_SECRET: 'cli-test-secret-that-is-long-enough-0123456789' };
+    drop = db.drop;
+  });
+  afterAll(() => drop());
+
+  it('migrates with the guide form --migration-do, reports status, reverts and migrates again', async () => {
+    const first = await runCli(['--migration-do'], env);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/Applied CreateAuth/);
+
+    const status = await runCli(['migrate:status'], env);
+    expect(status.stdout).toMatch(/\[x\] CreateAuth/);
+    expect(status.stdout).toMatch(/All migrations applied/);
+
+    const again = await runCli(['migrate'], env);
+    expect(again.stdout).toMatch(/up to date/);
+
+    const revert = await runCli(['migrate:revert'], env);
+    expect(revert.code).toBe(0);
+    expect(revert.stdout).toMatch(/Reverted/);
+    const after = await runCli(['migrate:status'], env);
+    expect(after.stdout).toMatch(/1 pending migration/);
+
+    expect((await runCli(['migrate'], env)).code).toBe(0);
+  });
+
+  it('creates an admin with --create-admin and an agent with user:create, then an API key', async () => {
+    await runCli(['migrate'], env);
+    const adminEmail = uniqueEmail('cli-admin');
+    const admin = await runCli(
+      ['--create-admin', '--email', adminEmail, '--password', 'secret-pass-1', '--name', 'Root'],
+      env,
+    );
+    expect(admin.code).toBe(0);
+    expect(admin.stdout).toMatch(/Created admin/);
+
+    const agentEmail = uniqueEmail('cli-agent');
+    const agent = await runCli(
+      ['user:create', '--email', agentEmail, '--password', 'secret-pass-2', '--name', 'Agent'],
+      env,
+    );
+    expect(agent.code).toBe(0);
+    expect(agent.stdout).toMatch(/Created agent/);
+
+    const key = await runCli(['api-key:create', '--email', adminEmail], env);
+    expect(key.code).toBe(0);
+    expect(key.stdout.trim()).toMatch(/^homa_[0-9a-f]{64}$/);
+
+    const dataSource = new DataSource(
+      buildDataSourceOptions({ DATABASE_URL: env.DATABASE_URL, DATA_DIR: env.DATA_DIR }),
+    );
+    await dataSource.initialize();
+    try {
+      const rows: { email: string; role: string; password_hash: string }[] = await dataSource.query(
+        'SELECT email, role, password_hash FROM users WHERE email IN (?, ?) ORDER BY role',
+        [adminEmail, agentEmail],
+      );
+      expect(rows.map((r) => [r.email, r.role])).toEqual([
+        [adminEmail, 'admin'],
+        [agentEmail, 'agent'],
+      ]);
+      expect(rows[0].password_hash).toMatch(/^scrypt\$/);
+      const keys: { key_hash: string }[] = await dataSource.query('SELECT key_hash FROM api_keys');
+      expect(keys.map((k) => k.key_hash)).not.toContain(key.stdout.trim());
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+
+  it('fails with a message and a non-zero status on bad input', async () => {
+    const missing = await runCli(['user:create', '--email', uniqueEmail()], env);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(/--password/);
+    const unknownUser = await runCli(['api-key:create', '--email', uniqueEmail('ghost')], env);
+    expect(unknownUser.code).not.toBe(0);
+    expect(unknownUser.stderr).toMatch(/No user/);
+  });
+
+  it('refuses to start on MySQL without JWT_SECRET, naming the variable', async () => {
+    const res = await runCli(['migrate:status'], {
+      DATABASE_URL: 'mysql://root@127.0.0.1:3306/none',
+      JWT_SECRET: '',
+    });
+    expect(res.code).not.toBe(0);
+    expect(res.stderr).toMatch(/JWT_SECRET/);
+  });
+});

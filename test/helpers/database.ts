@@ -1,0 +1,42 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createConnection } from 'mysql2/promise';
+
+/** The MySQL/MariaDB URL the suite runs against, or undefined for the embedded SQLite default. */
+export function mysqlUrl(): string | undefined {
+  return process.env.DATABASE_URL || undefined;
+}
+
+export function tempDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'homa-test-'));
+}
+
+/**
+ * A database of its own for a test that migrates up and down (so it cannot disturb the shared one):
+ * a fresh SQLite file, or a new MySQL database beside the suite's one.
+ */
+export async function isolatedDatabase(
+  label: string,
+): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
+  const dataDir = tempDataDir();
+  const base = mysqlUrl();
+  if (!base) return { env: { DATA_DIR: dataDir }, drop: () => Promise.resolve() };
+  const url = new URL(base);
+  const name = `${url.pathname.slice(1)}_${label}_${process.pid}`.slice(0, 64);
+  const admin = await createConnection({
+    host: url.hostname,
+    port: Number(url.port || 3306),
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+  });
+  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  url.pathname = `/${name}`;
+  return {
+    env: { DATA_DIR: dataDir, DATABASE_URL: url.toString() },
+    drop: async () => {
+      await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      await admin.end();
+    },
+  };
+}
