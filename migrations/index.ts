@@ -1,4 +1,5 @@
 import { CreateAuth1764300000000 } from './1764300000000-CreateAuth';
+import { CreateWebhooks1764300200000 } from './1764300200000-CreateWebhooks';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
-export const migrations = [CreateAuth1764300000000];
+export const migrations = [CreateAuth1764300000000, CreateWebhooks1764300200000];

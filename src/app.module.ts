@@ -4,23 +4,29 @@ import { AuthModule } from './auth/auth.module';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 export interface AppModuleOptions {
   /** The server applies pending migrations at start; the CLI runs them on request. */
   runMigrations: boolean;
+  /** Attempt webhook deliveries in this process (false: leave them pending for a process that does). */
+  deliver: boolean;
 }
 
 @Module({})
 export class AppModule {
-  static forRoot(options: AppModuleOptions = { runMigrations: true }): DynamicModule {
+  static forRoot(
+    options: AppModuleOptions = { runMigrations: true, deliver: true },
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        AppConfigModule,
+        AppConfigModule.forRoot(),
         DatabaseModule.forRoot({ runMigrations: options.runMigrations }),
         EventEmitterModule.forRoot({ wildcard: false, ignoreErrors: false }),
         AuthModule,
         HealthModule,
+        WebhooksModule.forRoot({ deliver: options.deliver }),
       ],
     };
   }

@@ -8,7 +8,7 @@ import { Env } from './config/env.validation';
 
 export async function bootstrap(): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot({ runMigrations: true }),
+    AppModule.forRoot({ runMigrations: true, deliver: true }),
     {
       bodyParser: false,
       bufferLogs: true,

@@ -2,18 +2,22 @@ import { Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AuthModule } from '../auth/auth.module';
 import { AppConfigModule } from '../config/config.module';
+import { WebhooksModule } from '../webhooks/webhooks.module';
+import { GenerateWebhookCommand } from './generate-webhook.command';
 import { DatabaseModule } from '../database/database.module';
 import { MigrateCommand, MigrateRevertCommand, MigrateStatusCommand } from './migrate.commands';
 import { ApiKeyCreateCommand, UserCreateCommand } from './user.commands';
 
 @Module({
   imports: [
-    AppConfigModule,
+    AppConfigModule.forRoot(),
     DatabaseModule.forRoot({ runMigrations: false }),
     EventEmitterModule.forRoot(),
     AuthModule,
+    WebhooksModule.forRoot({ deliver: false }),
   ],
   providers: [
+    GenerateWebhookCommand,
     MigrateCommand,
     MigrateRevertCommand,
     MigrateStatusCommand,

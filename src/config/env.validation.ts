@@ -1,4 +1,5 @@
 import * as Joi from 'joi';
+import { parseCidrList } from '../deliveries/target-guard';
 
 /** Every environment variable Homa reads, validated once at start. */
 export interface Env {
@@ -20,6 +21,8 @@ export interface Env {
   WEBHOOK_ALLOWED_NETWORKS: string;
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: boolean;
   WEBHOOK_POLL_INTERVAL_MS: number;
+  WEBHOOK_AUTO_DISABLE_AFTER: string;
+  WEBHOOK_DELIVERY_RETENTION_DAYS: number;
 }
 
 const durationList = /^\s*(\d+(ms|s|m|h|d)\s*)(,\s*\d+(ms|s|m|h|d)\s*)*$/;
@@ -55,9 +58,26 @@ export const envSchema = Joi.object<Env>({
   WEBHOOK_CONCURRENCY: Joi.number().integer().min(1).max(1000).default(50),
   WEBHOOK_PER_ENDPOINT_CONCURRENCY: Joi.number().integer().min(1).max(100).default(4),
   WEBHOOK_RESPONSE_MAX_BYTES: Joi.number().integer().min(64).default(4096),
-  WEBHOOK_ALLOWED_NETWORKS: Joi.string().allow('').default(''),
+  WEBHOOK_ALLOWED_NETWORKS: Joi.string()
+    .allow('')
+    .default('')
+    .custom((value: string) => {
+      parseCidrList(value);
+      return value;
+    })
+    .messages({
+      'any.custom':
+        '"WEBHOOK_ALLOWED_NETWORKS" must be a comma-separated CIDR list: {{#error.message}}',
+    }),
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: Joi.boolean().default(false),
   WEBHOOK_POLL_INTERVAL_MS: Joi.number().integer().min(10).default(1000),
+  WEBHOOK_AUTO_DISABLE_AFTER: Joi.string()
+    .pattern(/^\d+(ms|s|m|h|d)$/)
+    .default('5d')
+    .messages({
+      'string.pattern.base': '"WEBHOOK_AUTO_DISABLE_AFTER" must be a duration like 5d or 12h',
+    }),
+  WEBHOOK_DELIVERY_RETENTION_DAYS: Joi.number().integer().min(1).default(30),
 });
 
 /** Validates the environment; throws one message that names every bad variable. */

@@ -21,6 +21,11 @@ export class TransactionService {
     return this.serialise;
   }
 
+  /** Reads need no queue: they never hold a transaction open. */
+  read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return work(this.dataSource.manager);
+  }
+
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     if (!this.serialise) return this.dataSource.transaction(work);
     return this.queue.run(() => this.dataSource.transaction(work));

@@ -32,7 +32,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   };
   Object.assign(process.env, defaults, env);
   const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.forRoot({ runMigrations: true })],
+    imports: [AppModule.forRoot({ runMigrations: true, deliver: true })],
   })
     .setLogger(new SilentLogger())
     .compile();

@@ -1,0 +1,58 @@
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import { Command, CommandRunner, Option } from 'nest-commander';
+import { CreateWebhookDto } from '../webhooks/dto/create-webhook.dto';
+import { WebhooksService } from '../webhooks/webhooks.service';
+import { describeMockWebhook, mockWebhook } from './mock-webhook';
+
+interface GenerateWebhookOptions {
+  url?: string;
+  send?: boolean;
+}
+
+@Command({
+  name: 'generate-webhook',
+  description:
+    'Create a mock webhook for a URL; with --send, send it one signed webhook.test (alias: --generate-webhook)',
+})
+export class GenerateWebhookCommand extends CommandRunner {
+  constructor(private readonly webhooks: WebhooksService) {
+    super();
+  }
+
+  async run(_: string[], options: GenerateWebhookOptions): Promise<void> {
+    if (!options.url) throw new Error('Missing required option --url');
+    const input = plainToInstance(CreateWebhookDto, mockWebhook(options.url));
+    const errors = await validate(input);
+    if (errors.length > 0) {
+      throw new Error(errors.flatMap((e) => Object.values(e.constraints ?? {})).join('; '));
+    }
+    const webhook = await this.webhooks.create(input);
+    console.log(describeMockWebhook(webhook).join('\n'));
+    if (!options.send) return;
+
+    console.log('\n📤 Sending test webhook...');
+    const result = await this.webhooks.test(webhook.id);
+    if (result.success) {
+      console.log('✅ Test webhook sent successfully!');
+      console.log('\n💡 Check your webhook URL to see the received payload');
+      return;
+    }
+    const reason = [result.error_code, result.error].filter(Boolean).join(': ');
+    console.log(`❌ Test webhook failed: ${reason}`);
+    process.exitCode = 1;
+  }
+
+  @Option({ flags: '--url <url>', description: 'The endpoint that receives the webhook' })
+  parseUrl(value: string): string {
+    return value;
+  }
+
+  @Option({
+    flags: '--send',
+    description: 'Send one signed webhook.test now and report the outcome',
+  })
+  parseSend(): boolean {
+    return true;
+  }
+}

@@ -1,0 +1,46 @@
+import { Controller, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AdminOnly } from '../auth/guards/decorators';
+import { uuidParam } from '../common/params';
+import { DeliveriesService } from './deliveries.service';
+import { DeliveryAttemptsService } from './delivery-attempts.service';
+import { ListDeliveriesQueryDto } from './dto/list-deliveries-query.dto';
+
+@ApiTags('admin: webhook deliveries')
+@AdminOnly()
+@Controller('api/admin/webhook_deliveries')
+export class DeliveriesController {
+  constructor(
+    private readonly deliveries: DeliveriesService,
+    private readonly attempts: DeliveryAttemptsService,
+  ) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'The delivery log, newest first (payloads and responses are in GET /:id)',
+  })
+  @ApiOkResponse({ description: '`{data: [...], meta: {page, limit, total, total_pages}}`' })
+  list(@Query() query: ListDeliveriesQueryDto) {
+    return this.deliveries.list(query);
+  }
+
+  @Get(':id')
+  @ApiOperation({
+    summary: 'One delivery with its exact payload and every attempt (`attempt_log`)',
+  })
+  get(@Param('id', uuidParam()) id: string) {
+    return this.deliveries.get(id);
+  }
+
+  @Post(':id/redeliver')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Attempt a delivery again now, whatever its status: same body, same delivery and webhook-id, trigger=manual',
+  })
+  async redeliver(@Param('id', uuidParam()) id: string) {
+    const result = await this.attempts.attempt(id, { trigger: 'manual', retry: true });
+    if (!result) throw new NotFoundException(`Delivery ${id} not found`);
+    return result;
+  }
+}

@@ -1,0 +1,81 @@
+import { DeliveryDispatcher, QueuedDelivery } from './delivery-dispatcher';
+
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+describe('DeliveryDispatcher', () => {
+  it('keeps within the global and per-webhook bounds and serves webhooks in turn', async () => {
+    const started: QueuedDelivery[] = [];
+    const gates = new Map<string, ReturnType<typeof deferred>>();
+    const d = new DeliveryDispatcher(
+      { global: 3, perWebhook: 2, waitingPerWebhook: 100 },
+      (job) => {
+        started.push(job);
+        const gate = deferred();
+        gates.set(job.id, gate);
+        return gate.promise;
+      },
+    );
+    for (let i = 0; i < 5; i++) d.push({ id: `slow-${i}`, webhookId: 1 });
+    d.push({ id: 'fast-0', webhookId: 2 });
+    d.push({ id: 'fast-1', webhookId: 2 });
+
+    // Webhook 1 may hold only 2 slots, so webhook 2 gets the third at once.
+    expect(started.map((s) => s.id)).toEqual(['slow-0', 'slow-1', 'fast-0']);
+    expect(d.inFlight).toBe(3);
+
+    gates.get('fast-0')!.resolve();
+    await new Promise((r) => setImmediate(r));
+    expect(started.map((s) => s.id)).toEqual(['slow-0', 'slow-1', 'fast-0', 'fast-1']);
+
+    gates.get('slow-0')!.resolve();
+    await new Promise((r) => setImmediate(r));
+    expect(started.at(-1)!.id).toBe('slow-2');
+    expect(d.size).toBe(5);
+  });
+
+  it('refuses a delivery already queued or running', () => {
+    const d = new DeliveryDispatcher(
+      { global: 1, perWebhook: 1, waitingPerWebhook: 100 },
+      () => new Promise(() => undefined),
+    );
+    expect(d.push({ id: 'a', webhookId: 1 })).toBe(true);
+    expect(d.push({ id: 'a', webhookId: 1 })).toBe(false);
+    expect(d.push({ id: 'b', webhookId: 1 })).toBe(true);
+    expect(d.push({ id: 'b', webhookId: 1 })).toBe(false);
+    expect(d.has('b')).toBe(true);
+  });
+
+  it('leaves deliveries beyond a full webhook queue for the poller', () => {
+    const d = new DeliveryDispatcher(
+      { global: 1, perWebhook: 1, waitingPerWebhook: 2 },
+      () => new Promise(() => undefined),
+    );
+    expect(['a', 'b', 'c', 'd'].map((id) => d.push({ id, webhookId: 7 }))).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
+    expect(d.saturated()).toEqual([7]);
+    expect(d.push({ id: 'e', webhookId: 8 })).toBe(true);
+  });
+
+  it('frees the slot of a job that throws', async () => {
+    const seen: string[] = [];
+    const d = new DeliveryDispatcher(
+      { global: 1, perWebhook: 1, waitingPerWebhook: 100 },
+      (job) => {
+        seen.push(job.id);
+        return job.id === 'boom' ? Promise.reject(new Error('x')) : Promise.resolve();
+      },
+    );
+    d.push({ id: 'boom', webhookId: 1 });
+    d.push({ id: 'next', webhookId: 1 });
+    await new Promise((r) => setImmediate(r));
+    expect(seen).toEqual(['boom', 'next']);
+  });
+});

@@ -1,0 +1,47 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+export const ATTEMPT_ERROR_CODES = [
+  'timeout',
+  'connection',
+  'dns',
+  'tls',
+  'http_status',
+  'blocked_target',
+  'invalid_target',
+] as const;
+export type AttemptErrorCode = (typeof ATTEMPT_ERROR_CODES)[number];
+export type AttemptTrigger = 'auto' | 'manual';
+
+/** One HTTP attempt of a delivery. */
+@Entity('webhook_delivery_attempts')
+export class WebhookDeliveryAttempt {
+  @PrimaryGeneratedColumn('increment')
+  id: number;
+
+  @Column({ type: 'varchar', length: 36 })
+  delivery_id: string;
+
+  @Column({ type: 'int' })
+  attempt: number;
+
+  @Column({ type: 'varchar', length: 8, default: 'auto' })
+  trigger: AttemptTrigger;
+
+  @Column({ type: 'int', nullable: true })
+  status_code: number | null;
+
+  @Column({ type: 'text', nullable: true })
+  response: string | null;
+
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  error_code: AttemptErrorCode | null;
+
+  @Column({ type: 'text', nullable: true })
+  error: string | null;
+
+  @Column({ type: 'int' })
+  duration_ms: number;
+
+  @CreateDateColumn({ type: 'datetime', precision: 3 })
+  created_at: Date;
+}

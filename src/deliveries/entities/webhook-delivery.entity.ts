@@ -1,0 +1,58 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** One event for one webhook: the exact body sent, its status and the outcome of its last attempt. */
+@Entity('webhook_deliveries')
+export class WebhookDelivery {
+  /** Also sent as `X-Webhook-Delivery` and `webhook-id`; stable across retries. */
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  @Column({ type: 'int' })
+  webhook_id: number;
+
+  @Column({ type: 'varchar', length: 64 })
+  event: string;
+
+  @Column({ type: 'varchar', length: 36 })
+  event_id: string;
+
+  /** The exact body bytes sent (UTF-8 JSON); retries resend these bytes. */
+  @Column({ type: 'text' })
+  payload: string;
+
+  @Column({ type: 'varchar', length: 16, default: 'pending' })
+  status: DeliveryStatus;
+
+  @Column({ type: 'boolean', default: false })
+  success: boolean;
+
+  @Column({ type: 'int', default: 0 })
+  attempts: number;
+
+  @Column({ type: 'int', nullable: true })
+  status_code: number | null;
+
+  @Column({ type: 'text', nullable: true })
+  response: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  error: string | null;
+
+  @Column({ type: 'int', nullable: true })
+  duration_ms: number | null;
+
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  next_attempt_at: Date | null;
+
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  delivered_at: Date | null;
+
+  @CreateDateColumn({ type: 'datetime', precision: 3 })
+  created_at: Date;
+
+  @UpdateDateColumn({ type: 'datetime', precision: 3 })
+  updated_at: Date;
+}

@@ -1,0 +1,161 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  IsBoolean,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateBy,
+  ValidationOptions,
+} from 'class-validator';
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
+
+/** `{name: value}` with valid header names and printable string values. */
+function IsHeaderMap(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isHeaderMap',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          Object.keys(value).length <= 20 &&
+          Object.entries(value).every(
+            ([k, v]) =>
+              HEADER_NAME.test(k) &&
+              typeof v === 'string' &&
+              v.length <= 1024 &&
+              !/[\r\n\0]/.test(v),
+          ),
+        defaultMessage: () => '$property must map header names to string values (at most 20)',
+      },
+    },
+    options,
+  );
+}
+
+const flag = (description: string) =>
+  ApiPropertyOptional({ type: Boolean, default: false, description });
+
+export class CreateWebhookDto {
+  @ApiProperty({ example: 'Production Webhook', maxLength: 255 })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(255)
+  name: string;
+
+  @ApiProperty({ example: 'https://your-api.com/webhook', description: 'An absolute http(s) URL' })
+  @IsString()
+  @MaxLength(2048)
+  @IsUrl(
+    {
+      protocols: ['http', 'https'],
+      require_protocol: true,
+      require_tld: false,
+      allow_underscores: true,
+    },
+    { message: 'url must be an absolute http or https URL' },
+  )
+  url: string;
+
+  @ApiPropertyOptional({
+    example: 'your-secure-secret-key',
+    description:
+      'Signing secret; generated (32 alphanumeric characters) when omitted. Shown only on create and by GET /:id/secret.',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(8)
+  @MaxLength(255)
+  @Matches(/^\S+$/, { message: 'secret must not contain spaces' })
+  secret?: string;
+
+  @ApiPropertyOptional({ default: true })
+  @IsOptional()
+  @IsBoolean()
+  enabled?: boolean;
+
+  @ApiPropertyOptional({ example: 'Production webhook for ticket events' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  description?: string;
+
+  @ApiPropertyOptional({ example: 10000, description: 'Per-webhook timeout in ms (default 30000)' })
+  @IsOptional()
+  @IsInt()
+  @Min(100)
+  @Max(120000)
+  timeout_ms?: number;
+
+  @ApiPropertyOptional({
+    example: { 'X-Team': 'support' },
+    description: 'Extra headers sent with every delivery',
+  })
+  @IsOptional()
+  @IsHeaderMap()
+  headers?: Record<string, string>;
+
+  @flag('Subscribe to every event')
+  @IsOptional()
+  @IsBoolean()
+  event_all?: boolean;
+
+  @flag('ticket.created')
+  @IsOptional()
+  @IsBoolean()
+  event_ticket_created?: boolean;
+
+  @flag('ticket.updated')
+  @IsOptional()
+  @IsBoolean()
+  event_ticket_updated?: boolean;
+
+  @flag('ticket.status_changed')
+  @IsOptional()
+  @IsBoolean()
+  event_ticket_status_change?: boolean;
+
+  @flag('ticket.closed')
+  @IsOptional()
+  @IsBoolean()
+  event_ticket_closed?: boolean;
+
+  @flag('ticket.assigned')
+  @IsOptional()
+  @IsBoolean()
+  event_ticket_assigned?: boolean;
+
+  @flag('message.created')
+  @IsOptional()
+  @IsBoolean()
+  event_message_created?: boolean;
+
+  @flag('client.created')
+  @IsOptional()
+  @IsBoolean()
+  event_client_created?: boolean;
+
+  @flag('client.updated')
+  @IsOptional()
+  @IsBoolean()
+  event_client_updated?: boolean;
+
+  @flag('user.created')
+  @IsOptional()
+  @IsBoolean()
+  event_user_created?: boolean;
+
+  @flag('user.updated')
+  @IsOptional()
+  @IsBoolean()
+  event_user_updated?: boolean;
+}

@@ -1,0 +1,86 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+
+/** An endpoint that receives signed deliveries of the events it subscribes to. */
+@Entity('webhooks')
+export class Webhook {
+  @PrimaryGeneratedColumn('increment')
+  id: number;
+
+  @Column({ type: 'varchar', length: 255 })
+  name: string;
+
+  @Column({ type: 'varchar', length: 2048 })
+  url: string;
+
+  /** Signing secret. Never logged, masked in responses; see WebhooksService.present(). */
+  @Column({ type: 'varchar', length: 255 })
+  secret: string;
+
+  /** Secrets still accepted during a rotation's grace period: `[{secret, expires_at}]`. */
+  @Column({ type: 'simple-json', nullable: true })
+  previous_secrets: { secret: string; expires_at: string }[] | null;
+
+  @Column({ type: 'boolean', default: true })
+  enabled: boolean;
+
+  @Column({ type: 'text', nullable: true })
+  description: string | null;
+
+  @Column({ type: 'int', nullable: true })
+  timeout_ms: number | null;
+
+  @Column({ type: 'simple-json', nullable: true })
+  headers: Record<string, string> | null;
+
+  @Column({ type: 'boolean', default: false })
+  event_all: boolean;
+
+  @Column({ type: 'boolean', default: false })
+  event_ticket_created: boolean;
+
+  @Column({ type: 'boolean', default: false })
+  event_ticket_updated: boolean;
+
+  @Column({ type: 'boolean', default: false })
+  event_ticket_status_change: boolean;
+
+  @Column({ type: 'boolean', default: false })
+  event_ticket_closed: boolean;
+
+  @Column({ type: 'boolean', default: false })
+  event_ticket_assigned: boolean;
+
+  @Column({ type: 'boolean', default: false })
+  event_message_created: boolean;
+
+  @Column({ type: 'boolean', default: false })
+  event_client_created: boolean;
+
+  @Column({ type: 'boolean', default: false })
+  event_client_updated: boolean;
+
+  @Column({ type: 'boolean', default: false })
+  event_user_created: boolean;
+
+  @Column({ type: 'boolean', default: false })
+  event_user_updated: boolean;
+
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  disabled_reason: string | null;
+
+  /** When the current run of failures began; null after any success. Drives auto-disable. */
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  failing_since: Date | null;
+
+  @CreateDateColumn({ type: 'datetime', precision: 3 })
+  created_at: Date;
+
+  @UpdateDateColumn({ type: 'datetime', precision: 3 })
+  updated_at: Date;
+}

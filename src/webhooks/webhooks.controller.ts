@@ -1,0 +1,113 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+} from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AdminOnly } from '../auth/guards/decorators';
+import { PageQueryDto } from '../common/pagination';
+import { intParam } from '../common/params';
+import { EVENT_CATALOG } from '../events/event-catalog';
+import { CreateWebhookDto } from './dto/create-webhook.dto';
+import { UpdateWebhookDto } from './dto/update-webhook.dto';
+import { RecoverDto, RotateSecretDto, TestWebhookQueryDto } from './dto/webhook-actions.dto';
+import { WebhooksService } from './webhooks.service';
+
+@ApiTags('admin: webhooks')
+@AdminOnly()
+@Controller('api/admin')
+export class WebhooksController {
+  constructor(private readonly webhooks: WebhooksService) {}
+
+  @Post('webhooks')
+  @ApiOperation({
+    summary: 'Create a webhook (the only answer, with GET /:id/secret, that shows its secret)',
+  })
+  @ApiCreatedResponse({ description: 'The webhook, with its secret' })
+  create(@Body() body: CreateWebhookDto) {
+    return this.webhooks.create(body);
+  }
+
+  @Get('webhooks')
+  @ApiOperation({ summary: 'List webhooks (secrets masked)' })
+  list(@Query() query: PageQueryDto) {
+    return this.webhooks.list(query);
+  }
+
+  @Get('webhooks/:id')
+  @ApiOperation({ summary: 'One webhook (secret masked)' })
+  get(@Param('id', intParam()) id: number) {
+    return this.webhooks.get(id);
+  }
+
+  @Put('webhooks/:id')
+  @ApiOperation({ summary: 'Update a webhook: merges the fields given, e.g. `{"enabled": false}`' })
+  replace(@Param('id', intParam()) id: number, @Body() body: UpdateWebhookDto) {
+    return this.webhooks.update(id, body);
+  }
+
+  @Patch('webhooks/:id')
+  @ApiOperation({ summary: 'Update a webhook: merges the fields given' })
+  update(@Param('id', intParam()) id: number, @Body() body: UpdateWebhookDto) {
+    return this.webhooks.update(id, body);
+  }
+
+  @Delete('webhooks/:id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a webhook and its delivery log' })
+  async remove(@Param('id', intParam()) id: number) {
+    await this.webhooks.remove(id);
+  }
+
+  @Post('webhooks/:id/test')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Send one real signed attempt now and answer its true outcome (also in the delivery log)',
+  })
+  @ApiOkResponse({
+    description:
+      '`{success, status_code, duration_ms, response, error_code, error, delivery_id, ...}`',
+  })
+  test(@Param('id', intParam()) id: number, @Query() query: TestWebhookQueryDto) {
+    return this.webhooks.test(id, query.event);
+  }
+
+  @Get('webhooks/:id/secret')
+  @ApiOperation({ summary: "The webhook's signing secret" })
+  secret(@Param('id', intParam()) id: number) {
+    return this.webhooks.secret(id);
+  }
+
+  @Post('webhooks/:id/rotate-secret')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Rotate the secret; the old one keeps signing (webhook-signature) for the grace period',
+  })
+  rotate(@Param('id', intParam()) id: number, @Body() body: RotateSecretDto) {
+    return this.webhooks.rotateSecret(id, body);
+  }
+
+  @Post('webhooks/:id/recover')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Re-queue every failed delivery of this webhook created since `since`' })
+  recover(@Param('id', intParam()) id: number, @Body() body: RecoverDto) {
+    return this.webhooks.recover(id, new Date(body.since));
+  }
+
+  @Get('webhook-events')
+  @ApiOperation({
+    summary: 'Every event a webhook can subscribe to, with its flag and a sample payload',
+  })
+  events() {
+    return { data: EVENT_CATALOG };
+  }
+}

@@ -1,0 +1,208 @@
+import {
+  BadRequestException,
+  ConflictException,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { Repository } from 'typeorm';
+import { Page, PageQueryDto, skipFor, toPage } from '../common/pagination';
+import { TransactionService } from '../database/transaction.service';
+import { AttemptResult } from '../deliveries/delivery-attempts.service';
+import { DeliveriesService } from '../deliveries/deliveries.service';
+import { TargetGuard } from '../deliveries/target-guard';
+import { generateSecret, maskSecret } from '../deliveries/webhook-secrets';
+import { catalogEntry, EVENTS } from '../events/event-catalog';
+import { toRfc3339 } from '../events/rfc3339';
+import { CreateWebhookDto } from './dto/create-webhook.dto';
+import { UpdateWebhookDto } from './dto/update-webhook.dto';
+import { RotateSecretDto } from './dto/webhook-actions.dto';
+import { WebhookDelivery } from '../deliveries/entities/webhook-delivery.entity';
+import { Webhook } from './entities/webhook.entity';
+
+const DEFAULT_GRACE_SECONDS = 24 * 3600;
+
+/** A webhook as the API shows it: the secret masked, rotation state hidden. */
+export type WebhookView = Omit<Webhook, 'previous_secrets'>;
+
+export function presentWebhook(webhook: Webhook, revealSecret = false): WebhookView {
+  const { previous_secrets, ...rest } = webhook;
+  return { ...rest, secret: revealSecret ? webhook.secret : maskSecret(webhook.secret) };
+}
+
+@Injectable()
+export class WebhooksService {
+  constructor(
+    @InjectRepository(Webhook) private readonly webhooks: Repository<Webhook>,
+    private readonly tx: TransactionService,
+    private readonly guard: TargetGuard,
+    private readonly deliveries: DeliveriesService,
+  ) {}
+
+  /** Creates a webhook; the answer is the only one (besides GET /:id/secret) that shows the secret. */
+  async create(input: CreateWebhookDto): Promise<WebhookView> {
+    await this.assertReachable(input.url);
+    const saved = await this.tx.run((m) =>
+      m.save(
+        m.create(Webhook, {
+          ...input,
+          secret: input.secret ?? generateSecret(),
+          enabled: input.enabled ?? true,
+          description: input.description ?? null,
+          timeout_ms: input.timeout_ms ?? null,
+          headers: input.headers ?? null,
+          previous_secrets: null,
+          disabled_reason: null,
+          failing_since: null,
+        }),
+      ),
+    );
+    return presentWebhook(saved, true);
+  }
+
+  async list(query: PageQueryDto): Promise<Page<WebhookView>> {
+    const [rows, total] = await this.webhooks.findAndCount({
+      order: { id: 'ASC' },
+      skip: skipFor(query),
+      take: query.limit,
+    });
+    return toPage(
+      rows.map((w) => presentWebhook(w)),
+      total,
+      query,
+    );
+  }
+
+  async get(id: number): Promise<WebhookView> {
+    return presentWebhook(await this.find(id));
+  }
+
+  async find(id: number): Promise<Webhook> {
+    const webhook = await this.webhooks.findOneBy({ id });
+    if (!webhook) throw new NotFoundException(`Webhook ${id} not found`);
+    return webhook;
+  }
+
+  /** Merges the given fields. Re-enabling clears `disabled_reason` and the failure window. */
+  async update(id: number, input: UpdateWebhookDto): Promise<WebhookView> {
+    if (input.url !== undefined) await this.assertReachable(input.url);
+    const updated = await this.tx.run(async (m) => {
+      const current = await m.findOneBy(Webhook, { id });
+      if (!current) throw new NotFoundException(`Webhook ${id} not found`);
+      const changes: Partial<Webhook> = definedOnly(input);
+      if (input.enabled === true && !current.enabled) {
+        changes.disabled_reason = null;
+        changes.failing_since = null;
+      }
+      if (input.enabled === false && current.enabled)
+        changes.disabled_reason = 'Disabled through the API';
+      if (Object.keys(changes).length > 0) await m.update(Webhook, { id }, changes);
+      return { ...current, ...changes };
+    });
+    return presentWebhook(updated);
+  }
+
+  async remove(id: number): Promise<void> {
+    const result = await this.tx.run((m) => m.delete(Webhook, { id }));
+    if (!result.affected) throw new NotFoundException(`Webhook ${id} not found`);
+  }
+
+  async secret(id: number): Promise<{ id: number; secret: string }> {
+    const webhook = await this.find(id);
+    return { id: webhook.id, secret: webhook.secret };
+  }
+
+  /** One real, signed attempt of `webhook.test` (or an event's sample), recorded in the log. */
+  async test(id: number, event: string = EVENTS.WEBHOOK_TEST): Promise<AttemptResult> {
+    const webhook = await this.find(id);
+    const occurredAt = new Date();
+    const data =
+      event === EVENTS.WEBHOOK_TEST
+        ? {
+            test: true,
+            message: 'This is a test webhook from Homa',
+            webhook_id: webhook.id,
+            timestamp: toRfc3339(occurredAt),
+          }
+        : { ...catalogEntry(event)?.sample, test: true };
+    return this.deliveries.sendOnce(webhook, { name: event, id: randomUUID(), occurredAt, data });
+  }
+
+  /** A new secret; the old one keeps signing too (in `webhook-signature`) until the grace period ends. */
+  async rotateSecret(
+    id: number,
+    input: RotateSecretDto,
+  ): Promise<{ id: number; secret: string; previous_secret_expires_at: string | null }> {
+    const graceMs = (input.grace_period_seconds ?? DEFAULT_GRACE_SECONDS) * 1000;
+    const secret = input.secret ?? generateSecret();
+    const expiresAt = new Date(Date.now() + graceMs);
+    await this.tx.run(async (m) => {
+      const current = await m.findOneBy(Webhook, { id });
+      if (!current) throw new NotFoundException(`Webhook ${id} not found`);
+      const stillValid = (current.previous_secrets ?? []).filter(
+        (p) => Date.parse(p.expires_at) > Date.now(),
+      );
+      const previous =
+        graceMs > 0
+          ? [{ secret: current.secret, expires_at: expiresAt.toISOString() }, ...stillValid]
+          : stillValid;
+      await m.update(
+        Webhook,
+        { id },
+        { secret, previous_secrets: previous.length > 0 ? previous : null },
+      );
+    });
+    return { id, secret, previous_secret_expires_at: graceMs > 0 ? expiresAt.toISOString() : null };
+  }
+
+  /** Puts every failed delivery of the webhook since `since` back in the queue; the poller sends them. */
+  async recover(id: number, since: Date): Promise<{ webhook_id: number; requeued: number }> {
+    const webhook = await this.find(id);
+    if (!webhook.enabled)
+      throw new ConflictException(
+        `Webhook ${id} is disabled; enable it before recovering its deliveries`,
+      );
+    const result = await this.tx.run((m) =>
+      m
+        .createQueryBuilder()
+        .update(WebhookDelivery)
+        .set({ status: 'pending', next_attempt_at: new Date() })
+        .where('webhook_id = :id AND status = :failed AND created_at >= :since', {
+          id,
+          failed: 'failed',
+          since,
+        })
+        .execute(),
+    );
+    return { webhook_id: id, requeued: result.affected ?? 0 };
+  }
+
+  /** Ids of the enabled webhooks subscribed to an event, through its flag or `event_all`. */
+  async subscribedIds(event: string): Promise<number[]> {
+    const flag = catalogEntry(event)?.flag;
+    if (!flag) return [];
+    const rows = await this.webhooks
+      .createQueryBuilder('w')
+      .select('w.id', 'id')
+      .where('w.enabled = :enabled', { enabled: true })
+      .andWhere(`(w.event_all = :on OR w.${flag} = :on)`, { on: true })
+      .getRawMany<{ id: number | string }>();
+    return rows.map((r) => Number(r.id));
+  }
+
+  private async assertReachable(url: string): Promise<void> {
+    const refusal = await this.guard.checkUrlAndResolve(url);
+    if (refusal) {
+      const message = `url: ${refusal.message}`;
+      throw new BadRequestException({
+        message: `Validation failed: ${message}`,
+        details: [{ field: 'url', errors: [refusal.message] }],
+      });
+    }
+  }
+}
+
+function definedOnly<T extends object>(input: T): Partial<T> {
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
