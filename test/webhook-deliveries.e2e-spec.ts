@@ -1,0 +1,317 @@
+import { createHmac } from 'node:crypto';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { bearer, createUser, TestUser, uniqueEmail } from './factories/users';
+import { createWebhook, DELIVERY_TEST_ENV } from './factories/webhooks';
+import {
+  eventually,
+  hang,
+  ReceivedRequest,
+  Receiver,
+  startReceiver,
+  status,
+} from './helpers/receiver';
+import { createTestApp, TestApp } from './helpers/test-app';
+
+/** The guide's Node.js verifier: re-serialises the parsed body. */
+function nodeGuideAccepts(r: ReceivedRequest, secret: string): boolean {
+  const expected = createHmac('sha256', secret)
+    .update(JSON.stringify(JSON.parse(r.raw.toString('utf8'))))
+    .digest('hex');
+  return r.headers['x-webhook-signature'] === expected;
+}
+
+/** The guide's Python verifier: HMAC over the raw body bytes. */
+function rawBytesAccept(r: ReceivedRequest, secret: string): boolean {
+  return (
+    r.headers['x-webhook-signature'] === createHmac('sha256', secret).update(r.raw).digest('hex')
+  );
+}
+
+function standardWebhooksAccept(r: ReceivedRequest, secret: string): boolean {
+  try {
+    new StandardWebhook(secret, { format: 'raw' }).verify(r.raw.toString('utf8'), {
+      'webhook-id': String(r.headers['webhook-id']),
+      'webhook-timestamp': String(r.headers['webhook-timestamp']),
+      'webhook-signature': String(r.headers['webhook-signature']),
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('webhook deliveries (e2e)', () => {
+  let t: TestApp;
+  let admin: TestUser;
+  let receiver: Receiver;
+
+  beforeAll(async () => {
+    t = await createTestApp(DELIVERY_TEST_ENV);
+    admin = await createUser(t, 'admin');
+    receiver = await startReceiver();
+  });
+  afterAll(async () => {
+    await receiver.close();
+    await t.close();
+  });
+
+  const createUserViaApi = (name: string, email = uniqueEmail('hooked')) =>
+    t.http
+      .post('/api/admin/users')
+      .set(bearer(admin.token))
+      .send({ email, name, password: 'long-enough-pw' })
+      .expect(201);
+
+  it('routes each event only to the webhooks subscribed to it; disabled ones get nothing', async () => {
+    const mark = receiver.requests.length;
+    const onCreated = await createWebhook(t, admin.token, {
+      url: `${receiver.url}?w=created`,
+      event_user_created: true,
+    });
+    const onUpdated = await createWebhook(t, admin.token, {
+      url: `${receiver.url}?w=updated`,
+      event_user_updated: true,
+    });
+    const all = await createWebhook(t, admin.token, {
+      url: `${receiver.url}?w=all`,
+      event_all: true,
+    });
+    const disabled = await createWebhook(t, admin.token, {
+      url: `${receiver.url}?w=disabled`,
+      event_all: true,
+      enabled: false,
+    });
+    const unsubscribed = await createWebhook(t, admin.token, {
+      url: `${receiver.url}?w=none`,
+      event_ticket_closed: true,
+    });
+
+    const user = await createUserViaApi('Routed User');
+    await t.http
+      .patch(`/api/admin/users/${user.body.id}`)
+      .set(bearer(admin.token))
+      .send({ name: 'Renamed User' })
+      .expect(200);
+
+    const mine = (r: ReceivedRequest) => r.body.data.user_id === user.body.id;
+    await receiver.waitFor(4, mine);
+    await new Promise((r) => setTimeout(r, 300));
+    const got = receiver.requests
+      .slice(mark)
+      .filter(mine)
+      .map((r) => `${r.path.split('w=')[1]} ${r.body.event}`);
+    expect(got.sort()).toEqual([
+      'all user.created',
+      'all user.updated',
+      'created user.created',
+      'updated user.updated',
+    ]);
+
+    const rows: { webhook_id: number }[] = await t.dataSource.query(
+      'SELECT webhook_id FROM webhook_deliveries WHERE webhook_id IN (?, ?)',
+      [disabled.id, unsubscribed.id],
+    );
+    expect(rows).toEqual([]);
+    expect([onCreated.id, onUpdated.id, all.id]).toHaveLength(3);
+  });
+
+  it('webhook.test reaches only the webhook tested', async () => {
+    const a = await createWebhook(t, admin.token, { url: `${receiver.url}?w=a`, event_all: true });
+    await createWebhook(t, admin.token, { url: `${receiver.url}?w=b`, event_all: true });
+    const mark = receiver.requests.length;
+    await t.http.post(`/api/admin/webhooks/${a.id}/test`).set(bearer(admin.token)).expect(200);
+    await new Promise((r) => setTimeout(r, 200));
+    const tests = receiver.requests.slice(mark).filter((r) => r.body.event === 'webhook.test');
+    expect(tests.map((r) => r.path)).toEqual([`/webhook?w=a`]);
+  });
+
+  it("delivers the contract's headers, and every verifier accepts any payload (unicode, emoji, <>&, quotes, U+2028)", async () => {
+    const secret = 'guide-style-secret-key';
+    const hook = await createWebhook(t, admin.token, {
+      url: `${receiver.url}?w=sig`,
+      secret,
+      event_user_created: true,
+    });
+    const names = [
+      'Zoë Ünïcödé',
+      'Emoji 🎉🚀 family 👨‍👩‍👧',
+      '<script>alert("x")</script> & co',
+      'O\'Brien "quoted" \\ back',
+      'line\u2028sep\u2029para',
+      'tab\tnew\nline',
+    ];
+    const ids: string[] = [];
+    for (const name of names) ids.push((await createUserViaApi(name)).body.id);
+    const got = await receiver.waitFor(names.length, (r) => r.path.endsWith('w=sig'));
+    for (const r of got) {
+      expect(nodeGuideAccepts(r, secret)).toBe(true);
+      expect(rawBytesAccept(r, secret)).toBe(true);
+      expect(standardWebhooksAccept(r, secret)).toBe(true);
+      expect(standardWebhooksAccept(r, 'some-other-secret')).toBe(false);
+      expect(r.headers).toEqual(
+        expect.objectContaining({
+          'content-type': 'application/json',
+          'user-agent': expect.stringMatching(/^Homa-Webhook\/\d+\.\d+\.\d+$/),
+          'x-webhook-event': 'user.created',
+          'x-webhook-delivery': r.headers['webhook-id'],
+          'x-webhook-attempt': '1',
+        }),
+      );
+      expect(r.body).toEqual({
+        event: 'user.created',
+        timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+        data: {
+          user_id: expect.any(String),
+          name: expect.any(String),
+          email: expect.any(String),
+          role: 'agent',
+          status: 'active',
+        },
+      });
+    }
+    expect(got.map((r) => r.body.data.name).sort()).toEqual([...names].sort());
+    const stored: { payload: string }[] = await t.dataSource.query(
+      'SELECT payload FROM webhook_deliveries WHERE webhook_id = ?',
+      [hook.id],
+    );
+    expect(stored.map((s) => s.payload).sort()).toEqual(
+      got.map((r) => r.raw.toString('utf8')).sort(),
+    );
+    expect(JSON.stringify(stored)).not.toContain(secret);
+  });
+
+  it("answers the guide's three SQL queries as their comments say", async () => {
+    const good = await createWebhook(t, admin.token, {
+      url: `${receiver.url}?w=sql`,
+      event_user_created: true,
+    });
+    const failing = await startReceiver(status(500));
+    try {
+      const bad = await createWebhook(t, admin.token, {
+        url: failing.url,
+        event_user_created: true,
+      });
+      await createUserViaApi('SQL User');
+      await eventually(async () => {
+        const rows: { status: string }[] = await t.dataSource.query(
+          'SELECT status FROM webhook_deliveries WHERE webhook_id = ?',
+          [bad.id],
+        );
+        return rows.length === 1 && rows[0].status === 'failed';
+      });
+
+      // -- Get recent deliveries
+      const recent: { created_at: unknown }[] = await t.dataSource.query(
+        'SELECT * FROM webhook_deliveries\nORDER BY created_at DESC\nLIMIT 10;',
+      );
+      expect(recent.length).toBeGreaterThan(1);
+      expect(recent.length).toBeLessThanOrEqual(10);
+      const times = recent.map((r) => new Date(r.created_at as string).getTime());
+      expect([...times].sort((a, b) => b - a)).toEqual(times);
+
+      // -- Get failed deliveries
+      const failed: {
+        webhook_id: number;
+        success: unknown;
+        status: string;
+        error: string;
+        attempts: number;
+      }[] = await t.dataSource.query(
+        'SELECT * FROM webhook_deliveries\nWHERE success = 0\nORDER BY created_at DESC;',
+      );
+      const mineFailed = failed.filter((r) => Number(r.webhook_id) === bad.id);
+      expect(mineFailed).toHaveLength(1);
+      expect(mineFailed[0]).toEqual(
+        expect.objectContaining({ status: 'failed', error: 'HTTP 500', attempts: 3 }),
+      );
+      expect(failed.filter((r) => Number(r.webhook_id) === good.id)).toEqual([]);
+
+      // -- Get deliveries for specific webhook
+      const forOne: { webhook_id: number; success: unknown; status_code: number }[] =
+        await t.dataSource.query(
+          `SELECT * FROM webhook_deliveries\nWHERE webhook_id = ${good.id}\nORDER BY created_at DESC;`,
+        );
+      expect(forOne).toHaveLength(1);
+      expect(forOne[0]).toEqual(expect.objectContaining({ status: 'succeeded', status_code: 200 }));
+      expect(Number(forOne[0].success)).toBe(1);
+
+      const attempts: { attempt: number; status_code: number; error_code: string }[] =
+        await t.dataSource.query(
+          'SELECT a.attempt, a.status_code, a.error_code FROM webhook_delivery_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id WHERE d.webhook_id = ? ORDER BY a.attempt',
+          [bad.id],
+        );
+      expect(attempts).toEqual(
+        [1, 2, 3].map((attempt) => ({ attempt, status_code: 500, error_code: 'http_status' })),
+      );
+    } finally {
+      await failing.close();
+    }
+  });
+
+  it('records a hanging receiver as a timeout while the API stays responsive', async () => {
+    const hanging = await startReceiver(hang);
+    try {
+      const hook = await createWebhook(t, admin.token, {
+        url: hanging.url,
+        event_user_created: true,
+        timeout_ms: 500,
+      });
+      const started = Date.now();
+      await createUserViaApi('Timed Out');
+      expect(Date.now() - started).toBeLessThan(2000);
+      await hanging.waitFor(1);
+      const health = Date.now();
+      await t.http.get('/health').expect(200);
+      expect(Date.now() - health).toBeLessThan(400);
+      const attempt = await eventually(async () => {
+        const rows: { error_code: string; duration_ms: number }[] = await t.dataSource.query(
+          'SELECT a.error_code, a.duration_ms FROM webhook_delivery_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id WHERE d.webhook_id = ?',
+          [hook.id],
+        );
+        return rows[0];
+      });
+      expect(attempt.error_code).toBe('timeout');
+      expect(attempt.duration_ms).toBeGreaterThanOrEqual(450);
+    } finally {
+      await hanging.close();
+    }
+  });
+
+  it('lists deliveries with filters and pagination', async () => {
+    const hook = await createWebhook(t, admin.token, {
+      url: `${receiver.url}?w=list`,
+      event_user_created: true,
+    });
+    for (let i = 0; i < 3; i++) await createUserViaApi(`Listed ${i}`);
+    await eventually(async () => {
+      const res = await t.http
+        .get('/api/admin/webhook_deliveries')
+        .query({ webhook_id: hook.id, success: true })
+        .set(bearer(admin.token));
+      return res.body.meta.total === 3;
+    });
+    const page = await t.http
+      .get('/api/admin/webhook_deliveries')
+      .query({ webhook_id: hook.id, event: 'user.created', status: 'succeeded', limit: 2, page: 2 })
+      .set(bearer(admin.token))
+      .expect(200);
+    expect(page.body.meta).toEqual({ page: 2, limit: 2, total: 3, total_pages: 2 });
+    expect(page.body.data).toHaveLength(1);
+    expect(page.body.data[0].payload).toBeUndefined();
+    const none = await t.http
+      .get('/api/admin/webhook_deliveries')
+      .query({ webhook_id: hook.id, success: false })
+      .set(bearer(admin.token))
+      .expect(200);
+    expect(none.body.meta.total).toBe(0);
+    const bad = await t.http
+      .get('/api/admin/webhook_deliveries')
+      .query({ status: 'lost', limit: 500 })
+      .set(bearer(admin.token))
+      .expect(400);
+    expect(bad.body.details.map((d: { field: string }) => d.field).sort()).toEqual([
+      'limit',
+      'status',
+    ]);
+  });
+});
