@@ -61,6 +61,7 @@ export class CreateWebhooks1764300200000 implements MigrationInterface {
           { name: 'duration_ms', type: 'integer', isNullable: true },
           datetime('next_attempt_at'),
           datetime('delivered_at'),
+          datetime('locked_until'),
           ...timestamps(queryRunner),
         ],
         foreignKeys: [

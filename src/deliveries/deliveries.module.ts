@@ -6,6 +6,7 @@ import { Webhook } from '../webhooks/entities/webhook.entity';
 import { DeliveriesController } from './deliveries.controller';
 import { DeliveriesService } from './deliveries.service';
 import { DeliveryAttemptsService } from './delivery-attempts.service';
+import { DeliveryRetentionService } from './delivery-retention.service';
 import { DeliveryQueue, NoDeliveryQueue } from './delivery-queue';
 import { WebhookDeliveryAttempt } from './entities/webhook-delivery-attempt.entity';
 import { WebhookDelivery } from './entities/webhook-delivery.entity';
@@ -34,6 +35,7 @@ export class DeliveriesModule {
         WebhookSender,
         DeliveryAttemptsService,
         DeliveriesService,
+        ...(options.deliver ? [DeliveryRetentionService] : []),
         options.deliver
           ? { provide: DeliveryQueue, useClass: InProcessDeliveryQueue }
           : { provide: DeliveryQueue, useClass: NoDeliveryQueue },

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { ConflictException, Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { EntityManager, In } from 'typeorm';
 import { Env } from '../config/env.validation';
@@ -25,6 +25,7 @@ export interface AttemptResult extends AttemptOutcome {
   next_attempt_at: Date | null;
 }
 
+const LEASE_MARGIN_MS = 10_000;
 const HEADER_NAMES_RESERVED =
   /^(content-type|content-length|host|user-agent|x-webhook-.*|webhook-.*)$/i;
 
@@ -60,13 +61,19 @@ export class DeliveryAttemptsService {
       await this.stopPending(delivery.webhook_id, webhook.disabled_reason ?? 'Webhook disabled');
       return null;
     }
+    const timeoutMs = webhook.timeout_ms ?? this.defaultTimeoutMs;
+    if (!(await this.claim(delivery.id, options.trigger, timeoutMs))) {
+      if (options.trigger === 'manual')
+        throw new ConflictException(`Delivery ${delivery.id} is being attempted right now`);
+      return null;
+    }
 
     const attempt = delivery.attempts + 1;
     const body = Buffer.from(delivery.payload, 'utf8');
     const outcome = await this.sender.send({
       url: webhook.url,
       body,
-      timeoutMs: webhook.timeout_ms ?? this.defaultTimeoutMs,
+      timeoutMs,
       headers: {
         ...customHeaders(webhook.headers),
         'Content-Type': 'application/json',
@@ -84,6 +91,25 @@ export class DeliveryAttemptsService {
       );
     }
     return result;
+  }
+
+  /**
+   * Takes the delivery for one attempt, so that no other worker or process attempts it at the same time.
+   * The lease outlives the attempt's timeout; if this process dies, the delivery is free again after it.
+   */
+  private async claim(id: string, trigger: AttemptTrigger, timeoutMs: number): Promise<boolean> {
+    const now = new Date();
+    const result = await this.tx.run((m) => {
+      const query = m
+        .createQueryBuilder()
+        .update(WebhookDelivery)
+        .set({ locked_until: new Date(now.getTime() + timeoutMs + LEASE_MARGIN_MS) })
+        .where('id = :id', { id })
+        .andWhere('(locked_until IS NULL OR locked_until < :now)', { now });
+      if (trigger === 'auto') query.andWhere('status = :pending', { pending: 'pending' });
+      return query.execute();
+    });
+    return (result.affected ?? 0) === 1;
   }
 
   private async load(
@@ -131,6 +157,7 @@ export class DeliveryAttemptsService {
           duration_ms: outcome.duration_ms,
           next_attempt_at: next.next_attempt_at,
           delivered_at: outcome.success ? now : delivery.delivered_at,
+          locked_until: null,
         },
       );
       await this.updateHealth(m, webhook, outcome, gone, now);

@@ -12,8 +12,10 @@ export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'homa-test-'));
 }
 
+let counter = 0;
+
 /**
- * A database of its own for a test that migrates up and down (so it cannot disturb the shared one):
+ * A database of its own for each test app or migration test, so no test sees another's rows or delivery workers:
  * a fresh SQLite file, or a new MySQL database beside the suite's one.
  */
 export async function isolatedDatabase(
@@ -23,7 +25,8 @@ export async function isolatedDatabase(
   const base = mysqlUrl();
   if (!base) return { env: { DATA_DIR: dataDir }, drop: () => Promise.resolve() };
   const url = new URL(base);
-  const name = `${url.pathname.slice(1)}_${label}_${process.pid}`.slice(0, 64);
+  counter += 1;
+  const name = `${url.pathname.slice(1)}_${label}_${process.pid}_${counter}`.slice(0, 64);
   const admin = await createConnection({
     host: url.hostname,
     port: Number(url.port || 3306),

@@ -6,7 +6,7 @@ import TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
-import { tempDataDir } from './database';
+import { isolatedDatabase } from './database';
 
 export interface TestApp {
   app: INestApplication;
@@ -20,13 +20,14 @@ export interface TestApp {
 const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 
 /**
- * Boots the real app, as main.ts does, on a real database: a fresh SQLite file per test file, or the
- * suite's MySQL database when DATABASE_URL is set. Extra environment variables override defaults.
+ * Boots the real app, as main.ts does, on a real database of its own: a fresh SQLite file, or a fresh
+ * MySQL database beside DATABASE_URL's (dropped on close) when that is set. Extra environment variables override defaults.
  */
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const db = await isolatedDatabase('app');
   const defaults: Record<string, string> = {
     NODE_ENV: 'test',
-    DATA_DIR: tempDataDir(),
+    ...db.env,
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: 'error',
   };
@@ -46,7 +47,10 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     baseUrl,
     dataSource: app.get(DataSource),
     get: (token) => app.get(token),
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      await db.drop();
+    },
   };
 }
 

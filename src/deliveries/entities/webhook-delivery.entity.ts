@@ -50,6 +50,10 @@ export class WebhookDelivery {
   @Column({ type: 'datetime', precision: 3, nullable: true })
   delivered_at: Date | null;
 
+  /** While an attempt is in flight, until when it holds the delivery; no other worker may attempt it before. */
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  locked_until: Date | null;
+
   @CreateDateColumn({ type: 'datetime', precision: 3 })
   created_at: Date;
 
