@@ -1,4 +1,5 @@
 import { ConfigService } from '@nestjs/config';
+import type { Env } from '../config/env.validation';
 import { BLOCKED_URLS } from '../../test/fixtures/blocked-urls';
 import { embeddedIPv4, parseCidrList, TargetGuard } from './target-guard';
 
@@ -7,7 +8,10 @@ function guard(allowed = '', allowAll = false): TargetGuard {
     WEBHOOK_ALLOWED_NETWORKS: allowed,
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: allowAll,
   };
-  return new TargetGuard({ get: (key: string) => values[key] } as unknown as ConfigService);
+  return new TargetGuard({ get: (key: string) => values[key] } as unknown as ConfigService<
+    Env,
+    true
+  >);
 }
 
 describe('TargetGuard', () => {

@@ -5,7 +5,6 @@ import {
   IsNotEmpty,
   IsOptional,
   IsString,
-  IsUrl,
   Matches,
   Max,
   MaxLength,
@@ -42,6 +41,28 @@ function IsHeaderMap(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
+/** An absolute http(s) URL with a host, as the WHATWG URL parser (which the sender uses) reads it. */
+function IsHttpUrl(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isHttpUrl',
+      validator: {
+        validate: (value: unknown) => {
+          if (typeof value !== 'string' || /\s/.test(value)) return false;
+          try {
+            const url = new URL(value);
+            return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+          } catch {
+            return false;
+          }
+        },
+        defaultMessage: () => '$property must be an absolute http or https URL',
+      },
+    },
+    options,
+  );
+}
+
 const flag = (description: string) =>
   ApiPropertyOptional({ type: Boolean, default: false, description });
 
@@ -55,15 +76,7 @@ export class CreateWebhookDto {
   @ApiProperty({ example: 'https://your-api.com/webhook', description: 'An absolute http(s) URL' })
   @IsString()
   @MaxLength(2048)
-  @IsUrl(
-    {
-      protocols: ['http', 'https'],
-      require_protocol: true,
-      require_tld: false,
-      allow_underscores: true,
-    },
-    { message: 'url must be an absolute http or https URL' },
-  )
+  @IsHttpUrl()
   url: string;
 
   @ApiPropertyOptional({
