@@ -41,7 +41,7 @@ export function status(
 export const hang: Responder = () => undefined;
 
 /** A real HTTP endpoint on 127.0.0.1 that records every request, for webhook deliveries to reach. */
-export async function startReceiver(responder: Responder = ok): Promise<Receiver> {
+export async function startReceiver(responder: Responder = ok, port = 0): Promise<Receiver> {
   const requests: ReceivedRequest[] = [];
   let current = responder;
   const open = new Set<ServerResponse>();
@@ -70,10 +70,10 @@ export async function startReceiver(responder: Responder = ok): Promise<Receiver
       current(received, res);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}/webhook`,
+    url: `http://127.0.0.1:${bound}/webhook`,
     requests,
     respondWith: (next) => (current = next),
     waitFor: async (count, filter = () => true, timeoutMs = 15000) => {

@@ -1,0 +1,102 @@
+import { DataSource } from 'typeorm';
+import { buildDataSourceOptions } from '../src/database/data-source-options';
+import { runCli } from './helpers/cli';
+import { isolatedDatabase } from './helpers/database';
+import { eventually, startReceiver } from './helpers/receiver';
+import { freePort, startServerProcess } from './helpers/server-process';
+
+const EVENTS = 30;
+
+describe('durability (e2e)', () => {
+  it('kill -9 with deliveries pending loses none: after a restart every one arrives', async () => {
+    const db = await isolatedDatabase('kill');
+    const env = {
+      ...db.env,
+      JWT_SECRET: 'durability-test-secret-0123456789-abcdef',
+      WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32',
+      WEBHOOK_RETRY_SCHEDULE: Array(30).fill('300ms').join(','),
+      WEBHOOK_POLL_INTERVAL_MS: '100',
+      WEBHOOK_TIMEOUT_MS: '1000',
+      LOG_LEVEL: 'error',
+    };
+    const dataSource = new DataSource(
+      buildDataSourceOptions({ DATABASE_URL: db.env.DATABASE_URL, DATA_DIR: db.env.DATA_DIR }),
+    );
+    const first = await startServerProcess(env);
+    let second: Awaited<ReturnType<typeof startServerProcess>> | undefined;
+    const receiverPort = await freePort();
+    try {
+      const created = await runCli(
+        ['--create-admin', '--email', 'durable@example.com', '--password', 'durable-pass-1'],
+        env,
+      );
+      expect(created.code).toBe(0);
+      const login = await fetch(`${first.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email: 'durable@example.com', password: 'durable-pass-1' }),
+      });
+      const { access_token } = (await login.json()) as { access_token: string };
+      const auth = { Authorization: `Bearer ${access_token}`, 'Content-Type': 'application/json' };
+      const hook = await fetch(`${first.url}/api/admin/webhooks`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({
+          name: 'Durable',
+          url: `http://127.0.0.1:${receiverPort}/webhook`,
+          event_user_created: true,
+        }),
+      });
+      expect(hook.status).toBe(201);
+
+      // The receiver is down: every delivery fails and waits for a retry.
+      for (let i = 0; i < EVENTS; i++) {
+        const res = await fetch(`${first.url}/api/admin/users`, {
+          method: 'POST',
+          headers: auth,
+          body: JSON.stringify({
+            email: `durable-${i}@example.com`,
+            name: `Durable ${i}`,
+            password: 'long-enough-pw',
+          }),
+        });
+        expect(res.status).toBe(201);
+      }
+      await dataSource.initialize();
+      await eventually(async () => {
+        const rows: { n: number | string }[] = await dataSource.query(
+          "SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status = 'pending' AND attempts >= 1",
+        );
+        return Number(rows[0].n) === EVENTS;
+      });
+
+      await first.kill9();
+      const live = await startReceiver(undefined, receiverPort);
+      try {
+        second = await startServerProcess(env);
+        await live.waitFor(EVENTS, undefined, 30000);
+        await eventually(async () => {
+          const rows: { n: number | string }[] = await dataSource.query(
+            "SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status = 'succeeded'",
+          );
+          return Number(rows[0].n) === EVENTS;
+        }, 30000);
+        const ids = live.requests.map((r) => String(r.headers['x-webhook-delivery']));
+        const distinct = new Set(ids);
+        expect(distinct.size).toBe(EVENTS);
+        for (const r of live.requests)
+          expect(r.headers['webhook-id']).toBe(r.headers['x-webhook-delivery']);
+        console.log(
+          `durability: ${EVENTS} deliveries pending at kill -9, ${distinct.size} arrived after restart, ${ids.length - distinct.size} duplicates`,
+        );
+      } finally {
+        await live.close();
+      }
+    } finally {
+      if (first.child.exitCode === null) await first.kill9();
+      if (second) await second.stop();
+      if (dataSource.isInitialized) await dataSource.destroy();
+      await db.drop();
+    }
+  });
+});

@@ -1,0 +1,283 @@
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { DeliveryRetentionService } from '../src/deliveries/delivery-retention.service';
+import { WebhookDelivery } from '../src/deliveries/entities/webhook-delivery.entity';
+import { bearer, createUser, TestUser, uniqueEmail } from './factories/users';
+import { createWebhook, DELIVERY_TEST_ENV } from './factories/webhooks';
+import { eventually, ok, ReceivedRequest, startReceiver, status } from './helpers/receiver';
+import { createTestApp, TestApp } from './helpers/test-app';
+import { createHmac } from 'node:crypto';
+
+function verifies(r: ReceivedRequest, secret: string): boolean {
+  try {
+    new StandardWebhook(secret, { format: 'raw' }).verify(r.raw.toString('utf8'), {
+      'webhook-id': String(r.headers['webhook-id']),
+      'webhook-timestamp': String(r.headers['webhook-timestamp']),
+      'webhook-signature': String(r.headers['webhook-signature']),
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('redeliver, recover, rotation, auto-disable and pruning (e2e)', () => {
+  let t: TestApp;
+  let admin: TestUser;
+
+  beforeAll(async () => {
+    t = await createTestApp({
+      ...DELIVERY_TEST_ENV,
+      WEBHOOK_RETRY_SCHEDULE: '100ms,100ms',
+      WEBHOOK_AUTO_DISABLE_AFTER: '600ms',
+    });
+    admin = await createUser(t, 'admin');
+  });
+  afterAll(() => t.close());
+
+  const trigger = () =>
+    t.http
+      .post('/api/admin/users')
+      .set(bearer(admin.token))
+      .send({ email: uniqueEmail('rp'), name: 'Replay', password: 'long-enough-pw' })
+      .expect(201);
+
+  const deliveriesOf = async (webhookId: number) =>
+    (
+      await t.http
+        .get('/api/admin/webhook_deliveries')
+        .query({ webhook_id: webhookId, limit: 100 })
+        .set(bearer(admin.token))
+        .expect(200)
+    ).body.data as {
+      id: string;
+      status: string;
+      attempts: number;
+    }[];
+
+  it('redelivers any delivery by hand: same body, same ids, trigger=manual', async () => {
+    const receiver = await startReceiver();
+    try {
+      const hook = await createWebhook(t, admin.token, {
+        url: receiver.url,
+        event_user_created: true,
+      });
+      await trigger();
+      const [first] = await receiver.waitFor(1);
+      const deliveryId = String(first.headers['x-webhook-delivery']);
+      await eventually(async () => (await deliveriesOf(hook.id))[0]?.status === 'succeeded');
+
+      const res = await t.http
+        .post(`/api/admin/webhook_deliveries/${deliveryId}/redeliver`)
+        .set(bearer(admin.token))
+        .expect(200);
+      expect(res.body).toEqual(
+        expect.objectContaining({
+          success: true,
+          attempt: 2,
+          status: 'succeeded',
+          delivery_id: deliveryId,
+        }),
+      );
+      const [, again] = await receiver.waitFor(2);
+      expect(again.headers['x-webhook-delivery']).toBe(deliveryId);
+      expect(again.headers['webhook-id']).toBe(first.headers['webhook-id']);
+      expect(again.headers['x-webhook-attempt']).toBe('2');
+      expect(again.raw.equals(first.raw)).toBe(true);
+      const detail = await t.http
+        .get(`/api/admin/webhook_deliveries/${deliveryId}`)
+        .set(bearer(admin.token))
+        .expect(200);
+      expect(detail.body.attempt_log.map((a: { trigger: string }) => a.trigger)).toEqual([
+        'auto',
+        'manual',
+      ]);
+      await t.http
+        .post('/api/admin/webhook_deliveries/00000000-0000-4000-8000-000000000000/redeliver')
+        .set(bearer(admin.token))
+        .expect(404);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('recovers every failed delivery since a time, in the background, answering how many', async () => {
+    const receiver = await startReceiver(status(500));
+    try {
+      const hook = await createWebhook(t, admin.token, {
+        url: receiver.url,
+        event_user_created: true,
+      });
+      const since = new Date(Date.now() - 1000).toISOString();
+      await trigger();
+      await trigger();
+      await eventually(async () => {
+        const rows = await deliveriesOf(hook.id);
+        return rows.length === 2 && rows.every((r) => r.status === 'failed');
+      });
+      // The failures above stayed under the auto-disable window only if it has not passed: re-enable to be sure.
+      await t.http
+        .put(`/api/admin/webhooks/${hook.id}`)
+        .set(bearer(admin.token))
+        .send({ enabled: true })
+        .expect(200);
+      receiver.respondWith(ok);
+      const res = await t.http
+        .post(`/api/admin/webhooks/${hook.id}/recover`)
+        .set(bearer(admin.token))
+        .send({ since })
+        .expect(202);
+      expect(res.body).toEqual({ webhook_id: hook.id, requeued: 2 });
+      await eventually(async () =>
+        (await deliveriesOf(hook.id)).every((r) => r.status === 'succeeded'),
+      );
+      const bad = await t.http
+        .post(`/api/admin/webhooks/${hook.id}/recover`)
+        .set(bearer(admin.token))
+        .send({ since: 'yesterday' })
+        .expect(400);
+      expect(bad.body.message).toMatch(/since/);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('disables a webhook whose deliveries all failed for the configured window; re-enabling clears the reason', async () => {
+    const receiver = await startReceiver(status(500));
+    try {
+      const hook = await createWebhook(t, admin.token, {
+        url: receiver.url,
+        event_user_created: true,
+      });
+      await trigger();
+      await new Promise((r) => setTimeout(r, 700));
+      await trigger();
+      const disabled = await eventually(async () => {
+        const res = await t.http.get(`/api/admin/webhooks/${hook.id}`).set(bearer(admin.token));
+        return res.body.enabled === false ? res.body : undefined;
+      });
+      expect(disabled.disabled_reason).toMatch(/Every delivery failed since/);
+      const enabled = await t.http
+        .patch(`/api/admin/webhooks/${hook.id}`)
+        .set(bearer(admin.token))
+        .send({ enabled: true })
+        .expect(200);
+      expect(enabled.body).toEqual(
+        expect.objectContaining({ enabled: true, disabled_reason: null, failing_since: null }),
+      );
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('a success resets the failure window', async () => {
+    let calls = 0;
+    const receiver = await startReceiver((req, res) =>
+      ++calls % 2 === 0 ? ok(req, res) : status(500)(req, res),
+    );
+    try {
+      const hook = await createWebhook(t, admin.token, {
+        url: receiver.url,
+        event_user_created: true,
+      });
+      for (let i = 0; i < 4; i++) {
+        await trigger();
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      await receiver.waitFor(8);
+      const res = await t.http
+        .get(`/api/admin/webhooks/${hook.id}`)
+        .set(bearer(admin.token))
+        .expect(200);
+      expect(res.body.enabled).toBe(true);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('rotates the secret: both secrets verify during the grace period, only the new one after', async () => {
+    const receiver = await startReceiver();
+    try {
+      const hook = await createWebhook(t, admin.token, {
+        url: receiver.url,
+        event_user_created: true,
+        secret: 'old-secret-value',
+      });
+      const rotated = await t.http
+        .post(`/api/admin/webhooks/${hook.id}/rotate-secret`)
+        .set(bearer(admin.token))
+        .send({ secret: 'new-secret-value', grace_period_seconds: 1 })
+        .expect(200);
+      expect(rotated.body).toEqual({
+        id: hook.id,
+        secret: 'new-secret-value',
+        previous_secret_expires_at: expect.any(String),
+      });
+      await trigger();
+      const [during] = await receiver.waitFor(1);
+      expect(String(during.headers['webhook-signature']).split(' ')).toHaveLength(2);
+      expect(verifies(during, 'new-secret-value')).toBe(true);
+      expect(verifies(during, 'old-secret-value')).toBe(true);
+      expect(during.headers['x-webhook-signature']).toBe(
+        createHmac('sha256', 'new-secret-value').update(during.raw).digest('hex'),
+      );
+
+      await new Promise((r) => setTimeout(r, 1100));
+      await trigger();
+      const [, after] = await receiver.waitFor(2);
+      expect(verifies(after, 'new-secret-value')).toBe(true);
+      expect(verifies(after, 'old-secret-value')).toBe(false);
+
+      const generated = await t.http
+        .post(`/api/admin/webhooks/${hook.id}/rotate-secret`)
+        .set(bearer(admin.token))
+        .send({})
+        .expect(200);
+      expect(generated.body.secret).toMatch(/^[A-Za-z0-9]{32}$/);
+      const secret = await t.http
+        .get(`/api/admin/webhooks/${hook.id}/secret`)
+        .set(bearer(admin.token))
+        .expect(200);
+      expect(secret.body.secret).toBe(generated.body.secret);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('prunes finished deliveries and their attempts past retention, and keeps pending ones', async () => {
+    const receiver = await startReceiver();
+    try {
+      const hook = await createWebhook(t, admin.token, {
+        url: receiver.url,
+        event_user_created: true,
+      });
+      await trigger();
+      await trigger();
+      await eventually(
+        async () =>
+          (await deliveriesOf(hook.id)).filter((d) => d.status === 'succeeded').length === 2,
+      );
+      const [oldDone, recent] = await deliveriesOf(hook.id);
+      const old = new Date(Date.now() - 40 * 86_400_000);
+      const deliveries = t.dataSource.getRepository(WebhookDelivery);
+      await deliveries.update({ id: oldDone.id }, { created_at: old });
+      await deliveries.update(
+        { id: recent.id },
+        { created_at: old, status: 'pending', next_attempt_at: new Date(Date.now() + 3_600_000) },
+      );
+      const deleted = await t.get(DeliveryRetentionService).prune();
+      expect(deleted).toBeGreaterThanOrEqual(1);
+      const left: { id: string }[] = await t.dataSource.query(
+        'SELECT id FROM webhook_deliveries WHERE webhook_id = ?',
+        [hook.id],
+      );
+      expect(left.map((r) => r.id)).toEqual([recent.id]);
+      const attempts: { n: number | string }[] = await t.dataSource.query(
+        'SELECT COUNT(*) AS n FROM webhook_delivery_attempts WHERE delivery_id = ?',
+        [oldDone.id],
+      );
+      expect(Number(attempts[0].n)).toBe(0);
+    } finally {
+      await receiver.close();
+    }
+  });
+});
