@@ -4,12 +4,16 @@ import { AuthModule } from './auth/auth.module';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 export interface AppModuleOptions {
   /** The server applies pending migrations at start; the CLI runs them on request. */
   runMigrations: boolean;
-  /** Attempt webhook deliveries in this process (false: leave them pending for a process that does). */
+  /**
+   * Attempt webhook deliveries in this process: in-process without Redis; with REDIS_URL, run BullMQ
+   * workers here too (tests do; `homa serve` does not, `homa worker` does).
+   */
   deliver: boolean;
 }
 
@@ -26,7 +30,8 @@ export class AppModule {
         EventEmitterModule.forRoot({ wildcard: false, ignoreErrors: false }),
         AuthModule,
         HealthModule,
-        WebhooksModule.forRoot({ deliver: options.deliver }),
+        MetricsModule,
+        WebhooksModule.forRoot({ deliver: options.deliver, adminApi: true }),
       ],
     };
   }

@@ -5,10 +5,11 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { Env } from './config/env.validation';
+import { usesRedis } from './deliveries/deliveries.module';
 
 export async function bootstrap(): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot({ runMigrations: true, deliver: true }),
+    AppModule.forRoot({ runMigrations: true, deliver: !usesRedis() }),
     {
       bodyParser: false,
       bufferLogs: true,

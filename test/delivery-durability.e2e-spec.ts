@@ -3,7 +3,7 @@ import { buildDataSourceOptions } from '../src/database/data-source-options';
 import { runCli } from './helpers/cli';
 import { isolatedDatabase } from './helpers/database';
 import { eventually, startReceiver } from './helpers/receiver';
-import { freePort, startServerProcess } from './helpers/server-process';
+import { freePort, ServerProcess, startServerProcess } from './helpers/server-process';
 
 const EVENTS = 30;
 
@@ -18,12 +18,21 @@ describe('durability (e2e)', () => {
       WEBHOOK_POLL_INTERVAL_MS: '100',
       WEBHOOK_TIMEOUT_MS: '1000',
       LOG_LEVEL: 'error',
+      REDIS_QUEUE_PREFIX: `homa-test-kill-${process.pid}`,
+      WEBHOOK_RECONCILE_INTERVAL_MS: '500',
     };
     const dataSource = new DataSource(
       buildDataSourceOptions({ DATABASE_URL: db.env.DATABASE_URL, DATA_DIR: db.env.DATA_DIR }),
     );
-    const first = await startServerProcess(env);
-    let second: Awaited<ReturnType<typeof startServerProcess>> | undefined;
+    // Without Redis the server delivers in-process; with it, `homa worker` does.
+    const processes: ServerProcess[] = [];
+    const start = async () => {
+      const server = await startServerProcess(env);
+      processes.push(server);
+      if (process.env.REDIS_URL) processes.push(await startServerProcess(env, 'worker'));
+      return server;
+    };
+    const first = await start();
     const receiverPort = await freePort();
     try {
       const created = await runCli(
@@ -70,10 +79,10 @@ describe('durability (e2e)', () => {
         return Number(rows[0].n) === EVENTS;
       });
 
-      await first.kill9();
+      for (const p of processes.splice(0)) await p.kill9();
       const live = await startReceiver(undefined, receiverPort);
       try {
-        second = await startServerProcess(env);
+        await start();
         await live.waitFor(EVENTS, undefined, 30000);
         await eventually(async () => {
           const rows: { n: number | string }[] = await dataSource.query(
@@ -93,8 +102,7 @@ describe('durability (e2e)', () => {
         await live.close();
       }
     } finally {
-      if (first.child.exitCode === null) await first.kill9();
-      if (second) await second.stop();
+      for (const p of processes) await p.stop();
       if (dataSource.isInitialized) await dataSource.destroy();
       await db.drop();
     }

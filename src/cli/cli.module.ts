@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AuthModule } from '../auth/auth.module';
 import { AppConfigModule } from '../config/config.module';
+import { MetricsModule } from '../metrics/metrics.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { GenerateWebhookCommand } from './generate-webhook.command';
 import { DatabaseModule } from '../database/database.module';
@@ -14,7 +15,8 @@ import { ApiKeyCreateCommand, UserCreateCommand } from './user.commands';
     DatabaseModule.forRoot({ runMigrations: false }),
     EventEmitterModule.forRoot(),
     AuthModule,
-    WebhooksModule.forRoot({ deliver: false }),
+    MetricsModule,
+    WebhooksModule.forRoot({ deliver: false, adminApi: true }),
   ],
   providers: [
     GenerateWebhookCommand,

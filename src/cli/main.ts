@@ -11,6 +11,11 @@ async function main(): Promise<void> {
     await bootstrap();
     return;
   }
+  if (args[0] === 'worker') {
+    const { bootstrapWorker } = await import('../worker');
+    await bootstrapWorker();
+    return;
+  }
   process.argv = [...process.argv.slice(0, 2), ...args];
   await CommandFactory.run(CliModule, {
     logger: ['error', 'warn'],

@@ -17,6 +17,18 @@ describe('validateEnv', () => {
     );
   });
 
+  it('refuses REDIS_URL on the embedded SQLite database', () => {
+    expect(() => validateEnv({ REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(
+      /"REDIS_URL" needs DATABASE_URL/,
+    );
+    const env = validateEnv({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      DATABASE_URL: 'mysql://root@127.0.0.1/h',
+      JWT_SECRET: 'y'.repeat(32),
+    });
+    expect(env.REDIS_URL).toBe('redis://127.0.0.1:6379');
+  });
+
   it('requires JWT_SECRET with MySQL, and no hard-coded fallback exists', () => {
     expect(() => validateEnv({ DATABASE_URL: 'mysql://root@127.0.0.1:3306/homa' })).toThrow(
       /"JWT_SECRET" is required when DATABASE_URL is set/,

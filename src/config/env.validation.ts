@@ -23,6 +23,10 @@ export interface Env {
   WEBHOOK_POLL_INTERVAL_MS: number;
   WEBHOOK_AUTO_DISABLE_AFTER: string;
   WEBHOOK_DELIVERY_RETENTION_DAYS: number;
+  WEBHOOK_RECONCILE_INTERVAL_MS: number;
+  REDIS_QUEUE_PREFIX: string;
+  WORKER_PORT: number;
+  LOG_FORMAT: 'json' | 'pretty';
 }
 
 const durationList = /^\s*(\d+(ms|s|m|h|d)\s*)(,\s*\d+(ms|s|m|h|d)\s*)*$/;
@@ -34,7 +38,15 @@ export const envSchema = Joi.object<Env>({
     .uri({ scheme: ['mysql', 'mariadb'] })
     .messages({ 'string.uriCustomScheme': '"DATABASE_URL" must be a mysql:// URL' }),
   DATA_DIR: Joi.string().default('./data'),
-  REDIS_URL: Joi.string().uri({ scheme: ['redis', 'rediss'] }),
+  REDIS_URL: Joi.string()
+    .uri({ scheme: ['redis', 'rediss'] })
+    .when('DATABASE_URL', {
+      not: Joi.exist(),
+      then: Joi.forbidden().messages({
+        'any.unknown':
+          '"REDIS_URL" needs DATABASE_URL: delivery workers in other processes share a MySQL database, not the embedded SQLite file',
+      }),
+    }),
   JWT_SECRET: Joi.string()
     .min(32)
     .when('DATABASE_URL', {
@@ -78,6 +90,12 @@ export const envSchema = Joi.object<Env>({
       'string.pattern.base': '"WEBHOOK_AUTO_DISABLE_AFTER" must be a duration like 5d or 12h',
     }),
   WEBHOOK_DELIVERY_RETENTION_DAYS: Joi.number().integer().min(1).default(30),
+  WEBHOOK_RECONCILE_INTERVAL_MS: Joi.number().integer().min(50).default(5000),
+  REDIS_QUEUE_PREFIX: Joi.string()
+    .pattern(/^[A-Za-z0-9_-]{1,64}$/)
+    .default('homa'),
+  WORKER_PORT: Joi.number().port().default(8001),
+  LOG_FORMAT: Joi.string().valid('json', 'pretty').default('json'),
 });
 
 /** Validates the environment; throws one message that names every bad variable. */

@@ -27,7 +27,21 @@ export class TransactionService {
   }
 
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (!this.serialise) return this.dataSource.transaction(work);
+    if (!this.serialise) return this.retryDeadlocks(() => this.dataSource.transaction(work));
     return this.queue.run(() => this.dataSource.transaction(work));
+  }
+
+  /** MySQL ends one of two deadlocked transactions and asks for it to be run again: do so, a few times. */
+  private async retryDeadlocks<T>(transaction: () => Promise<T>, tries = 3): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await transaction();
+      } catch (error) {
+        const code = (error as { driverError?: { code?: string } }).driverError?.code;
+        const retryable = code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT';
+        if (!retryable || attempt >= tries) throw error;
+        await new Promise((r) => setTimeout(r, 10 * attempt + Math.random() * 20));
+      }
+    }
   }
 }

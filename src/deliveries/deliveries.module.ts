@@ -1,13 +1,20 @@
 import { HttpModule } from '@nestjs/axios';
-import { DynamicModule, Module } from '@nestjs/common';
+import { BullModule } from '@nestjs/bullmq';
+import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '../auth/auth.module';
+import { Env } from '../config/env.validation';
+import { MetricsService } from '../metrics/metrics.service';
 import { Webhook } from '../webhooks/entities/webhook.entity';
+import { BullMqDeliveryQueue, DELIVERY_QUEUE } from './bullmq-delivery-queue';
 import { DeliveriesController } from './deliveries.controller';
 import { DeliveriesService } from './deliveries.service';
 import { DeliveryAttemptsService } from './delivery-attempts.service';
-import { DeliveryRetentionService } from './delivery-retention.service';
 import { DeliveryQueue, NoDeliveryQueue } from './delivery-queue';
+import { DeliveryReconciler } from './delivery-reconciler';
+import { DeliveryRetentionService } from './delivery-retention.service';
+import { DeliveryProcessor } from './delivery.processor';
 import { WebhookDeliveryAttempt } from './entities/webhook-delivery-attempt.entity';
 import { WebhookDelivery } from './entities/webhook-delivery.entity';
 import { InProcessDeliveryQueue } from './in-process-delivery-queue';
@@ -15,9 +22,64 @@ import { TargetGuard } from './target-guard';
 import { WebhookSender } from './webhook-sender';
 
 export interface DeliveriesModuleOptions {
-  /** Attempt deliveries in this process (the server); false leaves them pending for one that does (the CLI). */
+  /** Attempt deliveries in this process (the server, a worker); false leaves that to others (the CLI). */
   deliver: boolean;
+  /** Serve the admin delivery-log routes (not in a worker). */
+  adminApi: boolean;
 }
+
+/** `REDIS_URL` set: BullMQ carries delivery ids between processes. Unset: all in this process. */
+export function usesRedis(): boolean {
+  return Boolean(process.env.REDIS_URL);
+}
+
+function bullImports() {
+  return [
+    BullModule.forRootAsync({
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<Env, true>) => ({
+        connection: { url: config.get('REDIS_URL', { infer: true }), maxRetriesPerRequest: null },
+        prefix: config.get('REDIS_QUEUE_PREFIX', { infer: true }),
+      }),
+    }),
+    BullModule.registerQueue({ name: DELIVERY_QUEUE }),
+  ];
+}
+
+function queueProviders(options: DeliveriesModuleOptions): Provider[] {
+  if (usesRedis()) {
+    const workers = options.deliver ? [DeliveryProcessor, DeliveryReconciler] : [];
+    return [
+      BullMqDeliveryQueue,
+      { provide: DeliveryQueue, useExisting: BullMqDeliveryQueue },
+      ...workers,
+    ];
+  }
+  if (options.deliver) {
+    return [
+      InProcessDeliveryQueue,
+      { provide: DeliveryQueue, useExisting: InProcessDeliveryQueue },
+    ];
+  }
+  return [{ provide: DeliveryQueue, useClass: NoDeliveryQueue }];
+}
+
+/** Gauges read at scrape time: what waits in the database, and what waits in the queue. */
+const depthGauges: Provider = {
+  provide: 'DELIVERY_DEPTH_GAUGES',
+  inject: [MetricsService, DeliveryQueue, DeliveriesService],
+  useFactory: (metrics: MetricsService, queue: DeliveryQueue, deliveries: DeliveriesService) => {
+    metrics.gauge(
+      'homa_webhook_deliveries_pending',
+      'Deliveries waiting to be delivered or retried (database)',
+      () => deliveries.countPending(),
+    );
+    metrics.gauge('homa_webhook_queue_depth', 'Delivery jobs queued, delayed or running', () =>
+      queue.depth(),
+    );
+    return true;
+  },
+};
 
 @Module({})
 export class DeliveriesModule {
@@ -27,20 +89,20 @@ export class DeliveriesModule {
       imports: [
         HttpModule,
         TypeOrmModule.forFeature([WebhookDelivery, WebhookDeliveryAttempt, Webhook]),
-        AuthModule,
+        ...(options.adminApi ? [AuthModule] : []),
+        ...(usesRedis() ? bullImports() : []),
       ],
-      controllers: [DeliveriesController],
+      controllers: options.adminApi ? [DeliveriesController] : [],
       providers: [
         TargetGuard,
         WebhookSender,
         DeliveryAttemptsService,
         DeliveriesService,
         ...(options.deliver ? [DeliveryRetentionService] : []),
-        options.deliver
-          ? { provide: DeliveryQueue, useClass: InProcessDeliveryQueue }
-          : { provide: DeliveryQueue, useClass: NoDeliveryQueue },
+        ...queueProviders(options),
+        depthGauges,
       ],
-      exports: [DeliveriesService, DeliveryAttemptsService, TargetGuard],
+      exports: [DeliveriesService, DeliveryAttemptsService, TargetGuard, DeliveryQueue],
     };
   }
 }

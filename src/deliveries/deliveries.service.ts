@@ -88,6 +88,10 @@ export class DeliveriesService {
     return result;
   }
 
+  countPending(): Promise<number> {
+    return this.deliveries.countBy({ status: 'pending' });
+  }
+
   async list(query: ListDeliveriesQueryDto): Promise<Page<Omit<WebhookDelivery, 'payload'>>> {
     const qb = this.deliveries
       .createQueryBuilder('d')

@@ -2,6 +2,7 @@ import { ConflictException, Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { EntityManager, In } from 'typeorm';
 import { Env } from '../config/env.validation';
+import { MetricsService } from '../metrics/metrics.service';
 import { TransactionService } from '../database/transaction.service';
 import { VERSION } from '../version';
 import { Webhook } from '../webhooks/entities/webhook.entity';
@@ -25,7 +26,8 @@ export interface AttemptResult extends AttemptOutcome {
   next_attempt_at: Date | null;
 }
 
-const LEASE_MARGIN_MS = 10_000;
+const LEASE_MARGIN_MS = 5_000;
+const DUE_TOLERANCE_MS = 50;
 const HEADER_NAMES_RESERVED =
   /^(content-type|content-length|host|user-agent|x-webhook-.*|webhook-.*)$/i;
 
@@ -40,6 +42,7 @@ export class DeliveryAttemptsService {
   constructor(
     private readonly tx: TransactionService,
     private readonly sender: WebhookSender,
+    private readonly metrics: MetricsService,
     config: ConfigService<Env, true>,
   ) {
     this.schedule = new RetrySchedule(
@@ -56,7 +59,7 @@ export class DeliveryAttemptsService {
     const loaded = await this.load(deliveryId);
     if (!loaded) return null;
     const { delivery, webhook } = loaded;
-    if (options.trigger === 'auto' && delivery.status !== 'pending') return null;
+    if (options.trigger === 'auto' && !isDue(delivery)) return null;
     if (options.trigger === 'auto' && !webhook.enabled) {
       await this.stopPending(delivery.webhook_id, webhook.disabled_reason ?? 'Webhook disabled');
       return null;
@@ -162,7 +165,29 @@ export class DeliveryAttemptsService {
       );
       await this.updateHealth(m, webhook, outcome, gone, now);
     });
+    this.count(delivery, outcome, next.status, options);
     return { ...outcome, delivery_id: delivery.id, attempt, ...next };
+  }
+
+  private count(
+    delivery: WebhookDelivery,
+    outcome: AttemptOutcome,
+    status: WebhookDelivery['status'],
+    options: AttemptOptions,
+  ): void {
+    const event = delivery.event;
+    this.metrics.attempts.inc({
+      event,
+      outcome: outcome.success ? 'success' : (outcome.error_code ?? 'error'),
+    });
+    this.metrics.attemptDuration.observe(
+      { outcome: outcome.success ? 'success' : 'failure' },
+      outcome.duration_ms / 1000,
+    );
+    if (status !== delivery.status && status !== 'pending')
+      this.metrics.deliveries.inc({ event, outcome: status });
+    if (status === 'pending' && !outcome.success && options.trigger === 'auto')
+      this.metrics.retriesScheduled.inc({ event });
   }
 
   private nextState(
@@ -216,6 +241,7 @@ export class DeliveryAttemptsService {
         { enabled: false, disabled_reason: reason, failing_since: since },
       );
       await stopPendingWith(m, webhook.id, reason);
+      this.metrics.webhooksDisabled.inc({ reason: gone ? 'gone' : 'failing' });
       this.logger.warn(`Webhook ${webhook.id} disabled: ${reason}`);
     } else if (!webhook.failing_since) {
       await m.update(Webhook, { id: webhook.id }, { failing_since: since });
@@ -240,5 +266,14 @@ function customHeaders(headers: Record<string, string> | null): Record<string, s
   if (!headers) return {};
   return Object.fromEntries(
     Object.entries(headers).filter(([name]) => !HEADER_NAMES_RESERVED.test(name)),
+  );
+}
+
+/** An automatic attempt only runs when its time has come (a stale queue job may arrive early). */
+function isDue(delivery: WebhookDelivery, now = Date.now()): boolean {
+  return (
+    delivery.status === 'pending' &&
+    delivery.next_attempt_at !== null &&
+    delivery.next_attempt_at.getTime() <= now + DUE_TOLERANCE_MS
   );
 }

@@ -6,9 +6,15 @@ import { QueuedDelivery } from './delivery-dispatcher';
  */
 export abstract class DeliveryQueue {
   abstract enqueue(deliveries: QueuedDelivery[]): void;
+  /** Jobs queued, delayed or running (for metrics). */
+  abstract depth(): Promise<number>;
 }
 
 /** For processes that do not deliver (the CLI): rows stay pending for the server to send. */
 export class NoDeliveryQueue extends DeliveryQueue {
   enqueue(): void {}
+
+  depth(): Promise<number> {
+    return Promise.resolve(0);
+  }
 }

@@ -67,6 +67,10 @@ export class InProcessDeliveryQueue
     for (const d of deliveries) this.dispatcher.push(d);
   }
 
+  depth(): Promise<number> {
+    return Promise.resolve(this.dispatcher.size);
+  }
+
   private async run(job: QueuedDelivery): Promise<void> {
     try {
       await this.attempts.attempt(job.id, { trigger: 'auto', retry: true });

@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
-const MAIN = join(__dirname, '../../dist/src/main.js');
+const CLI = join(__dirname, '../../dist/src/cli/main.js');
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -24,11 +24,14 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts the built server (`node dist/src/main.js`) as its own process and waits for /health. */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+/** Starts `homa serve` or `homa worker` from the build as its own process and waits for its /health. */
+export async function startServerProcess(
+  env: Record<string, string>,
+  role: 'serve' | 'worker' = 'serve',
+): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, ...env, PORT: String(port) },
+  const child = spawn(process.execPath, [CLI, role], {
+    env: { ...process.env, ...env, PORT: String(port), WORKER_PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

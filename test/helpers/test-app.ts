@@ -17,6 +17,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+let apps = 0;
 const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 
 /**
@@ -30,6 +31,8 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     ...db.env,
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: 'error',
+    // With REDIS_URL the same tests run on BullMQ; each app gets queues of its own.
+    ...(process.env.REDIS_URL ? { REDIS_QUEUE_PREFIX: `homa-test-${process.pid}-${++apps}` } : {}),
   };
   Object.assign(process.env, defaults, env);
   const moduleRef = await Test.createTestingModule({

@@ -1,0 +1,70 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { Env } from '../config/env.validation';
+import { TransactionService } from '../database/transaction.service';
+import { BullMqDeliveryQueue } from './bullmq-delivery-queue';
+import { WebhookDelivery } from './entities/webhook-delivery.entity';
+
+const BATCH = 1000;
+
+/**
+ * The database is the source of truth: every so often, due `pending` deliveries that nobody holds are
+ * (re-)enqueued. This is what brings deliveries back after Redis is flushed or restarted, or a worker
+ * died with jobs in hand. A job that still exists is not added twice (its id names the attempt).
+ */
+@Injectable()
+export class DeliveryReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('DeliveryReconciler');
+  private readonly intervalMs: number;
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+
+  constructor(
+    private readonly tx: TransactionService,
+    private readonly queue: BullMqDeliveryQueue,
+    config: ConfigService<Env, true>,
+  ) {
+    this.intervalMs = config.get('WEBHOOK_RECONCILE_INTERVAL_MS', { infer: true });
+  }
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.reconcile(), this.intervalMs);
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Enqueues overdue pending deliveries; answers how many it found. */
+  async reconcile(now = new Date()): Promise<number> {
+    if (this.running) return 0;
+    this.running = true;
+    try {
+      // Overdue by more than one interval: a delayed job would have fired by then.
+      const overdue = new Date(now.getTime() - this.intervalMs);
+      const rows = await this.tx.read((m) =>
+        m
+          .createQueryBuilder(WebhookDelivery, 'd')
+          .select(['d.id', 'd.webhook_id', 'd.attempts'])
+          .where('d.status = :pending', { pending: 'pending' })
+          .andWhere('d.next_attempt_at <= :overdue', { overdue })
+          .andWhere('(d.locked_until IS NULL OR d.locked_until < :now)', { now })
+          .orderBy('d.next_attempt_at', 'ASC')
+          .limit(BATCH)
+          .getMany(),
+      );
+      await this.queue.requeue(
+        rows.map((d) => ({
+          delivery: { id: d.id, webhookId: d.webhook_id },
+          attempt: d.attempts + 1,
+        })),
+      );
+      return rows.length;
+    } catch (error) {
+      this.logger.error(`Reconciling deliveries failed: ${(error as Error).message}`);
+      return 0;
+    } finally {
+      this.running = false;
+    }
+  }
+}

@@ -1,0 +1,61 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { DelayedError, Job } from 'bullmq';
+import { Env } from '../config/env.validation';
+import { BullMqDeliveryQueue, DELIVERY_QUEUE, DeliveryJob } from './bullmq-delivery-queue';
+import { DeliveryAttemptsService } from './delivery-attempts.service';
+
+const BUSY_WEBHOOK_DELAY_MS = 250;
+
+/**
+ * A BullMQ delivery worker. Each job is one attempt; a webhook already at its concurrency bound in this
+ * worker has the job put back, delayed, instead of holding a slot the other webhooks need.
+ */
+@Processor(DELIVERY_QUEUE)
+export class DeliveryProcessor extends WorkerHost implements OnApplicationBootstrap {
+  private readonly logger = new Logger('DeliveryWorker');
+  private readonly active = new Map<number, number>();
+  private readonly perWebhook: number;
+  private readonly concurrency: number;
+
+  constructor(
+    private readonly attempts: DeliveryAttemptsService,
+    private readonly queue: BullMqDeliveryQueue,
+    config: ConfigService<Env, true>,
+  ) {
+    super();
+    this.perWebhook = config.get('WEBHOOK_PER_ENDPOINT_CONCURRENCY', { infer: true });
+    this.concurrency = config.get('WEBHOOK_CONCURRENCY', { infer: true });
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker.concurrency = this.concurrency;
+  }
+
+  async process(job: Job<DeliveryJob>, token?: string): Promise<void> {
+    const { id, webhookId } = job.data;
+    if ((this.active.get(webhookId) ?? 0) >= this.perWebhook) {
+      await job.moveToDelayed(
+        Date.now() + BUSY_WEBHOOK_DELAY_MS + Math.floor(Math.random() * BUSY_WEBHOOK_DELAY_MS),
+        token,
+      );
+      throw new DelayedError();
+    }
+    this.active.set(webhookId, (this.active.get(webhookId) ?? 0) + 1);
+    try {
+      const result = await this.attempts.attempt(id, { trigger: 'auto', retry: true });
+      if (result?.status === 'pending' && result.next_attempt_at) {
+        await this.queue.add([
+          { delivery: job.data, attempt: result.attempt + 1, at: result.next_attempt_at },
+        ]);
+      }
+    } catch (error) {
+      this.logger.error(`Delivery ${id} could not be attempted: ${(error as Error).message}`);
+    } finally {
+      const left = (this.active.get(webhookId) ?? 1) - 1;
+      if (left === 0) this.active.delete(webhookId);
+      else this.active.set(webhookId, left);
+    }
+  }
+}

@@ -1,0 +1,23 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AppConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { DeliveriesModule } from './deliveries/deliveries.module';
+import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
+
+/** `homa worker`: delivery workers and their reconciler, with HTTP for /health and /metrics only. */
+@Module({})
+export class WorkerModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        AppConfigModule.forRoot(),
+        DatabaseModule.forRoot({ runMigrations: false }),
+        MetricsModule,
+        HealthModule,
+        DeliveriesModule.forRoot({ deliver: true, adminApi: false }),
+      ],
+    };
+  }
+}
