@@ -26,7 +26,7 @@ export class RedisHealthIndicator {
       ]);
       return answer === 'PONG'
         ? check.up()
-        : check.down({ message: `unexpected answer ${answer}` });
+        : check.down({ message: `unexpected answer ${JSON.stringify(answer)}` });
     } catch (error) {
       return check.down({ message: (error as Error).message });
     }
