@@ -1,4 +1,4 @@
-/** Two projects: unit specs beside the code, e2e specs under test/ on a real database. */
+/** unit: specs beside the code; e2e: test/ on a real database; redis: the multi-process scale-out suite. */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 module.exports = {
   projects: [
@@ -13,7 +13,16 @@ module.exports = {
       displayName: 'e2e',
       testEnvironment: 'node',
       rootDir: '.',
-      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      testMatch: ['<rootDir>/test/*.e2e-spec.ts'],
+      transform: { '^.+\\.ts$': tsJest },
+      setupFilesAfterEnv: ['<rootDir>/test/setup-e2e.ts'],
+    },
+    {
+      // Several processes on MariaDB and Redis: run by .ci/run's Redis step with DATABASE_URL and REDIS_URL.
+      displayName: 'redis',
+      testEnvironment: 'node',
+      rootDir: '.',
+      testMatch: ['<rootDir>/test/redis/*.e2e-spec.ts'],
       transform: { '^.+\\.ts$': tsJest },
       setupFilesAfterEnv: ['<rootDir>/test/setup-e2e.ts'],
     },

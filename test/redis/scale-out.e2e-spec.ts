@@ -1,0 +1,244 @@
+import { createClient } from './redis-client';
+import { runCli } from '../helpers/cli';
+import { isolatedDatabase } from '../helpers/database';
+import { eventually, ok, ReceivedRequest, Responder, startReceiver } from '../helpers/receiver';
+import { parsePrometheus, sampleValue } from '../helpers/prometheus';
+import { ServerProcess, startServerProcess } from '../helpers/server-process';
+import { DataSource } from 'typeorm';
+import { buildDataSourceOptions } from '../../src/database/data-source-options';
+
+/**
+ * Homa as it scales out: one API process and delivery workers in processes of their own, sharing
+ * MariaDB and Redis. Runs only in the Redis step of CI (DATABASE_URL and REDIS_URL set).
+ */
+const REDIS_URL = process.env.REDIS_URL ?? '';
+if (!REDIS_URL || !process.env.DATABASE_URL)
+  throw new Error('the scale-out suite needs DATABASE_URL and REDIS_URL');
+
+interface Cluster {
+  api: ServerProcess;
+  workers: ServerProcess[];
+  env: Record<string, string>;
+  dataSource: DataSource;
+  token: string;
+  prefix: string;
+  stop(): Promise<void>;
+}
+
+let clusters = 0;
+
+async function startCluster(
+  workerCount: number,
+  extra: Record<string, string> = {},
+): Promise<Cluster> {
+  const db = await isolatedDatabase('scale');
+  const prefix = `homa-scale-${process.pid}-${++clusters}`;
+  const env = {
+    ...db.env,
+    REDIS_URL,
+    REDIS_QUEUE_PREFIX: prefix,
+    JWT_SECRET: 'scale-out-test-secret-0123456789-abcdef',
+    WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32',
+    WEBHOOK_RETRY_SCHEDULE: Array(20).fill('300ms').join(','),
+    WEBHOOK_TIMEOUT_MS: '2000',
+    WEBHOOK_RECONCILE_INTERVAL_MS: '500',
+    WEBHOOK_CONCURRENCY: '20',
+    WEBHOOK_PER_ENDPOINT_CONCURRENCY: '4',
+    LOG_LEVEL: 'error',
+    ...extra,
+  };
+  const api = await startServerProcess(env, 'serve');
+  const workers: ServerProcess[] = [];
+  for (let i = 0; i < workerCount; i++) workers.push(await startServerProcess(env, 'worker'));
+  expect(
+    (
+      await runCli(
+        ['--create-admin', '--email', 'scale@example.com', '--password', 'scale-pass-1'],
+        env,
+      )
+    ).code,
+  ).toBe(0);
+  const login = await fetch(`${api.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email: 'scale@example.com', password: 'scale-pass-1' }),
+  });
+  const { access_token } = (await login.json()) as { access_token: string };
+  const dataSource = new DataSource(
+    buildDataSourceOptions({ DATABASE_URL: env.DATABASE_URL, DATA_DIR: env.DATA_DIR }),
+  );
+  await dataSource.initialize();
+  return {
+    api,
+    workers,
+    env,
+    dataSource,
+    token: access_token,
+    prefix,
+    stop: async () => {
+      for (const p of [api, ...workers]) await p.stop();
+      await dataSource.destroy();
+      await db.drop();
+      await flushPrefix(prefix);
+    },
+  };
+}
+
+async function flushPrefix(prefix: string): Promise<number> {
+  const redis = createClient(REDIS_URL);
+  try {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    return keys.length;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function api(c: Cluster, path: string, body: unknown): Promise<{ id: number }> {
+  const res = await fetch(`${c.api.url}${path}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${c.token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 201) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { id: number };
+}
+
+/** Webhooks × users deliveries of user.created. */
+async function makeDeliveries(
+  c: Cluster,
+  url: string,
+  webhooks: number,
+  users: number,
+): Promise<void> {
+  for (let i = 0; i < webhooks; i++)
+    await api(c, '/api/admin/webhooks', {
+      name: `w${i}`,
+      url: `${url}?w=${i}`,
+      event_user_created: true,
+    });
+  for (let i = 0; i < users; i++) {
+    await api(c, '/api/admin/users', {
+      email: `u${i}-${c.prefix}@example.com`,
+      name: `U${i}`,
+      password: 'long-enough-pw',
+    });
+  }
+}
+
+async function counts(c: Cluster): Promise<Record<string, number>> {
+  const rows: { status: string; n: number | string }[] = await c.dataSource.query(
+    'SELECT status, COUNT(*) AS n FROM webhook_deliveries GROUP BY status',
+  );
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}
+
+/** Answers after a short delay and records whether two attempts of one delivery ever overlapped. */
+function overlapWatch(delayMs: number) {
+  const inFlight = new Set<string>();
+  const overlaps: string[] = [];
+  const responder: Responder = (req: ReceivedRequest, res) => {
+    const id = String(req.headers['x-webhook-delivery']);
+    if (inFlight.has(id)) overlaps.push(id);
+    inFlight.add(id);
+    setTimeout(() => {
+      inFlight.delete(id);
+      ok(req, res);
+    }, delayMs);
+  };
+  return { responder, overlaps };
+}
+
+async function attemptsByWorker(c: Cluster): Promise<number[]> {
+  return Promise.all(
+    c.workers.map(async (w) =>
+      sampleValue(
+        parsePrometheus(await (await fetch(`${w.url}/metrics`)).text()),
+        'homa_webhook_attempts_total',
+      ),
+    ),
+  );
+}
+
+describe('scale-out on BullMQ (e2e, MariaDB + Redis)', () => {
+  it('two workers and one API deliver 2,000 deliveries, each once, none concurrently, sharing the work', async () => {
+    const c = await startCluster(2);
+    const watch = overlapWatch(5);
+    const receiver = await startReceiver(watch.responder);
+    try {
+      await makeDeliveries(c, receiver.url, 100, 20);
+      await receiver.waitFor(2000, undefined, 120_000);
+      await eventually(async () => (await counts(c)).succeeded === 2000, 30_000);
+      const ids = receiver.requests.map((r) => String(r.headers['x-webhook-delivery']));
+      expect(new Set(ids).size).toBe(2000);
+      expect(watch.overlaps).toEqual([]);
+      const attempts: { n: number | string }[] = await c.dataSource.query(
+        'SELECT COUNT(*) AS n FROM webhook_delivery_attempts',
+      );
+      const perWorker = await attemptsByWorker(c);
+      console.log(
+        `scale-out: 2000 deliveries, ${ids.length} requests, ${ids.length - 2000} repeats, attempts per worker ${perWorker.join(' / ')}`,
+      );
+      expect(Number(attempts[0].n)).toBe(ids.length);
+      expect(perWorker.reduce((a, b) => a + b, 0)).toBe(Number(attempts[0].n));
+      for (const n of perWorker) expect(n).toBeGreaterThan(200);
+      const health = (await (await fetch(`${c.api.url}/health`)).json()) as {
+        info: Record<string, { status: string }>;
+      };
+      expect(health.info.redis.status).toBe('up');
+    } finally {
+      await receiver.close();
+      await c.stop();
+    }
+  });
+
+  it('Redis flushed while deliveries are pending: the reconciler re-enqueues them and all arrive', async () => {
+    const c = await startCluster(1);
+    let accept = false;
+    const accepted = new Set<string>();
+    const receiver = await startReceiver((req, res) => {
+      if (!accept) return void res.writeHead(503).end();
+      accepted.add(String(req.headers['x-webhook-delivery']));
+      ok(req, res);
+    });
+    try {
+      await makeDeliveries(c, receiver.url, 10, 5);
+      await eventually(async () => {
+        const rows: { n: number | string }[] = await c.dataSource.query(
+          "SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status = 'pending' AND attempts >= 1",
+        );
+        return Number(rows[0].n) === 50;
+      });
+      const flushed = await flushPrefix(c.prefix);
+      expect(flushed).toBeGreaterThan(0);
+      accept = true;
+      await eventually(async () => (await counts(c)).succeeded === 50, 60_000);
+      expect(accepted.size).toBe(50);
+    } finally {
+      await receiver.close();
+      await c.stop();
+    }
+  });
+
+  it('kill -9 of one worker mid-run: the other finishes its work and nothing is lost', async () => {
+    const c = await startCluster(2);
+    const watch = overlapWatch(20);
+    const receiver = await startReceiver(watch.responder);
+    try {
+      await makeDeliveries(c, receiver.url, 50, 10);
+      await receiver.waitFor(100, undefined, 60_000);
+      await c.workers[0].kill9();
+      await eventually(async () => (await counts(c)).succeeded === 500, 90_000);
+      const ids = new Set(receiver.requests.map((r) => String(r.headers['x-webhook-delivery'])));
+      expect(ids.size).toBe(500);
+      expect(watch.overlaps).toEqual([]);
+      console.log(
+        `worker kill: 500 deliveries, ${receiver.requests.length - 500} repeats after kill -9 of one worker`,
+      );
+    } finally {
+      await receiver.close();
+      await c.stop();
+    }
+  });
+});
