@@ -33,7 +33,7 @@ async function startCluster(
 ): Promise<Cluster> {
   const db = await isolatedDatabase('scale');
   const prefix = `homa-scale-${process.pid}-${++clusters}`;
-  const env = {
+  const env: Record<string, string> = {
     ...db.env,
     REDIS_URL,
     REDIS_QUEUE_PREFIX: prefix,
