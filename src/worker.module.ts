@@ -3,6 +3,7 @@ import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DeliveriesModule } from './deliveries/deliveries.module';
 import { HealthModule } from './health/health.module';
+import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 
 /** `homa worker`: delivery workers and their reconciler, with HTTP for /health and /metrics only. */
@@ -14,6 +15,7 @@ export class WorkerModule {
       imports: [
         AppConfigModule.forRoot(),
         DatabaseModule.forRoot({ runMigrations: false }),
+        LoggingModule,
         MetricsModule,
         HealthModule,
         DeliveriesModule.forRoot({ deliver: true, adminApi: false }),

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { Env } from './config/env.validation';
@@ -11,6 +12,7 @@ export async function bootstrapWorker(): Promise<void> {
     throw new Error('homa worker needs REDIS_URL; without it, `npm start` delivers in-process');
   }
   const app = await NestFactory.create(WorkerModule.forRoot(), { bufferLogs: true });
+  app.useLogger(app.get(PinoLogger));
   app.enableShutdownHooks();
   const port = app.get<ConfigService<Env, true>>(ConfigService).get('WORKER_PORT', { infer: true });
   await app.listen(port);

@@ -49,7 +49,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
             : 'Request body could not be read';
       return { statusCode, error: STATUS_CODES[statusCode] ?? 'Bad Request', message };
     }
-    const correlationId = randomUUID();
+    // The request id (also in the access log and the X-Request-Id header) ties the answer to the log.
+    const requestId = (request as Request & { id?: unknown }).id;
+    const correlationId = typeof requestId === 'string' ? requestId : randomUUID();
     this.logger.error(
       `Unhandled error ${correlationId} on ${request.method} ${request.path}`,
       exception instanceof Error ? exception.stack : String(exception),

@@ -1,0 +1,47 @@
+import { isolatedDatabase } from './helpers/database';
+import { startServerProcess } from './helpers/server-process';
+
+describe('structured logs (e2e)', () => {
+  it('writes one JSON line per request with its request id, and never the credentials', async () => {
+    const db = await isolatedDatabase('logs');
+    const server = await startServerProcess({
+      ...db.env,
+      JWT_SECRET: 'logging-test-secret-0123456789-abcdefgh',
+      LOG_LEVEL: 'log',
+    });
+    try {
+      const token = 'homa_' + 'ab'.repeat(32);
+      const res = await fetch(`${server.url}/api/auth/me`, {
+        headers: { Authorization: `Bearer ${token}`, 'X-Request-Id': 'req-test-42' },
+      });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('x-request-id')).toBe('req-test-42');
+      const login = await fetch(`${server.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email: 'nobody@example.com', password: 'hunter2-secret-password' }),
+      });
+      expect(login.status).toBe(401);
+      await new Promise((r) => setTimeout(r, 200));
+    } finally {
+      await server.stop();
+      await db.drop();
+    }
+    const lines = server
+      .output()
+      .split('\n')
+      .filter((l) => l.trim() !== '');
+    const entries = lines.map(
+      (l) => JSON.parse(l) as { req?: { id: string; url: string }; res?: { statusCode: number } },
+    );
+    const request = entries.find((e) => e.req?.url === '/api/auth/me');
+    expect(request).toEqual(
+      expect.objectContaining({
+        req: expect.objectContaining({ id: 'req-test-42' }),
+        res: expect.objectContaining({ statusCode: 401 }),
+      }),
+    );
+    expect(server.output()).not.toContain('ab'.repeat(32));
+    expect(server.output()).not.toContain('hunter2-secret-password');
+  });
+});
