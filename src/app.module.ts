@@ -3,7 +3,9 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AuthModule } from './auth/auth.module';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { DepartmentsModule } from './departments/departments.module';
 import { HealthModule } from './health/health.module';
+import { TicketsModule } from './tickets/tickets.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -30,6 +32,8 @@ export class AppModule {
         DatabaseModule.forRoot({ runMigrations: options.runMigrations }),
         EventEmitterModule.forRoot({ wildcard: false, ignoreErrors: false }),
         AuthModule,
+        DepartmentsModule,
+        TicketsModule,
         HealthModule,
         LoggingModule,
         MetricsModule,

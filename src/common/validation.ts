@@ -29,3 +29,11 @@ export function createValidationPipe(): ValidationPipe {
     },
   });
 }
+
+/** A 400 for one field, shaped like the validation pipe's. */
+export function fieldError(field: string, error: string): BadRequestException {
+  return new BadRequestException({
+    message: `Validation failed: ${field} ${error}`,
+    details: [{ field, errors: [`${field} ${error}`] }],
+  });
+}

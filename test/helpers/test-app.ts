@@ -31,6 +31,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     ...db.env,
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: 'error',
+    CLIENT_RATE_LIMIT: '10000',
     // With REDIS_URL the same tests run on BullMQ; each app gets queues of its own.
     ...(process.env.REDIS_URL ? { REDIS_QUEUE_PREFIX: `homa-test-${process.pid}-${++apps}` } : {}),
   };

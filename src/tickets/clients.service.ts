@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { fieldError } from '../common/validation';
+import { DomainEvent } from '../events/domain-event';
+import { diff } from '../events/event-catalog';
+import { Client } from './entities/client.entity';
+import { ClientCreatedEvent } from './events/client-created.event';
+import { ClientUpdatedEvent } from './events/client-updated.event';
+
+export interface ClientInput {
+  client_id?: string;
+  client_name?: string;
+  client_email?: string;
+}
+
+/** Finds the client a ticket is for, by id or by email, creating or renaming it as the request says. */
+@Injectable()
+export class ClientsService {
+  async resolve(
+    m: EntityManager,
+    input: ClientInput,
+  ): Promise<{ client: Client; events: DomainEvent[] }> {
+    if (input.client_id !== undefined) {
+      const client = await m.findOneBy(Client, { id: input.client_id });
+      if (!client) throw fieldError('client_id', `${input.client_id} is not a known client`);
+      return this.rename(m, client, input.client_name);
+    }
+    const email = input.client_email!.trim().toLowerCase();
+    const existing = await m.findOneBy(Client, { email });
+    if (existing) return this.rename(m, existing, input.client_name);
+    const client = await m.save(m.create(Client, { name: input.client_name!.trim(), email }));
+    return {
+      client,
+      events: [
+        new ClientCreatedEvent({ client_id: client.id, name: client.name, email: client.email }),
+      ],
+    };
+  }
+
+  private async rename(m: EntityManager, client: Client, name: string | undefined) {
+    const next = name?.trim();
+    if (!next || next === client.name) return { client, events: [] };
+    const changes = diff(client, { name: next }, ['name']);
+    await m.update(Client, { id: client.id }, { name: next });
+    const renamed = { ...client, name: next };
+    const event = new ClientUpdatedEvent({
+      client_id: client.id,
+      name: next,
+      email: client.email,
+      changes,
+    });
+    return { client: renamed, events: [event] };
+  }
+}

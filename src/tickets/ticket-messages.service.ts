@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { TransactionService } from '../database/transaction.service';
+import { EventPublisher } from '../events/event-publisher';
+import { toRfc3339 } from '../events/rfc3339';
+import { AuthorType, TicketMessage } from './entities/ticket-message.entity';
+import { Ticket } from './entities/ticket.entity';
+import { MessageCreatedEvent } from './events/message-created.event';
+import { ticketNotFound } from './ticket-errors';
+
+@Injectable()
+export class TicketMessagesService {
+  constructor(
+    private readonly tx: TransactionService,
+    private readonly events: EventPublisher,
+  ) {}
+
+  /** Adds a message to an existing ticket and publishes `message.created` once committed. */
+  async add(
+    ticketId: number,
+    authorType: AuthorType,
+    authorId: string | null,
+    body: string,
+  ): Promise<TicketMessage> {
+    const { message, event } = await this.tx.run(async (m) => {
+      if (!(await m.existsBy(Ticket, { id: ticketId }))) throw ticketNotFound(ticketId);
+      return this.insert(m, ticketId, authorType, authorId, body);
+    });
+    this.events.publish([event]);
+    return message;
+  }
+
+  /** Inserts within the caller's transaction; the caller publishes the event after commit. */
+  async insert(
+    m: EntityManager,
+    ticketId: number,
+    authorType: AuthorType,
+    authorId: string | null,
+    body: string,
+  ) {
+    const message = await m.save(
+      m.create(TicketMessage, {
+        ticket_id: ticketId,
+        author_type: authorType,
+        author_id: authorId,
+        body,
+      }),
+    );
+    const event = new MessageCreatedEvent({
+      message_id: message.id,
+      ticket_id: ticketId,
+      author_type: authorType,
+      author_id: authorId,
+      body,
+      created_at: toRfc3339(new Date(message.created_at)),
+    });
+    return { message, event };
+  }
+}

@@ -1,0 +1,36 @@
+import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from '../auth/auth.module';
+import { Env } from '../config/env.validation';
+import { EventPublisher } from '../events/event-publisher';
+import { AgentTicketsController } from './agent-tickets.controller';
+import { ClientTicketsController } from './client-tickets.controller';
+import { ClientsService } from './clients.service';
+import { Client } from './entities/client.entity';
+import { TicketMessage } from './entities/ticket-message.entity';
+import { Ticket } from './entities/ticket.entity';
+import { TicketMessagesService } from './ticket-messages.service';
+import { TicketsService } from './tickets.service';
+
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([Client, Ticket, TicketMessage]),
+    AuthModule,
+    ThrottlerModule.forRootAsync({
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<Env, true>) => {
+        const limit = config.get('CLIENT_RATE_LIMIT', { infer: true });
+        const seconds = config.get('CLIENT_RATE_TTL_SECONDS', { infer: true });
+        return {
+          throttlers: [{ name: 'client', limit, ttl: seconds * 1000 }],
+          errorMessage: `Rate limit exceeded: ${limit} requests per ${seconds} seconds per client IP`,
+        };
+      },
+    }),
+  ],
+  controllers: [ClientTicketsController, AgentTicketsController],
+  providers: [TicketsService, TicketMessagesService, ClientsService, EventPublisher],
+})
+export class TicketsModule {}

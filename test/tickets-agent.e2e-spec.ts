@@ -1,0 +1,246 @@
+import { UsersService } from '../src/auth/users.service';
+import { createTicket } from './factories/tickets';
+import { bearer, createUser, TestUser, uniqueEmail } from './factories/users';
+import { createTestApp, TestApp } from './helpers/test-app';
+
+describe('agent tickets API (e2e)', () => {
+  let t: TestApp;
+  let agent: TestUser;
+  let admin: TestUser;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    agent = await createUser(t, 'agent');
+    admin = await createUser(t, 'admin');
+  });
+  afterAll(() => t.close());
+
+  const as = (user: TestUser) => bearer(user.token);
+
+  it('lists tickets newest first with filters and pagination', async () => {
+    const email = uniqueEmail('lister');
+    const a = await createTicket(t, { client_email: email, priority: 'low' });
+    const b = await createTicket(t, { client_email: email, priority: 'urgent' });
+    const c = await createTicket(t, { client_email: email, priority: 'urgent', status: 'on_hold' });
+    const all = await t.http
+      .get('/api/agent/tickets')
+      .query({ client_id: a.client_id })
+      .set(as(agent))
+      .expect(200);
+    expect(all.body.data.map((x: { id: number }) => x.id)).toEqual([c.id, b.id, a.id]);
+    expect(all.body.meta).toEqual({ page: 1, limit: 20, total: 3, total_pages: 1 });
+    const urgent = await t.http
+      .get('/api/agent/tickets')
+      .query({ client_id: a.client_id, priority: 'urgent', status: 'new' })
+      .set(as(agent))
+      .expect(200);
+    expect(urgent.body.data.map((x: { id: number }) => x.id)).toEqual([b.id]);
+    const page2 = await t.http
+      .get('/api/agent/tickets')
+      .query({ client_id: a.client_id, limit: 2, page: 2 })
+      .set(as(agent))
+      .expect(200);
+    expect(page2.body.data.map((x: { id: number }) => x.id)).toEqual([a.id]);
+    const bad = await t.http
+      .get('/api/agent/tickets')
+      .query({ status: 'open', limit: 1000, client_id: 'x' })
+      .set(as(agent))
+      .expect(400);
+    expect(bad.body.details.map((d: { field: string }) => d.field).sort()).toEqual([
+      'client_id',
+      'limit',
+      'status',
+    ]);
+  });
+
+  it('gets a ticket with its client and messages; agents reply as themselves', async () => {
+    const ticket = await createTicket(t);
+    await t.http
+      .post(`/api/agent/tickets/${ticket.id}/messages`)
+      .set(as(agent))
+      .send({ body: 'On it.' })
+      .expect(201);
+    const res = await t.http.get(`/api/agent/tickets/${ticket.id}`).set(as(agent)).expect(200);
+    expect(
+      res.body.messages.map((m: { author_type: string; author_id: string; body: string }) => [
+        m.author_type,
+        m.author_id,
+        m.body,
+      ]),
+    ).toEqual([
+      ['client', ticket.client_id, 'This is a test ticket'],
+      ['user', agent.id, 'On it.'],
+    ]);
+    expect(res.body.secret_hash).toBeUndefined();
+    await t.http.get('/api/agent/tickets/99999999').set(as(agent)).expect(404);
+    await t.http
+      .post('/api/agent/tickets/99999999/messages')
+      .set(as(agent))
+      .send({ body: 'x' })
+      .expect(404);
+  });
+
+  it('updates title, status, priority and department; closing sets closed_at', async () => {
+    const ticket = await createTicket(t);
+    const dept = await t.http
+      .post('/api/admin/departments')
+      .set(as(admin))
+      .send({ name: `Support ${uniqueEmail()}` })
+      .expect(201);
+    const res = await t.http
+      .patch(`/api/agent/tickets/${ticket.id}`)
+      .set(as(agent))
+      .send({
+        title: 'Renamed',
+        status: 'in_progress',
+        priority: 'high',
+        department_id: dept.body.id,
+      })
+      .expect(200);
+    expect(res.body).toEqual(
+      expect.objectContaining({
+        title: 'Renamed',
+        status: 'in_progress',
+        priority: 'high',
+        department_id: dept.body.id,
+        closed_at: null,
+      }),
+    );
+    const closed = await t.http
+      .post(`/api/agent/tickets/${ticket.id}/close`)
+      .set(as(agent))
+      .expect(200);
+    expect(closed.body.status).toBe('closed');
+    expect(new Date(closed.body.closed_at).getTime()).toBeGreaterThan(Date.now() - 60_000);
+    const reopened = await t.http
+      .patch(`/api/agent/tickets/${ticket.id}`)
+      .set(as(agent))
+      .send({ status: 'in_progress' })
+      .expect(200);
+    expect(reopened.body.closed_at).toBeNull();
+    const bad = await t.http
+      .patch(`/api/agent/tickets/${ticket.id}`)
+      .set(as(agent))
+      .send({ status: 'done', department_id: 999999 })
+      .expect(400);
+    expect(bad.body.message).toMatch(/status/);
+    const unknownDept = await t.http
+      .patch(`/api/agent/tickets/${ticket.id}`)
+      .set(as(agent))
+      .send({ department_id: 999999 })
+      .expect(400);
+    expect(unknownDept.body.details).toEqual([
+      { field: 'department_id', errors: [expect.stringMatching(/not a known department/)] },
+    ]);
+  });
+
+  it('assigns to an active user, refuses unknown or blocked users, and unassigns', async () => {
+    const ticket = await createTicket(t);
+    const assigned = await t.http
+      .post(`/api/agent/tickets/${ticket.id}/assign`)
+      .set(as(agent))
+      .send({ user_id: agent.id })
+      .expect(200);
+    expect(assigned.body.assigned_user_id).toBe(agent.id);
+    const mine = await t.http
+      .get('/api/agent/tickets')
+      .query({ assigned_user_id: agent.id })
+      .set(as(agent))
+      .expect(200);
+    expect(mine.body.data.map((x: { id: number }) => x.id)).toContain(ticket.id);
+    const unknown = await t.http
+      .post(`/api/agent/tickets/${ticket.id}/assign`)
+      .set(as(agent))
+      .send({ user_id: '00000000-0000-4000-8000-000000000000' })
+      .expect(400);
+    expect(unknown.body.details[0].field).toBe('user_id');
+    const blocked = await createUser(t, 'agent');
+    await t.get(UsersService).update(blocked.id, { status: 'blocked' });
+    await t.http
+      .post(`/api/agent/tickets/${ticket.id}/assign`)
+      .set(as(agent))
+      .send({ user_id: blocked.id })
+      .expect(400);
+    await t.http
+      .post(`/api/agent/tickets/${ticket.id}/assign`)
+      .set(as(agent))
+      .send({ user_id: 'nope' })
+      .expect(400);
+    const cleared = await t.http
+      .post(`/api/agent/tickets/${ticket.id}/assign`)
+      .set(as(agent))
+      .send({ user_id: null })
+      .expect(200);
+    expect(cleared.body.assigned_user_id).toBeNull();
+  });
+
+  describe('auth matrix', () => {
+    it.each([
+      ['get', '/api/agent/tickets'],
+      ['get', '/api/agent/tickets/1'],
+      ['patch', '/api/agent/tickets/1'],
+      ['post', '/api/agent/tickets/1/messages'],
+      ['post', '/api/agent/tickets/1/assign'],
+      ['post', '/api/agent/tickets/1/close'],
+    ])(
+      '%s %s refuses no token and a blocked user (401); any signed-in user may',
+      async (method, path) => {
+        const call = (t.http as unknown as Record<string, (p: string) => import('supertest').Test>)[
+          method
+        ].bind(t.http);
+        await call(path).expect(401);
+        const blocked = await createUser(t, 'agent');
+        await t.get(UsersService).update(blocked.id, { status: 'blocked' });
+        await call(path).set(as(blocked)).expect(401);
+        const res = await call(path).set(as(agent));
+        expect([200, 201, 400, 404]).toContain(res.status);
+      },
+    );
+
+    it.each([
+      ['get', '/api/admin/departments'],
+      ['post', '/api/admin/departments'],
+      ['get', '/api/admin/departments/1'],
+      ['patch', '/api/admin/departments/1'],
+      ['delete', '/api/admin/departments/1'],
+      ['get', '/api/admin/users'],
+      ['post', '/api/admin/users'],
+      ['get', '/api/admin/users/00000000-0000-4000-8000-000000000000'],
+      ['patch', '/api/admin/users/00000000-0000-4000-8000-000000000000'],
+    ])('%s %s refuses no token (401) and an agent (403)', async (method, path) => {
+      const call = (t.http as unknown as Record<string, (p: string) => import('supertest').Test>)[
+        method
+      ].bind(t.http);
+      await call(path).expect(401);
+      await call(path).set(as(agent)).expect(403);
+    });
+  });
+
+  it('departments: CRUD for admins; a duplicate name is a 409; deleting keeps its tickets', async () => {
+    const name = `Billing ${uniqueEmail()}`;
+    const created = await t.http
+      .post('/api/admin/departments')
+      .set(as(admin))
+      .send({ name, description: 'Money' })
+      .expect(201);
+    await t.http.post('/api/admin/departments').set(as(admin)).send({ name }).expect(409);
+    await t.http.post('/api/admin/departments').set(as(admin)).send({ name: '' }).expect(400);
+    const updated = await t.http
+      .patch(`/api/admin/departments/${created.body.id}`)
+      .set(as(admin))
+      .send({ description: 'Invoices' })
+      .expect(200);
+    expect(updated.body).toEqual(expect.objectContaining({ name, description: 'Invoices' }));
+    const list = await t.http
+      .get('/api/admin/departments')
+      .query({ limit: 100 })
+      .set(as(admin))
+      .expect(200);
+    expect(list.body.data.map((d: { id: number }) => d.id)).toContain(created.body.id);
+    const ticket = await createTicket(t, { department_id: created.body.id });
+    await t.http.delete(`/api/admin/departments/${created.body.id}`).set(as(admin)).expect(204);
+    await t.http.get(`/api/admin/departments/${created.body.id}`).set(as(admin)).expect(404);
+    const after = await t.http.get(`/api/agent/tickets/${ticket.id}`).set(as(agent)).expect(200);
+    expect(after.body.department_id).toBeNull();
+  });
+});

@@ -1,0 +1,186 @@
+import { bearer, createUser, TestUser, uniqueEmail } from './factories/users';
+import { createTicket, GUIDE_TICKET } from './factories/tickets';
+import { createTestApp, TestApp } from './helpers/test-app';
+
+describe('client tickets API (e2e)', () => {
+  let t: TestApp;
+  let admin: TestUser;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    admin = await createUser(t, 'admin');
+  });
+  afterAll(() => t.close());
+
+  it("creates a ticket from the usage guide's curl body, stores its fields and a one-time secret", async () => {
+    const res = await t.http
+      .post('/api/client/tickets')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify(GUIDE_TICKET))
+      .expect(201);
+    expect(res.body).toEqual(
+      expect.objectContaining({
+        id: expect.any(Number),
+        title: 'Test Ticket',
+        status: 'new',
+        priority: 'medium',
+        channel_id: 'web',
+        department_id: null,
+        assigned_user_id: null,
+        client_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        secret: expect.stringMatching(/^[\w-]{32}$/),
+      }),
+    );
+    expect(res.body.secret_hash).toBeUndefined();
+    const rows: { title: string; status: string; priority: string; secret_hash: string }[] =
+      await t.dataSource.query(
+        'SELECT title, status, priority, secret_hash FROM tickets WHERE id = ?',
+        [res.body.id],
+      );
+    expect(rows[0]).toEqual(
+      expect.objectContaining({ title: 'Test Ticket', status: 'new', priority: 'medium' }),
+    );
+    expect(rows[0].secret_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(rows[0].secret_hash).not.toBe(res.body.secret);
+    const messages: { body: string; author_type: string }[] = await t.dataSource.query(
+      'SELECT body, author_type FROM ticket_messages WHERE ticket_id = ?',
+      [res.body.id],
+    );
+    expect(messages).toEqual([{ body: 'This is a test ticket', author_type: 'client' }]);
+  });
+
+  it('creates a client once per email (case-insensitive) and applies the defaults', async () => {
+    const email = uniqueEmail('Once');
+    const first = await createTicket(t, {
+      client_email: email,
+      title: undefined,
+      status: undefined,
+      priority: undefined,
+      message: 'First line\nsecond line',
+    });
+    const second = await createTicket(t, { client_email: email.toUpperCase() });
+    expect(second.client_id).toBe(first.client_id);
+    const clients: { n: number | string }[] = await t.dataSource.query(
+      'SELECT COUNT(*) AS n FROM clients WHERE email = ?',
+      [email.toLowerCase()],
+    );
+    expect(Number(clients[0].n)).toBe(1);
+    const ticket = await t.http
+      .get(`/api/agent/tickets/${first.id}`)
+      .set(bearer(admin.token))
+      .expect(200);
+    expect(ticket.body).toEqual(
+      expect.objectContaining({ title: 'First line', status: 'new', priority: 'medium' }),
+    );
+  });
+
+  it('accepts an existing client_id and a department', async () => {
+    const first = await createTicket(t);
+    const dept = await t.http
+      .post('/api/admin/departments')
+      .set(bearer(admin.token))
+      .send({ name: `Dept ${uniqueEmail()}` })
+      .expect(201);
+    const res = await t.http
+      .post('/api/client/tickets')
+      .send({ client_id: first.client_id, department_id: dept.body.id, message: 'Again' })
+      .expect(201);
+    expect(res.body).toEqual(
+      expect.objectContaining({ client_id: first.client_id, department_id: dept.body.id }),
+    );
+  });
+
+  it.each([
+    ['an unknown status', { status: 'done' }, 'status'],
+    ['an unknown priority', { priority: 'critical' }, 'priority'],
+    ['a missing client', { client_name: undefined, client_email: undefined }, 'client_email'],
+    ['a missing client name', { client_name: undefined }, 'client_name'],
+    ['a bad email', { client_email: 'not-an-email' }, 'client_email'],
+    ['a title over 255 characters', { title: 'x'.repeat(256) }, 'title'],
+    ['a bad client uuid', { client_id: 'not-a-uuid' }, 'client_id'],
+    ['an unknown client', { client_id: '00000000-0000-4000-8000-000000000000' }, 'client_id'],
+    ['an unknown department', { department_id: 999999 }, 'department_id'],
+    ['a department that is not a number', { department_id: 'sales' }, 'department_id'],
+    ['a missing message', { message: undefined }, 'message'],
+    ['an unknown field', { urgency: 'high' }, 'urgency'],
+  ])('refuses %s with a 400 naming the field, storing nothing', async (_label, patch, field) => {
+    const before: { n: number | string }[] = await t.dataSource.query(
+      'SELECT COUNT(*) AS n FROM tickets',
+    );
+    const res = await t.http
+      .post('/api/client/tickets')
+      .send({ ...GUIDE_TICKET, client_email: uniqueEmail(), ...patch })
+      .expect(400);
+    expect(res.body.message).toContain(field);
+    expect(res.body.details.map((d: { field: string }) => d.field)).toContain(field);
+    const after: { n: number | string }[] = await t.dataSource.query(
+      'SELECT COUNT(*) AS n FROM tickets',
+    );
+    expect(Number(after[0].n)).toBe(Number(before[0].n));
+  });
+
+  describe('follow-ups with X-Ticket-Secret', () => {
+    it('reads the ticket with its messages, replies and closes with the secret', async () => {
+      const ticket = await createTicket(t);
+      const headers = { 'X-Ticket-Secret': ticket.secret };
+      const read = await t.http.get(`/api/client/tickets/${ticket.id}`).set(headers).expect(200);
+      expect(read.body.messages).toHaveLength(1);
+      expect(read.body.client).toEqual(
+        expect.objectContaining({ id: ticket.client_id, name: 'John Doe' }),
+      );
+      const reply = await t.http
+        .post(`/api/client/tickets/${ticket.id}/messages`)
+        .set(headers)
+        .send({ body: 'Any news?' })
+        .expect(201);
+      expect(reply.body).toEqual(
+        expect.objectContaining({
+          ticket_id: ticket.id,
+          author_type: 'client',
+          author_id: ticket.client_id,
+          body: 'Any news?',
+        }),
+      );
+      const closed = await t.http
+        .post(`/api/client/tickets/${ticket.id}/close`)
+        .set(headers)
+        .expect(200);
+      expect(closed.body).toEqual(
+        expect.objectContaining({ status: 'closed', closed_at: expect.any(String) }),
+      );
+    });
+
+    it('answers a wrong or missing secret exactly like a ticket that does not exist', async () => {
+      const ticket = await createTicket(t);
+      const missing = await t.http.get(`/api/client/tickets/${ticket.id}`).expect(404);
+      const wrong = await t.http
+        .get(`/api/client/tickets/${ticket.id}`)
+        .set('X-Ticket-Secret', 'guess')
+        .expect(404);
+      const other = await createTicket(t);
+      const crossed = await t.http
+        .get(`/api/client/tickets/${ticket.id}`)
+        .set('X-Ticket-Secret', other.secret)
+        .expect(404);
+      const none = await t.http
+        .get('/api/client/tickets/99999999')
+        .set('X-Ticket-Secret', ticket.secret)
+        .expect(404);
+      expect(missing.body.message).toBe(`Ticket ${ticket.id} not found`);
+      expect(wrong.body).toEqual(missing.body);
+      expect(crossed.body).toEqual(missing.body);
+      expect(none.body.message).toBe('Ticket 99999999 not found');
+      await t.http
+        .post(`/api/client/tickets/${ticket.id}/messages`)
+        .set('X-Ticket-Secret', 'guess')
+        .send({ body: 'x' })
+        .expect(404);
+      await t.http.post(`/api/client/tickets/${ticket.id}/close`).expect(404);
+      const rows: { status: string }[] = await t.dataSource.query(
+        'SELECT status FROM tickets WHERE id = ?',
+        [ticket.id],
+      );
+      expect(rows[0].status).toBe('new');
+    });
+  });
+});
