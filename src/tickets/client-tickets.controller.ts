@@ -7,7 +7,7 @@ import {
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
-import { ThrottlerGuard } from '@nestjs/throttler';
+import { ClientThrottlerGuard } from './client-throttler.guard';
 import { intParam } from '../common/params';
 import { CreateTicketDto, MessageDto } from './dto/create-ticket.dto';
 import { TicketMessagesService } from './ticket-messages.service';
@@ -21,7 +21,7 @@ const SECRET_HEADER = {
 
 /** The public API for clients: no account, rate-limited per IP; follow-ups need the ticket's secret. */
 @ApiTags('client tickets')
-@UseGuards(ThrottlerGuard)
+@UseGuards(ClientThrottlerGuard)
 @ApiTooManyRequestsResponse({
   description: 'Rate limit exceeded (CLIENT_RATE_LIMIT per CLIENT_RATE_TTL_SECONDS, per IP)',
 })

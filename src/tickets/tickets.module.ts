@@ -24,7 +24,7 @@ import { TicketsService } from './tickets.service';
         const limit = config.get('CLIENT_RATE_LIMIT', { infer: true });
         const seconds = config.get('CLIENT_RATE_TTL_SECONDS', { infer: true });
         return {
-          throttlers: [{ name: 'client', limit, ttl: seconds * 1000 }],
+          throttlers: [{ name: 'default', limit, ttl: seconds * 1000 }],
           errorMessage: `Rate limit exceeded: ${limit} requests per ${seconds} seconds per client IP`,
         };
       },
