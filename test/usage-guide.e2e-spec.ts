@@ -3,7 +3,7 @@ import { bearer, createUser } from './factories/users';
 import { GUIDE_TICKET } from './factories/tickets';
 import { runCli } from './helpers/cli';
 import { isolatedDatabase } from './helpers/database';
-import { ReceivedRequest, startReceiver } from './helpers/receiver';
+import { startReceiver } from './helpers/receiver';
 import { createTestApp } from './helpers/test-app';
 
 /** The usage guide, step by step, with this project's CLI and a local receiver in place of webhook.site. */
