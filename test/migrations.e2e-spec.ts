@@ -26,7 +26,17 @@ describe('migrations (e2e)', () => {
       const up = await dataSource.runMigrations({ transaction: 'each' });
       expect(up).toHaveLength(migrations.length);
       const created = await tables();
-      expect(created).toEqual(expect.arrayContaining(['api_keys', 'users']));
+      expect(created).toEqual([
+        'api_keys',
+        'clients',
+        'departments',
+        'ticket_messages',
+        'tickets',
+        'users',
+        'webhook_deliveries',
+        'webhook_delivery_attempts',
+        'webhooks',
+      ]);
 
       for (let i = 0; i < migrations.length; i++)
         await dataSource.undoLastMigration({ transaction: 'each' });
