@@ -24,7 +24,8 @@ export function buildDataSourceOptions(
     migrations,
     migrationsTableName: 'migrations',
     synchronize: false,
-    logging: ['error' as const],
+    // Failed queries surface as errors where they happen; TypeORM's own log would print their parameters.
+    logging: false,
   };
   if (env.DATABASE_URL) {
     return {

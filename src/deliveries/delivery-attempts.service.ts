@@ -137,16 +137,7 @@ export class DeliveryAttemptsService {
     const next = this.nextState(delivery, attempt, outcome, options, now);
     const gone = !outcome.success && outcome.status_code === 410 && options.trigger === 'auto';
     await this.tx.run(async (m) => {
-      await m.insert(WebhookDeliveryAttempt, {
-        delivery_id: delivery.id,
-        attempt,
-        trigger: options.trigger,
-        status_code: outcome.status_code,
-        response: outcome.response,
-        error_code: outcome.error_code,
-        error: outcome.error,
-        duration_ms: outcome.duration_ms,
-      });
+      // The delivery row first: taking its write lock before the attempt's foreign-key check avoids deadlocks.
       await m.update(
         WebhookDelivery,
         { id: delivery.id },
@@ -163,6 +154,22 @@ export class DeliveryAttemptsService {
           locked_until: null,
         },
       );
+      await m
+        .createQueryBuilder()
+        .insert()
+        .into(WebhookDeliveryAttempt)
+        .values({
+          delivery_id: delivery.id,
+          attempt,
+          trigger: options.trigger,
+          status_code: outcome.status_code,
+          response: outcome.response,
+          error_code: outcome.error_code,
+          error: outcome.error,
+          duration_ms: outcome.duration_ms,
+        })
+        .updateEntity(false)
+        .execute();
       await this.updateHealth(m, webhook, outcome, gone, now);
     });
     this.count(delivery, outcome, next.status, options);

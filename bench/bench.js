@@ -1,0 +1,362 @@
+#!/usr/bin/env node
+'use strict';
+// npm run bench: measures Homa's delivery pipeline against this machine's own ceiling, for the
+// embedded default, MariaDB, and MariaDB + BullMQ when REDIS_URL is set. Prints a table and writes
+// bench-results/latest.json. Traffic goes to 127.0.0.1 only; the whole run stops itself within 10 minutes.
+const { mkdirSync, mkdtempSync, writeFileSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+const mysql = require('mysql2/promise');
+const autocannon = require('autocannon');
+const L = require('./lib');
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const BUDGET_MS = 9.5 * 60 * 1000;
+const started = Date.now();
+const timeLeft = () => BUDGET_MS - (Date.now() - started);
+const MYSQL_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+const REDIS_URL = process.env.REDIS_URL;
+
+const BASE_ENV = {
+  JWT_SECRET: 'bench-only-secret-0123456789-abcdefghijkl',
+  WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32',
+  CLIENT_RATE_LIMIT: '100000000',
+  LOG_LEVEL: 'warn',
+  WEBHOOK_TIMEOUT_MS: '2000',
+  WEBHOOK_RETRY_SCHEDULE: Array(10).fill('1s').join(','),
+  WEBHOOK_POLL_INTERVAL_MS: '200',
+  WEBHOOK_RECONCILE_INTERVAL_MS: '1000',
+  DATABASE_URL: '',
+  REDIS_URL: '',
+};
+
+async function mysqlDatabase(label) {
+  const url = new URL(MYSQL_URL);
+  const conn = await mysql.createConnection({
+    host: url.hostname,
+    port: Number(url.port || 3306),
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+  });
+  const name = `homa_bench_${label}_${process.pid}`;
+  await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+  await conn.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => (await conn.query(`DROP DATABASE IF EXISTS \`${name}\``), await conn.end()),
+  };
+}
+
+/** A fresh Homa (API, plus a worker with BullMQ) on a fresh database, with an admin API key. */
+async function deploy(mode, extraEnv = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'homa-bench-'));
+  const db = mode.mysql ? await mysqlDatabase(mode.key) : null;
+  const env = {
+    ...BASE_ENV,
+    DATA_DIR: dataDir,
+    ...(db ? { DATABASE_URL: db.url } : {}),
+    ...(mode.redis
+      ? { REDIS_URL, REDIS_QUEUE_PREFIX: `homa-bench-${process.pid}-${Date.now()}` }
+      : {}),
+    ...extraEnv,
+  };
+  await L.runCli(['migrate'], env);
+  const api = await L.startHoma(env, 'serve');
+  const worker = mode.redis ? await L.startHoma(env, 'worker') : null;
+  await L.runCli(
+    ['user:create', '--email', 'bench@example.com', '--password', 'bench-password', '--admin'],
+    env,
+  );
+  const key = await L.runCli(['api-key:create', '--email', 'bench@example.com'], env);
+  return {
+    api: L.apiClient(api.url, key),
+    url: api.url,
+    deliverer: worker ?? api,
+    stop: async () => {
+      await api.stop();
+      if (worker) await worker.stop();
+      if (db) await db.drop();
+    },
+  };
+}
+
+/** Deliveries per second end to end: tickets in, signed POSTs received, attempts logged. */
+async function deliveryThroughput(h, receiver, path, webhooks, tickets) {
+  const expected = webhooks * tickets;
+  const before = receiver.pathCount(path);
+  const logged = await h.api.succeeded();
+  const t0 = performance.now();
+  await L.fireTickets(h.api, tickets, 8);
+  await L.until(() => receiver.pathCount(path) - before >= expected, 120_000, 'deliveries');
+  await L.until(
+    async () => (await h.api.succeeded()) - logged >= expected,
+    120_000,
+    'logged attempts',
+  );
+  return expected / ((performance.now() - t0) / 1000);
+}
+
+async function fixedRateLatency(url, rate, seconds) {
+  const result = await autocannon({
+    url: `${url}/api/client/tickets`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      client_name: 'Load',
+      client_email: 'load@example.com',
+      message: 'Fixed-rate load',
+    }),
+    connections: 4,
+    overallRate: rate,
+    duration: seconds,
+  });
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`fan-out load had ${result.non2xx} non-2xx and ${result.errors} errors`);
+  return { p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+async function repeat(fn) {
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await fn(i));
+  return L.summarise(runs);
+}
+
+async function benchMode(mode) {
+  const out = { mode: mode.name };
+  const receiver = await L.startReceiver();
+  const h = await deploy(mode);
+  try {
+    out.ceiling = await repeat(() => L.ceiling(receiver, { count: 5000, concurrency: 50 }));
+
+    // Delivery throughput with 10 webhooks; then the same with 990 more registered for another event.
+    const hooks = [];
+    for (let i = 0; i < 10; i++)
+      hooks.push(
+        await h.api.createWebhook(receiver.url('/throughput'), { event_ticket_created: true }),
+      );
+    out.throughput = await repeat(() => deliveryThroughput(h, receiver, '/throughput', 10, 150));
+    out.throughputRatio = out.throughput.median / out.ceiling.median;
+
+    if (timeLeft() > (6 * 60_000) / (mode.index + 1)) {
+      const others = [];
+      for (let i = 0; i < 990; i++)
+        others.push(h.api.createWebhook(receiver.url('/other'), { event_user_updated: true }));
+      await Promise.all(others);
+      out.matching1000 = await repeat(() =>
+        deliveryThroughput(h, receiver, '/throughput', 10, 150),
+      );
+      out.matchingRatio = out.matching1000.median / out.throughput.median;
+    }
+
+    // Isolation: 9 healthy endpoints, without and with a tenth that hangs to its timeout.
+    for (const hook of hooks.slice(9)) await h.api.disable(hook.id);
+    out.isolationBaseline = await repeat(() =>
+      deliveryThroughput(h, receiver, '/throughput', 9, 100),
+    );
+    const hanging = await L.startReceiver(0, 'hang');
+    const hangHook = await h.api.createWebhook(
+      hanging.url('/hang'),
+      { event_ticket_created: true },
+      { timeout_ms: 2000 },
+    );
+    out.isolationWithHang = await repeat(() =>
+      deliveryThroughput(h, receiver, '/throughput', 9, 100),
+    );
+    out.isolationRatio = out.isolationWithHang.median / out.isolationBaseline.median;
+    await h.api.disable(hangHook.id);
+    for (const hook of hooks) await h.api.disable(hook.id).catch(() => undefined);
+    await hanging.close();
+
+    // Fan-out overhead on the API: ticket creation latency at 50 req/s with 0, then 20, subscribed webhooks.
+    out.fanout0 = await fixedRateLatency(h.url, 50, 5);
+    const fan = [];
+    for (let i = 0; i < 20; i++)
+      fan.push(await h.api.createWebhook(receiver.url('/fanout'), { event_ticket_created: true }));
+    out.fanout20 = await fixedRateLatency(h.url, 50, 5);
+    out.fanoutRatioP50 = out.fanout20.p50 / out.fanout0.p50;
+    out.fanoutRatioP99 = out.fanout20.p99 / out.fanout0.p99;
+    for (const hook of fan) await h.api.disable(hook.id);
+
+    // Event-to-receipt latency at 20 events/s to one webhook.
+    await h.api.createWebhook(receiver.url('/latency'), { event_ticket_created: true });
+    const latencies = [];
+    for (let run = 0; run < RUNS; run++) {
+      const sent = [];
+      for (let i = 0; i < 60; i++) {
+        const t = performance.now();
+        sent.push(await h.api.ticket(100_000 + run * 1000 + i));
+        await L.sleep(Math.max(0, 50 - (performance.now() - t)));
+      }
+      await L.until(
+        () => sent.every((s) => receiver.state.ticketSeen.has(s.id)),
+        30_000,
+        'latency deliveries',
+      );
+      latencies.push(...sent.map((s) => receiver.state.ticketSeen.get(s.id) - s.started));
+    }
+    out.latencyP50 = L.quantile(latencies, 0.5);
+    out.latencyP99 = L.quantile(latencies, 0.99);
+  } finally {
+    await h.stop();
+    await receiver.close();
+  }
+  return out;
+}
+
+/** Peak RSS with 100,000 deliveries pending (receiver down), then after they drain. */
+async function benchMemory(mode) {
+  const port = await L.freePort();
+  const h = await deploy(mode, { WEBHOOK_RETRY_SCHEDULE: Array(30).fill('2s').join(',') });
+  try {
+    for (let i = 0; i < 100; i++)
+      await h.api.createWebhook(`http://127.0.0.1:${port}/down`, { event_ticket_created: true });
+    await L.fireTickets(h.api, 1000, 8);
+    await L.until(
+      async () => (await h.api.pending()) >= 100_000,
+      120_000,
+      '100,000 pending deliveries',
+    );
+    await L.sleep(5000);
+    const pendingPeak = h.deliverer.peakRssMb();
+    const receiver = await L.startReceiver(port);
+    const drainStart = performance.now();
+    await L.until(
+      async () => (await h.api.pending()) === 0,
+      Math.max(30_000, timeLeft() - 30_000),
+      'drain',
+    );
+    const drainSeconds = (performance.now() - drainStart) / 1000;
+    await L.sleep(2000);
+    const result = {
+      pendingPeakRssMb: pendingPeak,
+      afterDrainRssMb: h.deliverer.rssMb(),
+      drainSeconds,
+    };
+    await receiver.close();
+    return result;
+  } finally {
+    await h.stop();
+  }
+}
+
+function fmt(s, digits = 0) {
+  if (s === undefined) return 'skipped';
+  if (typeof s === 'number') return s.toFixed(digits);
+  return `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
+}
+
+function table(results) {
+  const rows = [
+    ['Ceiling: bare keep-alive signed POSTs/s', (r) => fmt(r.ceiling)],
+    ['Delivery throughput, deliveries/s (10 webhooks)', (r) => fmt(r.throughput)],
+    ['  ratio to ceiling (goal ≥ 0.5)', (r) => fmt(r.throughputRatio, 2)],
+    [
+      'Ticket API p50 / p99 ms, 0 webhooks (50 req/s)',
+      (r) => (r.fanout0 ? `${r.fanout0.p50} / ${r.fanout0.p99}` : 'skipped'),
+    ],
+    [
+      'Ticket API p50 / p99 ms, 20 webhooks',
+      (r) => (r.fanout20 ? `${r.fanout20.p50} / ${r.fanout20.p99}` : 'skipped'),
+    ],
+    [
+      '  fan-out ratio p50 / p99 (goal ≤ 1.2)',
+      (r) => (r.fanout20 ? `${fmt(r.fanoutRatioP50, 2)} / ${fmt(r.fanoutRatioP99, 2)}` : 'skipped'),
+    ],
+    [
+      'Event-to-receipt p50 / p99 ms, 20 events/s (goal p99 < 50)',
+      (r) =>
+        r.latencyP50 !== undefined
+          ? `${fmt(r.latencyP50, 1)} / ${fmt(r.latencyP99, 1)}`
+          : 'skipped',
+    ],
+    ['Isolation: 9 healthy, deliveries/s', (r) => fmt(r.isolationBaseline)],
+    ['  with a 10th hanging to its timeout', (r) => fmt(r.isolationWithHang)],
+    ['  isolation ratio (goal ≥ 0.9)', (r) => fmt(r.isolationRatio, 2)],
+    ['Matching: 1,000 registered, 10 subscribed, deliveries/s', (r) => fmt(r.matching1000)],
+    ['  ratio to 10 registered', (r) => fmt(r.matchingRatio, 2)],
+    ['Peak RSS MB, 100,000 pending (goal < 300)', (r) => fmt(r.memory?.pendingPeakRssMb)],
+    ['RSS MB after they drained', (r) => fmt(r.memory?.afterDrainRssMb)],
+    ['  drain time s', (r) => fmt(r.memory?.drainSeconds, 1)],
+  ];
+  const header = ['', ...results.map((r) => r.mode)];
+  const lines = [header, ...rows.map(([label, f]) => [label, ...results.map((r) => f(r))])];
+  const widths = header.map((_, i) => Math.max(...lines.map((l) => String(l[i]).length)));
+  const render = (l) => `| ${l.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
+  return [
+    render(lines[0]),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...lines.slice(1).map(render),
+  ].join('\n');
+}
+
+async function mysqlReachable() {
+  try {
+    const url = new URL(MYSQL_URL);
+    const conn = await mysql.createConnection({
+      host: url.hostname,
+      port: Number(url.port || 3306),
+      user: decodeURIComponent(url.username),
+      password: decodeURIComponent(url.password),
+      connectTimeout: 2000,
+    });
+    await conn.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function main() {
+  const modes = [{ key: 'embedded', name: 'embedded (SQLite)', mysql: false, redis: false }];
+  if (await mysqlReachable())
+    modes.push({ key: 'mariadb', name: 'MariaDB', mysql: true, redis: false });
+  else console.log(`MariaDB not reachable at ${MYSQL_URL}: measuring the embedded default only`);
+  if (REDIS_URL && modes.length > 1)
+    modes.push({ key: 'bullmq', name: 'MariaDB + BullMQ', mysql: true, redis: true });
+  modes.forEach((m, index) => (m.index = index));
+
+  const results = [];
+  for (const mode of modes) {
+    if (timeLeft() < 60_000) break;
+    console.log(`\n== ${mode.name} ==`);
+    const result = await benchMode(mode);
+    results.push(result);
+    console.log(JSON.stringify(result));
+  }
+  // Memory last, where time allows: it queues 100,000 deliveries.
+  for (const [i, mode] of modes.entries()) {
+    if (!results[i] || timeLeft() < 150_000) continue;
+    console.log(`\n== memory: ${mode.name} ==`);
+    results[i].memory = await benchMemory(mode);
+    console.log(JSON.stringify(results[i].memory));
+  }
+  const text = table(results);
+  console.log(
+    `\n${text}\n\n${RUNS} runs each; median (min–max). ${((Date.now() - started) / 1000).toFixed(0)} s in all.`,
+  );
+  mkdirSync(join(__dirname, '..', 'bench-results'), { recursive: true });
+  const file = join(__dirname, '..', 'bench-results', 'latest.json');
+  writeFileSync(
+    file,
+    JSON.stringify({ date: new Date().toISOString(), runs: RUNS, results }, null, 2),
+  );
+  console.log(`JSON: ${file}`);
+}
+
+const watchdog = setTimeout(
+  () => {
+    console.error('bench: 10-minute limit reached, stopping');
+    process.exit(2);
+  },
+  10 * 60 * 1000,
+);
+watchdog.unref();
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,247 @@
+'use strict';
+// Pieces the benchmark is made of: a receiver, Homa processes, an API client and statistics.
+const { spawn } = require('node:child_process');
+const { createHmac } = require('node:crypto');
+const { readFileSync } = require('node:fs');
+const http = require('node:http');
+const { join } = require('node:path');
+
+const CLI = join(__dirname, '..', 'dist', 'src', 'cli', 'main.js');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const children = new Set();
+// Whatever happens, no Homa process outlives the benchmark.
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+function quantile(values, q) {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+}
+
+/** Median and spread (min–max) of repeated runs. */
+function summarise(runs) {
+  return { median: quantile(runs, 0.5), min: Math.min(...runs), max: Math.max(...runs), runs };
+}
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const s = http.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A webhook endpoint on 127.0.0.1 that counts deliveries per path and notes when each ticket's arrived. */
+async function startReceiver(port = 0, mode = 'ok') {
+  const state = { count: 0, byPath: new Map(), ticketSeen: new Map(), mode };
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      if (state.mode === 'hang') return;
+      state.count += 1;
+      state.byPath.set(req.url, (state.byPath.get(req.url) ?? 0) + 1);
+      if (req.headers['x-webhook-event'] === 'ticket.created') {
+        const id = JSON.parse(Buffer.concat(chunks).toString()).data.ticket_id;
+        if (!state.ticketSeen.has(id)) state.ticketSeen.set(id, performance.now());
+      }
+      res.writeHead(200, { 'Content-Type': 'text/plain' }).end('OK');
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise((r) => server.listen(port, '127.0.0.1', r));
+  const bound = server.address().port;
+  return {
+    state,
+    port: bound,
+    url: (path) => `http://127.0.0.1:${bound}${path}`,
+    pathCount: (path) => state.byPath.get(path) ?? 0,
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+/** The raw ceiling: a keep-alive client posting signed envelopes to the same receiver, no database. */
+async function ceiling(receiver, { count, concurrency }) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const body = Buffer.from(
+    JSON.stringify({
+      event: 'ticket.created',
+      timestamp: '2024-01-15T10:30:00Z',
+      data: {
+        ticket_id: 123,
+        title: 'Test Ticket',
+        client_id: 'c4ae2903-1127-4229-9e20-3225990af447',
+        department_id: null,
+        channel_id: 'web',
+        status: 'new',
+        priority: 'medium',
+      },
+    }),
+  );
+  let next = 0;
+  const post = () =>
+    new Promise((resolve, reject) => {
+      const signature = createHmac('sha256', 'bench-secret-value').update(body).digest('hex');
+      const req = http.request(receiver.url('/ceiling'), {
+        method: 'POST',
+        agent,
+        headers: {
+          'Content-Type': 'application/json',
+          'Content-Length': body.length,
+          'X-Webhook-Signature': signature,
+        },
+      });
+      req.on('response', (res) => {
+        res.resume();
+        res.on('end', resolve);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < count) await post();
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  return count / seconds;
+}
+
+/** A Homa process (`serve` or `worker`) from the build; waits for /health. */
+async function startHoma(env, role = 'serve') {
+  const port = await freePort();
+  const child = spawn(process.execPath, [CLI, role], {
+    env: { ...process.env, ...env, PORT: String(port), WORKER_PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error(`homa ${role} exited: ${stderr}`);
+    try {
+      if ((await fetch(`${url}/health`)).ok) break;
+    } catch {
+      // starting
+    }
+    if (i > 300) throw new Error(`homa ${role} did not start: ${stderr}`);
+    await sleep(100);
+  }
+  const status = () => readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  const kib = (field) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status())[1]);
+  return {
+    url,
+    pid: child.pid,
+    rssMb: () => kib('VmRSS') / 1024,
+    peakRssMb: () => kib('VmHWM') / 1024,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+function runCli(args, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('close', (code) =>
+      code === 0 ? resolve(out.trim()) : reject(new Error(`homa ${args[0]}: ${err || out}`)),
+    );
+  });
+}
+
+/** A small client for Homa's API with an admin API key. */
+function apiClient(baseUrl, key) {
+  const call = async (method, path, body) => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  };
+  return {
+    call,
+    createWebhook: (url, flags, extra = {}) =>
+      call('POST', '/api/admin/webhooks', { name: 'bench', url, ...flags, ...extra }),
+    disable: (id) => call('PUT', `/api/admin/webhooks/${id}`, { enabled: false }),
+    succeeded: async () =>
+      (await call('GET', '/api/admin/webhook_deliveries?status=succeeded&limit=1')).meta.total,
+    pending: async () =>
+      (await call('GET', '/api/admin/webhook_deliveries?status=pending&limit=1')).meta.total,
+    ticket: async (i) => {
+      const started = performance.now();
+      const res = await call('POST', '/api/client/tickets', {
+        title: `Bench ${i}`,
+        client_name: 'Bench Client',
+        client_email: `bench-${i % 50}@example.com`,
+        status: 'new',
+        priority: 'medium',
+        message: 'This is a benchmark ticket',
+      });
+      return { id: res.id, started };
+    },
+  };
+}
+
+/** Fires `count` tickets with `concurrency` in flight. */
+async function fireTickets(api, count, concurrency, offset = 0) {
+  let next = 0;
+  const sent = [];
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const i = next++;
+        sent.push(await api.ticket(offset + i));
+      }
+    }),
+  );
+  return sent;
+}
+
+async function until(check, timeoutMs, what) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+module.exports = {
+  sleep,
+  quantile,
+  summarise,
+  freePort,
+  startReceiver,
+  ceiling,
+  startHoma,
+  runCli,
+  apiClient,
+  fireTickets,
+  until,
+};
