@@ -9,6 +9,12 @@ describe('validateEnv', () => {
     expect(env.WEBHOOK_TIMEOUT_MS).toBe(30000);
   });
 
+  it('treats an empty variable as unset', () => {
+    const env = validateEnv({ DATABASE_URL: '', REDIS_URL: '', JWT_SECRET: '' });
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.REDIS_URL).toBeUndefined();
+  });
+
   it('names each bad variable', () => {
     expect(() =>
       validateEnv({ PORT: 'eighty', DATABASE_URL: 'postgres://x/y', JWT_SECRET: 'short' }),

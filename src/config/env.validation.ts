@@ -35,10 +35,12 @@ export const envSchema = Joi.object<Env>({
   NODE_ENV: Joi.string().default('production'),
   PORT: Joi.number().port().default(8000),
   DATABASE_URL: Joi.string()
+    .empty('')
     .uri({ scheme: ['mysql', 'mariadb'] })
     .messages({ 'string.uriCustomScheme': '"DATABASE_URL" must be a mysql:// URL' }),
   DATA_DIR: Joi.string().default('./data'),
   REDIS_URL: Joi.string()
+    .empty('')
     .uri({ scheme: ['redis', 'rediss'] })
     .when('DATABASE_URL', {
       not: Joi.exist(),
@@ -48,6 +50,7 @@ export const envSchema = Joi.object<Env>({
       }),
     }),
   JWT_SECRET: Joi.string()
+    .empty('')
     .min(32)
     .when('DATABASE_URL', {
       is: Joi.exist(),
