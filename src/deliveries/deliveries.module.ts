@@ -20,6 +20,7 @@ import { WebhookDelivery } from './entities/webhook-delivery.entity';
 import { InProcessDeliveryQueue } from './in-process-delivery-queue';
 import { TargetGuard } from './target-guard';
 import { WebhookSender } from './webhook-sender';
+import { WebhookCache } from './webhook-cache';
 
 export interface DeliveriesModuleOptions {
   /** Attempt deliveries in this process (the server, a worker); false leaves that to others (the CLI). */
@@ -97,12 +98,19 @@ export class DeliveriesModule {
         TargetGuard,
         WebhookSender,
         DeliveryAttemptsService,
+        WebhookCache,
         DeliveriesService,
         ...(options.deliver ? [DeliveryRetentionService] : []),
         ...queueProviders(options),
         depthGauges,
       ],
-      exports: [DeliveriesService, DeliveryAttemptsService, TargetGuard, DeliveryQueue],
+      exports: [
+        DeliveriesService,
+        DeliveryAttemptsService,
+        TargetGuard,
+        DeliveryQueue,
+        WebhookCache,
+      ],
     };
   }
 }

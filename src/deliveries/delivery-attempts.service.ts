@@ -12,6 +12,7 @@ import { parseSchedule, RetrySchedule } from './retry-schedule';
 import { signDelivery } from './webhook-signer';
 import { AttemptOutcome, WebhookSender } from './webhook-sender';
 import { activeSecrets } from './webhook-secrets';
+import { WebhookCache } from './webhook-cache';
 
 export interface AttemptOptions {
   trigger: AttemptTrigger;
@@ -43,6 +44,7 @@ export class DeliveryAttemptsService {
     private readonly tx: TransactionService,
     private readonly sender: WebhookSender,
     private readonly metrics: MetricsService,
+    private readonly webhooks: WebhookCache,
     config: ConfigService<Env, true>,
   ) {
     this.schedule = new RetrySchedule(
@@ -56,20 +58,16 @@ export class DeliveryAttemptsService {
 
   /** Attempts a delivery now. Returns null when there is nothing to attempt (gone, or no longer due). */
   async attempt(deliveryId: string, options: AttemptOptions): Promise<AttemptResult | null> {
-    const loaded = await this.load(deliveryId);
-    if (!loaded) return null;
-    const { delivery, webhook } = loaded;
-    if (options.trigger === 'auto' && !isDue(delivery)) return null;
+    const delivery = await this.claim(deliveryId, options.trigger);
+    if (!delivery) return null;
+    const webhook = await this.webhooks.get(delivery.webhook_id);
+    if (!webhook) return null;
     if (options.trigger === 'auto' && !webhook.enabled) {
       await this.stopPending(delivery.webhook_id, webhook.disabled_reason ?? 'Webhook disabled');
       return null;
     }
     const timeoutMs = webhook.timeout_ms ?? this.defaultTimeoutMs;
-    if (!(await this.claim(delivery.id, options.trigger, timeoutMs))) {
-      if (options.trigger === 'manual')
-        throw new ConflictException(`Delivery ${delivery.id} is being attempted right now`);
-      return null;
-    }
+    if (timeoutMs > this.defaultTimeoutMs) await this.extendLease(delivery.id, timeoutMs);
 
     const attempt = delivery.attempts + 1;
     const body = Buffer.from(delivery.payload, 'utf8');
@@ -97,33 +95,37 @@ export class DeliveryAttemptsService {
   }
 
   /**
-   * Takes the delivery for one attempt, so that no other worker or process attempts it at the same time.
-   * The lease outlives the attempt's timeout; if this process dies, the delivery is free again after it.
+   * Takes the delivery for one attempt and reads it, in one transaction, so that no other worker or
+   * process attempts it at the same time. An automatic attempt only takes a pending delivery whose time
+   * has come (a stale queue job may arrive early). The lease outlives the attempt's timeout; if this
+   * process dies, the delivery is free again once it ends.
    */
-  private async claim(id: string, trigger: AttemptTrigger, timeoutMs: number): Promise<boolean> {
+  private async claim(id: string, trigger: AttemptTrigger): Promise<WebhookDelivery | null> {
     const now = new Date();
-    const result = await this.tx.run((m) => {
+    return this.tx.run(async (m) => {
       const query = m
         .createQueryBuilder()
         .update(WebhookDelivery)
-        .set({ locked_until: new Date(now.getTime() + timeoutMs + LEASE_MARGIN_MS) })
+        .set({ locked_until: new Date(now.getTime() + this.defaultTimeoutMs + LEASE_MARGIN_MS) })
         .where('id = :id', { id })
         .andWhere('(locked_until IS NULL OR locked_until < :now)', { now });
-      if (trigger === 'auto') query.andWhere('status = :pending', { pending: 'pending' });
-      return query.execute();
+      if (trigger === 'auto') {
+        query
+          .andWhere('status = :pending', { pending: 'pending' })
+          .andWhere('next_attempt_at <= :due', { due: new Date(now.getTime() + DUE_TOLERANCE_MS) });
+      }
+      const claimed = (await query.execute()).affected === 1;
+      if (claimed) return m.findOneBy(WebhookDelivery, { id });
+      if (trigger === 'manual' && (await m.existsBy(WebhookDelivery, { id }))) {
+        throw new ConflictException(`Delivery ${id} is being attempted right now`);
+      }
+      return null;
     });
-    return (result.affected ?? 0) === 1;
   }
 
-  private async load(
-    deliveryId: string,
-  ): Promise<{ delivery: WebhookDelivery; webhook: Webhook } | null> {
-    return this.tx.read(async (m) => {
-      const delivery = await m.findOneBy(WebhookDelivery, { id: deliveryId });
-      if (!delivery) return null;
-      const webhook = await m.findOneBy(Webhook, { id: delivery.webhook_id });
-      return webhook ? { delivery, webhook } : null;
-    });
+  private async extendLease(id: string, timeoutMs: number): Promise<void> {
+    const until = new Date(Date.now() + timeoutMs + LEASE_MARGIN_MS);
+    await this.tx.run((m) => m.update(WebhookDelivery, { id }, { locked_until: until }));
   }
 
   private async record(
@@ -231,8 +233,10 @@ export class DeliveryAttemptsService {
     now: Date,
   ) {
     if (outcome.success) {
-      if (webhook.failing_since)
+      if (webhook.failing_since) {
         await m.update(Webhook, { id: webhook.id }, { failing_since: null });
+        this.webhooks.invalidate(webhook.id);
+      }
       return;
     }
     const since = webhook.failing_since ?? now;
@@ -250,8 +254,16 @@ export class DeliveryAttemptsService {
       await stopPendingWith(m, webhook.id, reason);
       this.metrics.webhooksDisabled.inc({ reason: gone ? 'gone' : 'failing' });
       this.logger.warn(`Webhook ${webhook.id} disabled: ${reason}`);
+      this.webhooks.invalidate(webhook.id);
     } else if (!webhook.failing_since) {
-      await m.update(Webhook, { id: webhook.id }, { failing_since: since });
+      // Conditional: another worker (or a cached copy older than the row) may have started the window already.
+      await m
+        .createQueryBuilder()
+        .update(Webhook)
+        .set({ failing_since: since })
+        .where('id = :id AND failing_since IS NULL', { id: webhook.id })
+        .execute();
+      this.webhooks.invalidate(webhook.id);
     }
   }
 
@@ -273,14 +285,5 @@ function customHeaders(headers: Record<string, string> | null): Record<string, s
   if (!headers) return {};
   return Object.fromEntries(
     Object.entries(headers).filter(([name]) => !HEADER_NAMES_RESERVED.test(name)),
-  );
-}
-
-/** An automatic attempt only runs when its time has come (a stale queue job may arrive early). */
-function isDue(delivery: WebhookDelivery, now = Date.now()): boolean {
-  return (
-    delivery.status === 'pending' &&
-    delivery.next_attempt_at !== null &&
-    delivery.next_attempt_at.getTime() <= now + DUE_TOLERANCE_MS
   );
 }

@@ -12,6 +12,7 @@ import { TransactionService } from '../database/transaction.service';
 import { AttemptResult } from '../deliveries/delivery-attempts.service';
 import { DeliveriesService } from '../deliveries/deliveries.service';
 import { TargetGuard } from '../deliveries/target-guard';
+import { WebhookCache } from '../deliveries/webhook-cache';
 import { generateSecret, maskSecret } from '../deliveries/webhook-secrets';
 import { catalogEntry, EVENTS } from '../events/event-catalog';
 import { toRfc3339 } from '../events/rfc3339';
@@ -38,6 +39,7 @@ export class WebhooksService {
     private readonly tx: TransactionService,
     private readonly guard: TargetGuard,
     private readonly deliveries: DeliveriesService,
+    private readonly cache: WebhookCache,
   ) {}
 
   /** Creates a webhook; the answer is the only one (besides GET /:id/secret) that shows the secret. */
@@ -100,12 +102,14 @@ export class WebhooksService {
       if (Object.keys(changes).length > 0) await m.update(Webhook, { id }, changes);
       return { ...current, ...changes };
     });
+    this.cache.invalidate(id);
     return presentWebhook(updated);
   }
 
   async remove(id: number): Promise<void> {
     const result = await this.tx.run((m) => m.delete(Webhook, { id }));
     if (!result.affected) throw new NotFoundException(`Webhook ${id} not found`);
+    this.cache.invalidate(id);
   }
 
   async secret(id: number): Promise<{ id: number; secret: string }> {
@@ -153,6 +157,7 @@ export class WebhooksService {
         { secret, previous_secrets: previous.length > 0 ? previous : null },
       );
     });
+    this.cache.invalidate(id);
     return { id, secret, previous_secret_expires_at: graceMs > 0 ? expiresAt.toISOString() : null };
   }
 
