@@ -1,10 +1,27 @@
-/** Runs tasks one at a time, in arrival order. */
-export class Mutex {
-  private tail: Promise<unknown> = Promise.resolve();
+export type Priority = 'foreground' | 'background';
 
-  run<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(task);
-    this.tail = result.catch(() => undefined);
-    return result;
+/**
+ * Runs tasks one at a time. Foreground tasks (a request waiting on them) go before background ones
+ * (delivery bookkeeping), so a burst of deliveries never queues ahead of an API request.
+ */
+export class Mutex {
+  private readonly queues: Record<Priority, (() => void)[]> = { foreground: [], background: [] };
+  private busy = false;
+
+  run<T>(task: () => Promise<T>, priority: Priority = 'foreground'): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queues[priority].push(() => {
+        task()
+          .then(resolve, reject)
+          .finally(() => this.next());
+      });
+      if (!this.busy) this.next();
+    });
+  }
+
+  private next(): void {
+    const start = this.queues.foreground.shift() ?? this.queues.background.shift();
+    this.busy = start !== undefined;
+    start?.();
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Mutex } from '../common/mutex';
+import { Mutex, Priority } from '../common/mutex';
 
 /**
  * Runs a unit of work in a transaction. SQLite (the embedded default) has one shared connection in
@@ -26,9 +26,13 @@ export class TransactionService {
     return work(this.dataSource.manager);
   }
 
-  run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  /** `background` work (delivery bookkeeping) yields to requests on the embedded database. */
+  run<T>(
+    work: (manager: EntityManager) => Promise<T>,
+    priority: Priority = 'foreground',
+  ): Promise<T> {
     if (!this.serialise) return this.retryDeadlocks(() => this.dataSource.transaction(work));
-    return this.queue.run(() => this.dataSource.transaction(work));
+    return this.queue.run(() => this.dataSource.transaction(work), priority);
   }
 
   /** MySQL ends one of two deadlocked transactions and asks for it to be run again: do so, a few times. */

@@ -57,7 +57,7 @@ export class DeliveriesService {
           .updateEntity(false)
           .execute();
       }
-    });
+    }, 'background');
     this.queue.enqueue(rows.map((r) => ({ id: r.id, webhookId: r.webhook_id })));
     return rows.map((r) => r.id);
   }

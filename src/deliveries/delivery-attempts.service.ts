@@ -120,12 +120,15 @@ export class DeliveryAttemptsService {
         throw new ConflictException(`Delivery ${id} is being attempted right now`);
       }
       return null;
-    });
+    }, 'background');
   }
 
   private async extendLease(id: string, timeoutMs: number): Promise<void> {
     const until = new Date(Date.now() + timeoutMs + LEASE_MARGIN_MS);
-    await this.tx.run((m) => m.update(WebhookDelivery, { id }, { locked_until: until }));
+    await this.tx.run(
+      (m) => m.update(WebhookDelivery, { id }, { locked_until: until }),
+      'background',
+    );
   }
 
   private async record(
@@ -173,7 +176,7 @@ export class DeliveryAttemptsService {
         .updateEntity(false)
         .execute();
       await this.updateHealth(m, webhook, outcome, gone, now);
-    });
+    }, 'background');
     this.count(delivery, outcome, next.status, options);
     return { ...outcome, delivery_id: delivery.id, attempt, ...next };
   }
@@ -268,7 +271,7 @@ export class DeliveryAttemptsService {
   }
 
   private stopPending(webhookId: number, reason: string): Promise<void> {
-    return this.tx.run((m) => stopPendingWith(m, webhookId, reason));
+    return this.tx.run((m) => stopPendingWith(m, webhookId, reason), 'background');
   }
 }
 

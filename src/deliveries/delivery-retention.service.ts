@@ -53,7 +53,7 @@ export class DeliveryRetentionService implements OnApplicationBootstrap, OnAppli
       await this.tx.run(async (m) => {
         await m.delete(WebhookDeliveryAttempt, { delivery_id: In(ids) });
         await m.delete(WebhookDelivery, { id: In(ids) });
-      });
+      }, 'background');
       deleted += ids.length;
       await new Promise((r) => setImmediate(r));
     }

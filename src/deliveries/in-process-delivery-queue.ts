@@ -29,6 +29,7 @@ export class InProcessDeliveryQueue
   private readonly pollBatch: number;
   private timer: NodeJS.Timeout | null = null;
   private polling = false;
+  private backlog = false;
   private started = false;
 
   constructor(
@@ -64,7 +65,10 @@ export class InProcessDeliveryQueue
 
   enqueue(deliveries: QueuedDelivery[]): void {
     if (!this.started) return;
-    for (const d of deliveries) this.dispatcher.push(d);
+    for (const d of deliveries) {
+      // A full webhook queue leaves the rest in the database: fetch them as soon as there is room.
+      if (!this.dispatcher.push(d)) this.backlog = true;
+    }
   }
 
   depth(): Promise<number> {
@@ -76,6 +80,8 @@ export class InProcessDeliveryQueue
       await this.attempts.attempt(job.id, { trigger: 'auto', retry: true });
     } catch (error) {
       this.logger.error(`Delivery ${job.id} could not be attempted: ${(error as Error).message}`);
+    } finally {
+      if (this.backlog && this.dispatcher.size < this.pollBatch / 2) void this.poll();
     }
   }
 
@@ -86,12 +92,17 @@ export class InProcessDeliveryQueue
     try {
       if (this.dispatcher.size < this.pollBatch) {
         const due = await this.due(this.dispatcher.saturated());
-        for (const d of due) this.dispatcher.push({ id: d.id, webhookId: d.webhook_id });
+        let refused = 0;
+        for (const d of due)
+          if (!this.dispatcher.push({ id: d.id, webhookId: d.webhook_id })) refused += 1;
+        // A full batch means more may be due: poll again as soon as jobs finish, not a whole interval later.
+        this.backlog = due.length === this.pollBatch || refused > 0;
       }
     } catch (error) {
       this.logger.error(`Polling for due deliveries failed: ${(error as Error).message}`);
     } finally {
       this.polling = false;
+      if (this.timer) clearTimeout(this.timer);
       if (this.started) this.timer = setTimeout(() => void this.poll(), this.pollIntervalMs);
     }
   }

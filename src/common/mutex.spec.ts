@@ -1,0 +1,31 @@
+import { Mutex } from './mutex';
+
+describe('Mutex', () => {
+  it('runs one task at a time, foreground before background, in order within each', async () => {
+    const mutex = new Mutex();
+    const order: string[] = [];
+    let running = 0;
+    const task = (name: string) => async () => {
+      running += 1;
+      expect(running).toBe(1);
+      await new Promise((r) => setImmediate(r));
+      order.push(name);
+      running -= 1;
+      return name;
+    };
+    const all = [
+      mutex.run(task('b1'), 'background'),
+      mutex.run(task('b2'), 'background'),
+      mutex.run(task('f1')),
+      mutex.run(task('f2')),
+    ];
+    await expect(Promise.all(all)).resolves.toEqual(['b1', 'b2', 'f1', 'f2']);
+    expect(order).toEqual(['b1', 'f1', 'f2', 'b2']);
+  });
+
+  it('keeps going after a task fails', async () => {
+    const mutex = new Mutex();
+    await expect(mutex.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(mutex.run(() => Promise.resolve(7))).resolves.toBe(7);
+  });
+});
