@@ -16,7 +16,7 @@ import { ApiKeyCreateCommand, UserCreateCommand } from './user.commands';
     EventEmitterModule.forRoot(),
     AuthModule,
     MetricsModule,
-    WebhooksModule.forRoot({ deliver: false, adminApi: true }),
+    WebhooksModule.forRoot({ deliver: false, adminApi: false }),
   ],
   providers: [
     GenerateWebhookCommand,

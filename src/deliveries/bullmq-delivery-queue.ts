@@ -25,6 +25,8 @@ export class BullMqDeliveryQueue extends DeliveryQueue {
 
   constructor(@InjectQueue(DELIVERY_QUEUE) readonly queue: Queue<DeliveryJob>) {
     super();
+    // Without a listener, a Redis restart would be an unhandled 'error' event and end the process.
+    this.queue.on('error', (error: Error) => this.logger.error(`Redis: ${error.message}`));
   }
 
   enqueue(deliveries: QueuedDelivery[]): void {

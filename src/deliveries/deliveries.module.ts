@@ -25,7 +25,7 @@ import { WebhookCache } from './webhook-cache';
 export interface DeliveriesModuleOptions {
   /** Attempt deliveries in this process (the server, a worker); false leaves that to others (the CLI). */
   deliver: boolean;
-  /** Serve the admin delivery-log routes (not in a worker). */
+  /** This process serves HTTP: the admin delivery-log routes, and (with REDIS_URL) it enqueues on BullMQ. */
   adminApi: boolean;
 }
 
@@ -48,7 +48,8 @@ function bullImports() {
 }
 
 function queueProviders(options: DeliveriesModuleOptions): Provider[] {
-  if (usesRedis()) {
+  // The CLI neither delivers nor serves: its deliveries wait in the database for a reconciler or poller.
+  if (usesRedis() && (options.deliver || options.adminApi)) {
     const workers = options.deliver ? [DeliveryProcessor, DeliveryReconciler] : [];
     return [
       BullMqDeliveryQueue,
@@ -91,7 +92,7 @@ export class DeliveriesModule {
         HttpModule,
         TypeOrmModule.forFeature([WebhookDelivery, WebhookDeliveryAttempt, Webhook]),
         ...(options.adminApi ? [AuthModule] : []),
-        ...(usesRedis() ? bullImports() : []),
+        ...(usesRedis() && (options.deliver || options.adminApi) ? bullImports() : []),
       ],
       controllers: options.adminApi ? [DeliveriesController] : [],
       providers: [

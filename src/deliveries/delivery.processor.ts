@@ -31,6 +31,7 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
 
   onApplicationBootstrap(): void {
     this.worker.concurrency = this.concurrency;
+    this.worker.on('error', (error: Error) => this.logger.error(`Redis: ${error.message}`));
   }
 
   async process(job: Job<DeliveryJob>, token?: string): Promise<void> {
