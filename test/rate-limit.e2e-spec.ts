@@ -22,7 +22,7 @@ describe('client API rate limit (e2e)', () => {
       expect(limited.body).toEqual({
         statusCode: 429,
         error: 'Too Many Requests',
-        message: 'Rate limit exceeded: 3 requests per 60 seconds per client IP',
+        message: 'Rate limit exceeded: 3 requests per 60 seconds',
       });
       expect(limited.headers['retry-after']).toMatch(/^\d+$/);
       await t.http.get('/health').expect(200);

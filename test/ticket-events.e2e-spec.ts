@@ -1,3 +1,4 @@
+import { DepartmentsService } from '../src/departments/departments.service';
 import { Ticket } from '../src/tickets/entities/ticket.entity';
 import { TicketsService } from '../src/tickets/tickets.service';
 import { EntityManager } from 'typeorm';
@@ -7,6 +8,11 @@ import { recordEvents } from './helpers/events';
 import { createTestApp, TestApp } from './helpers/test-app';
 
 const RFC3339 = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+
+/** An API timestamp as events carry it: RFC 3339 UTC, whole seconds. */
+function toWholeSeconds(iso: string): string {
+  return new Date(iso).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
 
 describe('ticket domain events (e2e)', () => {
   let t: TestApp;
@@ -96,6 +102,89 @@ describe('ticket domain events (e2e)', () => {
       ticket_id: ticket.id,
       old_status: 'new',
       new_status: 'in_progress',
+    });
+  });
+
+  it('a change without a status change emits only ticket.updated, with the whole table data', async () => {
+    const ticket = await createTicket(t);
+    const dept = await t.get(DepartmentsService).create({ name: `Events ${uniqueEmail()}` });
+    await events.take();
+    await t.http
+      .patch(`/api/agent/tickets/${ticket.id}`)
+      .set(as())
+      .send({ title: '  Cannot log in  ', priority: 'urgent', department_id: dept.id })
+      .expect(200);
+    const got = await events.take();
+    expect(got).toEqual([
+      {
+        name: 'ticket.updated',
+        data: {
+          ticket_id: ticket.id,
+          title: 'Cannot log in',
+          status: 'new',
+          priority: 'urgent',
+          department_id: dept.id,
+          assigned_user_id: null,
+          changes: {
+            title: { old: 'Test Ticket', new: 'Cannot log in' },
+            priority: { old: 'medium', new: 'urgent' },
+            department_id: { old: null, new: dept.id },
+          },
+        },
+      },
+    ]);
+    const blank = await t.http
+      .patch(`/api/agent/tickets/${ticket.id}`)
+      .set(as())
+      .send({ title: '   ' })
+      .expect(400);
+    expect(blank.body.details[0].field).toBe('title');
+    expect(await events.take()).toEqual([]);
+  });
+
+  it('PATCH to closed emits the three closing events; PATCH back reopens with closed_at cleared', async () => {
+    const ticket = await createTicket(t, { status: 'in_progress' });
+    await events.take();
+    const closed = await t.http
+      .patch(`/api/agent/tickets/${ticket.id}`)
+      .set(as())
+      .send({ status: 'closed' })
+      .expect(200);
+    let got = await events.take();
+    const closedAt = toWholeSeconds(closed.body.closed_at as string);
+    expect(got).toEqual([
+      {
+        name: 'ticket.updated',
+        data: expect.objectContaining({
+          ticket_id: ticket.id,
+          status: 'closed',
+          changes: {
+            status: { old: 'in_progress', new: 'closed' },
+            closed_at: { old: null, new: closedAt },
+          },
+        }),
+      },
+      {
+        name: 'ticket.status_changed',
+        data: { ticket_id: ticket.id, old_status: 'in_progress', new_status: 'closed' },
+      },
+      { name: 'ticket.closed', data: { ticket_id: ticket.id, closed_at: closedAt } },
+    ]);
+    await t.http
+      .patch(`/api/agent/tickets/${ticket.id}`)
+      .set(as())
+      .send({ status: 'wait_for_agent' })
+      .expect(200);
+    got = await events.take();
+    expect(got.map((e) => e.name)).toEqual(['ticket.updated', 'ticket.status_changed']);
+    expect(got[0].data.changes).toEqual({
+      status: { old: 'closed', new: 'wait_for_agent' },
+      closed_at: { old: closedAt, new: null },
+    });
+    expect(got[1].data).toEqual({
+      ticket_id: ticket.id,
+      old_status: 'closed',
+      new_status: 'wait_for_agent',
     });
   });
 

@@ -74,6 +74,20 @@ describe('client tickets API (e2e)', () => {
     );
   });
 
+  it("defaults the title to the message's first line cut to 80 characters, else 'Untitled ticket'", async () => {
+    const long = await createTicket(t, { title: undefined, message: `${'A'.repeat(100)}\nmore` });
+    const blank = await createTicket(t, { title: '   ', message: ' \n ' });
+    const titles: { id: number; title: string }[] = await t.dataSource.query(
+      'SELECT id, title FROM tickets WHERE id IN (?, ?) ORDER BY id',
+      [long.id, blank.id],
+    );
+    expect(titles).toEqual([
+      { id: long.id, title: `${'A'.repeat(79)}…` },
+      { id: blank.id, title: 'Untitled ticket' },
+    ]);
+    expect([...titles[0].title]).toHaveLength(80);
+  });
+
   it('accepts an existing client_id and a department', async () => {
     const first = await createTicket(t);
     const dept = await t.http
@@ -124,10 +138,36 @@ describe('client tickets API (e2e)', () => {
       const ticket = await createTicket(t);
       const headers = { 'X-Ticket-Secret': ticket.secret };
       const read = await t.http.get(`/api/client/tickets/${ticket.id}`).set(headers).expect(200);
-      expect(read.body.messages).toHaveLength(1);
-      expect(read.body.client).toEqual(
-        expect.objectContaining({ id: ticket.client_id, name: 'John Doe' }),
-      );
+      expect(Object.keys(read.body).sort()).toEqual([
+        'assigned_user_id',
+        'channel_id',
+        'client',
+        'client_id',
+        'closed_at',
+        'created_at',
+        'department_id',
+        'id',
+        'messages',
+        'priority',
+        'status',
+        'title',
+        'updated_at',
+      ]);
+      expect(read.body.messages).toEqual([
+        {
+          id: expect.any(Number),
+          ticket_id: ticket.id,
+          author_type: 'client',
+          author_id: ticket.client_id,
+          body: 'This is a test ticket',
+          created_at: expect.any(String),
+        },
+      ]);
+      expect(read.body.client).toEqual({
+        id: ticket.client_id,
+        name: 'John Doe',
+        email: expect.stringMatching(/^client-.*@example\.com$/),
+      });
       const reply = await t.http
         .post(`/api/client/tickets/${ticket.id}/messages`)
         .set(headers)

@@ -1,5 +1,4 @@
 import { createHmac } from 'node:crypto';
-import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { bearer, createUser, TestUser, uniqueEmail } from './factories/users';
 import { createWebhook, DELIVERY_TEST_ENV } from './factories/webhooks';
 import {
@@ -11,6 +10,7 @@ import {
   status,
 } from './helpers/receiver';
 import { createTestApp, TestApp } from './helpers/test-app';
+import { standardWebhooksAccept } from './helpers/signatures';
 
 /** The guide's Node.js verifier: re-serialises the parsed body. */
 function nodeGuideAccepts(r: ReceivedRequest, secret: string): boolean {
@@ -25,19 +25,6 @@ function rawBytesAccept(r: ReceivedRequest, secret: string): boolean {
   return (
     r.headers['x-webhook-signature'] === createHmac('sha256', secret).update(r.raw).digest('hex')
   );
-}
-
-function standardWebhooksAccept(r: ReceivedRequest, secret: string): boolean {
-  try {
-    new StandardWebhook(secret, { format: 'raw' }).verify(r.raw.toString('utf8'), {
-      'webhook-id': String(r.headers['webhook-id']),
-      'webhook-timestamp': String(r.headers['webhook-timestamp']),
-      'webhook-signature': String(r.headers['webhook-signature']),
-    });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('webhook deliveries (e2e)', () => {

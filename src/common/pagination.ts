@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
@@ -17,6 +17,21 @@ export class PageQueryDto {
   @Min(1)
   @Max(100)
   limit: number = 20;
+}
+
+/** The `meta` of every list response, for the OpenAPI document. */
+export class PageMetaDto {
+  @ApiProperty({ example: 1 })
+  page: number;
+
+  @ApiProperty({ example: 20 })
+  limit: number;
+
+  @ApiProperty({ example: 1 })
+  total: number;
+
+  @ApiProperty({ example: 1 })
+  total_pages: number;
 }
 
 export interface Page<T> {

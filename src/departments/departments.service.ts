@@ -1,7 +1,13 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Not, Repository } from 'typeorm';
 import { Page, PageQueryDto, skipFor, toPage } from '../common/pagination';
+import { fieldError } from '../common/validation';
 import { TransactionService } from '../database/transaction.service';
 import { CreateDepartmentDto, UpdateDepartmentDto } from './dto/department.dto';
 import { Department } from './entities/department.entity';
@@ -11,6 +17,10 @@ function nameTaken(name: string): ConflictException {
     message: `name: a department named ${name} already exists`,
     details: [{ field: 'name', errors: ['already exists'] }],
   });
+}
+
+function blankName(): BadRequestException {
+  return fieldError('name', 'should not be empty');
 }
 
 @Injectable()
@@ -37,6 +47,7 @@ export class DepartmentsService {
 
   create(input: CreateDepartmentDto): Promise<Department> {
     const name = input.name.trim();
+    if (!name) return Promise.reject(blankName());
     return this.tx.run(async (m) => {
       if (await m.existsBy(Department, { name })) throw nameTaken(name);
       return m.save(m.create(Department, { name, description: input.description ?? null }));
@@ -44,10 +55,11 @@ export class DepartmentsService {
   }
 
   update(id: number, input: UpdateDepartmentDto): Promise<Department> {
+    const name = input.name?.trim();
+    if (name === '') return Promise.reject(blankName());
     return this.tx.run(async (m) => {
       const current = await m.findOneBy(Department, { id });
       if (!current) throw new NotFoundException(`Department ${id} not found`);
-      const name = input.name?.trim();
       if (name && (await m.existsBy(Department, { name, id: Not(id) }))) throw nameTaken(name);
       const changes: Partial<Department> = {};
       if (name) changes.name = name;

@@ -1,8 +1,21 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import {
+  Body,
+  Controller,
+  createParamDecorator,
+  ExecutionContext,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
+import type { Request } from 'express';
+import {
+  ApiBadRequestResponse,
   ApiCreatedResponse,
   ApiHeader,
   ApiNotFoundResponse,
+  ApiOkResponse,
   ApiOperation,
   ApiTags,
   ApiTooManyRequestsResponse,
@@ -10,6 +23,12 @@ import {
 import { ClientThrottlerGuard } from './client-throttler.guard';
 import { intParam } from '../common/params';
 import { CreateTicketDto, MessageDto } from './dto/create-ticket.dto';
+import {
+  CreatedTicketResponseDto,
+  TicketDetailResponseDto,
+  TicketMessageResponseDto,
+  TicketResponseDto,
+} from './dto/ticket-response.dto';
 import { TicketMessagesService } from './ticket-messages.service';
 import { TicketsService } from './tickets.service';
 
@@ -18,6 +37,12 @@ const SECRET_HEADER = {
   required: true,
   description: 'The secret answered when the ticket was created',
 };
+/** The X-Ticket-Secret header (documented once, by @ApiHeader, rather than again by @Headers). */
+const TicketSecret = createParamDecorator((_: unknown, ctx: ExecutionContext) => {
+  const value = ctx.switchToHttp().getRequest<Request>().headers['x-ticket-secret'];
+  return typeof value === 'string' ? value : undefined;
+});
+const HIDDEN = { description: 'No such ticket, or a wrong or missing secret (the same answer)' };
 
 /** The public API for clients: no account, rate-limited per IP; follow-ups need the ticket's secret. */
 @ApiTags('client tickets')
@@ -36,16 +61,21 @@ export class ClientTicketsController {
   @ApiOperation({
     summary: 'Open a ticket (the usage guide body); the client is found by email or created',
   })
-  @ApiCreatedResponse({ description: 'The ticket and a one-time `secret` for following it up' })
+  @ApiCreatedResponse({
+    type: CreatedTicketResponseDto,
+    description: 'The ticket and a one-time `secret` for following it up',
+  })
+  @ApiBadRequestResponse({ description: 'A field is invalid; `details` names it' })
   create(@Body() body: CreateTicketDto) {
     return this.tickets.create(body);
   }
 
   @Get(':id')
   @ApiHeader(SECRET_HEADER)
-  @ApiOperation({ summary: 'The ticket with its messages' })
-  @ApiNotFoundResponse({ description: 'No such ticket, or a wrong or missing secret' })
-  async get(@Param('id', intParam()) id: number, @Headers('x-ticket-secret') secret?: string) {
+  @ApiOperation({ summary: 'The ticket with its client and messages' })
+  @ApiOkResponse({ type: TicketDetailResponseDto })
+  @ApiNotFoundResponse(HIDDEN)
+  async get(@Param('id', intParam()) id: number, @TicketSecret() secret?: string) {
     await this.tickets.authorizeClient(id, secret);
     return this.tickets.get(id);
   }
@@ -53,14 +83,14 @@ export class ClientTicketsController {
   @Post(':id/messages')
   @ApiHeader(SECRET_HEADER)
   @ApiOperation({ summary: 'Reply on the ticket' })
-  @ApiNotFoundResponse({ description: 'No such ticket, or a wrong or missing secret' })
+  @ApiCreatedResponse({ type: TicketMessageResponseDto })
+  @ApiNotFoundResponse(HIDDEN)
   async reply(
     @Param('id', intParam()) id: number,
     @Body() body: MessageDto,
-    @Headers('x-ticket-secret') secret?: string,
+    @TicketSecret() secret?: string,
   ) {
-    await this.tickets.authorizeClient(id, secret);
-    const ticket = await this.tickets.get(id);
+    const ticket = await this.tickets.authorizeClient(id, secret);
     return this.messages.add(id, 'client', ticket.client_id, body.body);
   }
 
@@ -68,8 +98,9 @@ export class ClientTicketsController {
   @HttpCode(200)
   @ApiHeader(SECRET_HEADER)
   @ApiOperation({ summary: 'Close the ticket (closing a closed ticket changes nothing)' })
-  @ApiNotFoundResponse({ description: 'No such ticket, or a wrong or missing secret' })
-  async close(@Param('id', intParam()) id: number, @Headers('x-ticket-secret') secret?: string) {
+  @ApiOkResponse({ type: TicketResponseDto })
+  @ApiNotFoundResponse(HIDDEN)
+  async close(@Param('id', intParam()) id: number, @TicketSecret() secret?: string) {
     await this.tickets.authorizeClient(id, secret);
     return this.tickets.close(id);
   }

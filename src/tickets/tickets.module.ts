@@ -25,7 +25,7 @@ import { TicketsService } from './tickets.service';
         const seconds = config.get('CLIENT_RATE_TTL_SECONDS', { infer: true });
         return {
           throttlers: [{ name: 'default', limit, ttl: seconds * 1000 }],
-          errorMessage: `Rate limit exceeded: ${limit} requests per ${seconds} seconds per client IP`,
+          errorMessage: `Rate limit exceeded: ${limit} requests per ${seconds} seconds`,
         };
       },
     }),

@@ -1,3 +1,4 @@
+import { definedOnly } from '../common/objects';
 import { Injectable } from '@nestjs/common';
 import { EntityManager, FindOptionsWhere } from 'typeorm';
 import { Page, skipFor, toPage } from '../common/pagination';
@@ -23,7 +24,10 @@ import { TicketMessagesService } from './ticket-messages.service';
 import { ticketNotFound } from './ticket-errors';
 import { newTicketSecret, ticketSecretMatches } from './ticket-secret';
 
-export type TicketWithMessages = TicketView & { client: Client | null; messages: TicketMessage[] };
+export type TicketWithMessages = TicketView & {
+  client: Pick<Client, 'id' | 'name' | 'email'> | null;
+  messages: TicketMessage[];
+};
 
 const UPDATABLE = ['title', 'status', 'priority', 'department_id', 'closed_at'] as const;
 
@@ -80,16 +84,20 @@ export class TicketsService {
   }
 
   /** Throws the ticket's 404 unless `secret` is the one issued with it (a wrong secret reveals nothing). */
-  async authorizeClient(id: number, secret: string | undefined): Promise<void> {
+  async authorizeClient(
+    id: number,
+    secret: string | undefined,
+  ): Promise<Pick<Ticket, 'id' | 'client_id'>> {
     const row = await this.tx.read((m) =>
       m
         .createQueryBuilder(Ticket, 't')
-        .select(['t.id'])
+        .select(['t.id', 't.client_id'])
         .addSelect('t.secret_hash')
         .where('t.id = :id', { id })
         .getOne(),
     );
     if (!row || !ticketSecretMatches(secret, row.secret_hash)) throw ticketNotFound(id);
+    return { id: row.id, client_id: row.client_id };
   }
 
   async list(query: ListTicketsQueryDto): Promise<Page<TicketView>> {
@@ -119,7 +127,10 @@ export class TicketsService {
       const ticket = await m.findOneBy(Ticket, { id });
       if (!ticket) throw ticketNotFound(id);
       const [client, messages] = await Promise.all([
-        m.findOneBy(Client, { id: ticket.client_id }),
+        m.findOne(Client, {
+          where: { id: ticket.client_id },
+          select: { id: true, name: true, email: true },
+        }),
         m.find(TicketMessage, { where: { ticket_id: id }, order: { id: 'ASC' } }),
       ]);
       return { ...toTicketView(ticket), client, messages };
@@ -130,7 +141,8 @@ export class TicketsService {
     return this.change(id, async (m, ticket) => {
       if (input.department_id !== undefined && input.department_id !== null)
         await assertDepartment(m, input.department_id);
-      const next: Partial<Ticket> = definedOnly({ ...input });
+      const next: Partial<Ticket> = definedOnly({ ...input, title: input.title?.trim() });
+      if (next.title === '') throw fieldError('title', 'should not be empty');
       if (input.status !== undefined && input.status !== ticket.status) {
         next.closed_at = input.status === 'closed' ? new Date() : null;
       }
@@ -258,8 +270,4 @@ function defaultTitle(message: string): string {
 
 function isoOrNull(date: Date | null): string | null {
   return date ? toRfc3339(new Date(date)) : null;
-}
-
-function definedOnly<T extends object>(input: T): Partial<T> {
-  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

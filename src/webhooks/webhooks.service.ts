@@ -1,3 +1,4 @@
+import { definedOnly } from '../common/objects';
 import {
   BadRequestException,
   ConflictException,
@@ -206,8 +207,4 @@ export class WebhooksService {
       });
     }
   }
-}
-
-function definedOnly<T extends object>(input: T): Partial<T> {
-  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
