@@ -247,7 +247,7 @@ async function benchMemory(mode) {
 
 function fmt(s, digits = 0) {
   if (s === undefined) return 'skipped';
-  if (typeof s === 'number') return s.toFixed(digits);
+  if (typeof s === 'number') return Number.isNaN(s) ? 'unfinished' : s.toFixed(digits);
   return `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
 }
 
