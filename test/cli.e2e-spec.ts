@@ -80,6 +80,32 @@ describe('homa CLI (e2e)', () => {
     }
   });
 
+  it('records the deliveries of the events a command publishes before it exits', async () => {
+    await runCli(['migrate'], env);
+    const dataSource = new DataSource(
+      buildDataSourceOptions({ DATABASE_URL: env.DATABASE_URL, DATA_DIR: env.DATA_DIR }),
+    );
+    await dataSource.initialize();
+    try {
+      await dataSource.query(
+        "INSERT INTO webhooks (name, url, secret, enabled, event_user_created) VALUES ('cli hook', 'https://example.com/hook', 'cli-hook-secret', 1, 1)",
+      );
+      const email = uniqueEmail('cli-event');
+      const created = await runCli(
+        ['user:create', '--email', email, '--password', 'secret-pass-3'],
+        env,
+      );
+      expect(created.stderr).toBe('');
+      const rows: { event: string; status: string; payload: string }[] = await dataSource.query(
+        "SELECT d.event, d.status, d.payload FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE w.name = 'cli hook'",
+      );
+      expect(rows.map((r) => [r.event, r.status])).toContainEqual(['user.created', 'pending']);
+      expect(rows.some((r) => r.payload.includes(email))).toBe(true);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+
   it('fails with a message and a non-zero status on bad input', async () => {
     const missing = await runCli(['user:create', '--email', uniqueEmail()], env);
     expect(missing.code).not.toBe(0);

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DeliveriesService } from '../deliveries/deliveries.service';
 import { DomainEvent } from '../events/domain-event';
@@ -10,8 +10,9 @@ import { WebhooksService } from './webhooks.service';
  * queues; nothing here waits on HTTP, and the request that caused the event never waits on this.
  */
 @Injectable()
-export class WebhookEventsListener implements OnModuleInit {
+export class WebhookEventsListener implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(WebhookEventsListener.name);
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly emitter: EventEmitter2,
@@ -21,8 +22,18 @@ export class WebhookEventsListener implements OnModuleInit {
 
   onModuleInit(): void {
     for (const name of DOMAIN_EVENT_NAMES) {
-      this.emitter.on(name, (event: DomainEvent) => void this.handle(event));
+      this.emitter.on(name, (event: DomainEvent) => this.track(this.handle(event)));
     }
+  }
+
+  /** Deliveries still being recorded are written before the database closes (a CLI command, a SIGTERM). */
+  async onModuleDestroy(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private track(work: Promise<void>): void {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
   }
 
   async handle(event: DomainEvent): Promise<void> {
