@@ -30,14 +30,21 @@ const BASE_ENV = {
   REDIS_URL: '',
 };
 
-async function mysqlDatabase(label) {
+/** A connection to the MariaDB server of BENCH_MYSQL_URL, no database selected. */
+function mysqlServer() {
   const url = new URL(MYSQL_URL);
-  const conn = await mysql.createConnection({
+  return mysql.createConnection({
     host: url.hostname,
     port: Number(url.port || 3306),
     user: decodeURIComponent(url.username),
     password: decodeURIComponent(url.password),
+    connectTimeout: 2000,
   });
+}
+
+async function mysqlDatabase(label) {
+  const url = new URL(MYSQL_URL);
+  const conn = await mysqlServer();
   const name = `homa_bench_${label}_${process.pid}`;
   await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
   await conn.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
@@ -297,15 +304,7 @@ function table(results) {
 
 async function mysqlReachable() {
   try {
-    const url = new URL(MYSQL_URL);
-    const conn = await mysql.createConnection({
-      host: url.hostname,
-      port: Number(url.port || 3306),
-      user: decodeURIComponent(url.username),
-      password: decodeURIComponent(url.password),
-      connectTimeout: 2000,
-    });
-    await conn.end();
+    await (await mysqlServer()).end();
     return true;
   } catch {
     return false;
