@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { EventsModule } from './events/events.module';
 import { AuthModule } from './auth/auth.module';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -31,6 +32,7 @@ export class AppModule {
         AppConfigModule.forRoot(),
         DatabaseModule.forRoot({ runMigrations: options.runMigrations }),
         EventEmitterModule.forRoot({ wildcard: false, ignoreErrors: false }),
+        EventsModule,
         AuthModule,
         DepartmentsModule,
         TicketsModule,

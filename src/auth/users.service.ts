@@ -1,9 +1,9 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { TransactionService } from '../database/transaction.service';
 import { diff } from '../events/event-catalog';
+import { EventPublisher } from '../events/event-publisher';
 import { PageQueryDto, Page, skipFor, toPage } from '../common/pagination';
 import { PublicUser, toPublicUser, User, UserRole, UserStatus } from './entities/user.entity';
 import { UserCreatedEvent, UserEventData } from './events/user-created.event';
@@ -43,7 +43,7 @@ export class UsersService {
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly tx: TransactionService,
-    private readonly events: EventEmitter2,
+    private readonly events: EventPublisher,
   ) {}
 
   async create(input: NewUser): Promise<PublicUser> {
@@ -66,7 +66,7 @@ export class UsersService {
         }),
       );
     });
-    this.events.emit(UserCreatedEvent.eventName, new UserCreatedEvent(eventData(user)));
+    this.events.publish([new UserCreatedEvent(eventData(user))]);
     return toPublicUser(user);
   }
 
@@ -85,10 +85,7 @@ export class UsersService {
     });
     const changes = diff(before, after, ['name', 'role', 'status']);
     if (Object.keys(changes).length > 0) {
-      this.events.emit(
-        UserUpdatedEvent.eventName,
-        new UserUpdatedEvent({ ...eventData(after), changes }),
-      );
+      this.events.publish([new UserUpdatedEvent({ ...eventData(after), changes })]);
     }
     return toPublicUser(after);
   }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { EventsModule } from '../events/events.module';
 import { AuthModule } from '../auth/auth.module';
 import { AppConfigModule } from '../config/config.module';
 import { MetricsModule } from '../metrics/metrics.module';
@@ -14,6 +15,7 @@ import { ApiKeyCreateCommand, UserCreateCommand } from './user.commands';
     AppConfigModule.forRoot(),
     DatabaseModule.forRoot({ runMigrations: false }),
     EventEmitterModule.forRoot(),
+    EventsModule,
     AuthModule,
     MetricsModule,
     WebhooksModule.forRoot({ deliver: false, adminApi: false }),

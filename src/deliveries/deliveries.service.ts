@@ -1,7 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { Page, skipFor, toPage } from '../common/pagination';
 import { TransactionService } from '../database/transaction.service';
 import type { Webhook } from '../webhooks/entities/webhook.entity';
@@ -36,27 +36,10 @@ export class DeliveriesService {
   /** One row per webhook, written in one statement, then queued. The body is serialised once. */
   async createForEvent(event: EventToDeliver, webhookIds: number[]): Promise<string[]> {
     if (webhookIds.length === 0) return [];
-    const payload = serialiseEnvelope(event.name, event.occurredAt, event.data);
-    const now = new Date();
-    const rows = webhookIds.map((webhook_id) => ({
-      id: randomUUID(),
-      webhook_id,
-      event: event.name,
-      event_id: event.id,
-      payload,
-      status: 'pending' as const,
-      next_attempt_at: now,
-    }));
+    const rows = deliveryRows(event, webhookIds, new Date());
     await this.tx.run(async (m) => {
-      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-        await m
-          .createQueryBuilder()
-          .insert()
-          .into(WebhookDelivery)
-          .values(rows.slice(i, i + INSERT_CHUNK))
-          .updateEntity(false)
-          .execute();
-      }
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK)
+        await insertRows(m, rows.slice(i, i + INSERT_CHUNK));
     }, 'background');
     this.queue.enqueue(rows.map((r) => ({ id: r.id, webhookId: r.webhook_id })));
     return rows.map((r) => r.id);
@@ -64,26 +47,10 @@ export class DeliveriesService {
 
   /** One real attempt to one webhook, recorded like any other, answered with its outcome; no retries. */
   async sendOnce(webhook: Pick<Webhook, 'id'>, event: EventToDeliver): Promise<AttemptResult> {
-    const [id] = await this.tx.run(async (m) => {
-      const deliveryId = randomUUID();
-      await m
-        .createQueryBuilder()
-        .insert()
-        .into(WebhookDelivery)
-        .values({
-          id: deliveryId,
-          webhook_id: webhook.id,
-          event: event.name,
-          event_id: event.id,
-          payload: serialiseEnvelope(event.name, event.occurredAt, event.data),
-          status: 'pending',
-          next_attempt_at: null,
-        })
-        .updateEntity(false)
-        .execute();
-      return [deliveryId];
-    });
-    const result = await this.attempts.attempt(id, { trigger: 'manual', retry: false });
+    // No next_attempt_at: no poller or reconciler picks it up; this one attempt decides its status.
+    const [row] = deliveryRows(event, [webhook.id], null);
+    await this.tx.run((m) => insertRows(m, [row]));
+    const result = await this.attempts.attempt(row.id, { trigger: 'manual', retry: false });
     if (!result) throw new NotFoundException(`Webhook ${webhook.id} not found`);
     return result;
   }
@@ -134,4 +101,38 @@ export class DeliveriesService {
     });
     return { ...delivery, attempt_log };
   }
+}
+
+type DeliveryRow = Pick<
+  WebhookDelivery,
+  'id' | 'webhook_id' | 'event' | 'event_id' | 'payload' | 'status' | 'next_attempt_at'
+>;
+
+/** One pending row per webhook, all carrying the same body, serialised once. */
+function deliveryRows(
+  event: EventToDeliver,
+  webhookIds: number[],
+  due: Date | null,
+): DeliveryRow[] {
+  const payload = serialiseEnvelope(event.name, event.occurredAt, event.data);
+  return webhookIds.map((webhook_id) => ({
+    id: randomUUID(),
+    webhook_id,
+    event: event.name,
+    event_id: event.id,
+    payload,
+    status: 'pending',
+    next_attempt_at: due,
+  }));
+}
+
+/** One INSERT for all the rows, without TypeORM reading back the generated columns. */
+async function insertRows(m: EntityManager, rows: DeliveryRow[]): Promise<void> {
+  await m
+    .createQueryBuilder()
+    .insert()
+    .into(WebhookDelivery)
+    .values(rows)
+    .updateEntity(false)
+    .execute();
 }

@@ -1,6 +1,6 @@
 import { ConflictException, Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { EntityManager, In } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { Env } from '../config/env.validation';
 import { MetricsService } from '../metrics/metrics.service';
 import { TransactionService } from '../database/transaction.service';
@@ -279,7 +279,7 @@ export class DeliveryAttemptsService {
 async function stopPendingWith(m: EntityManager, webhookId: number, reason: string): Promise<void> {
   await m.update(
     WebhookDelivery,
-    { webhook_id: webhookId, status: In(['pending']) },
+    { webhook_id: webhookId, status: 'pending' },
     { status: 'failed', next_attempt_at: null, error: `Not sent: ${reason}` },
   );
 }

@@ -4,7 +4,6 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '../auth/auth.module';
 import { Env } from '../config/env.validation';
-import { EventPublisher } from '../events/event-publisher';
 import { AgentTicketsController } from './agent-tickets.controller';
 import { ClientTicketsController } from './client-tickets.controller';
 import { ClientsService } from './clients.service';
@@ -31,6 +30,6 @@ import { TicketsService } from './tickets.service';
     }),
   ],
   controllers: [ClientTicketsController, AgentTicketsController],
-  providers: [TicketsService, TicketMessagesService, ClientsService, EventPublisher],
+  providers: [TicketsService, TicketMessagesService, ClientsService],
 })
 export class TicketsModule {}

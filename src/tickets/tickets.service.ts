@@ -1,6 +1,6 @@
-import { definedOnly } from '../common/objects';
 import { Injectable } from '@nestjs/common';
 import { EntityManager, FindOptionsWhere } from 'typeorm';
+import { definedOnly } from '../common/objects';
 import { Page, skipFor, toPage } from '../common/pagination';
 import { fieldError } from '../common/validation';
 import { TransactionService } from '../database/transaction.service';

@@ -1,14 +1,10 @@
-import { definedOnly } from '../common/objects';
-import {
-  BadRequestException,
-  ConflictException,
-  Injectable,
-  NotFoundException,
-} from '@nestjs/common';
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
+import { definedOnly } from '../common/objects';
 import { Page, PageQueryDto, skipFor, toPage } from '../common/pagination';
+import { fieldError } from '../common/validation';
 import { TransactionService } from '../database/transaction.service';
 import { AttemptResult } from '../deliveries/delivery-attempts.service';
 import { DeliveriesService } from '../deliveries/deliveries.service';
@@ -199,12 +195,6 @@ export class WebhooksService {
 
   private async assertReachable(url: string): Promise<void> {
     const refusal = await this.guard.checkUrlAndResolve(url);
-    if (refusal) {
-      const message = `url: ${refusal.message}`;
-      throw new BadRequestException({
-        message: `Validation failed: ${message}`,
-        details: [{ field: 'url', errors: [refusal.message] }],
-      });
-    }
+    if (refusal) throw fieldError('url', refusal.message);
   }
 }

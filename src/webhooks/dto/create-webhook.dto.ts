@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   IsBoolean,
@@ -63,6 +64,16 @@ function IsHttpUrl(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
+/** A signing secret: 8 to 255 characters, no white space. */
+export function IsWebhookSecret(): PropertyDecorator {
+  return applyDecorators(
+    IsString(),
+    MinLength(8),
+    MaxLength(255),
+    Matches(/^\S+$/, { message: 'secret must not contain spaces' }),
+  );
+}
+
 const flag = (description: string) =>
   ApiPropertyOptional({ type: Boolean, default: false, description });
 
@@ -85,10 +96,7 @@ export class CreateWebhookDto {
       'Signing secret; generated (32 alphanumeric characters) when omitted. Shown only on create and by GET /:id/secret.',
   })
   @IsOptional()
-  @IsString()
-  @MinLength(8)
-  @MaxLength(255)
-  @Matches(/^\S+$/, { message: 'secret must not contain spaces' })
+  @IsWebhookSecret()
   secret?: string;
 
   @ApiPropertyOptional({ default: true })

@@ -6,13 +6,11 @@ import {
   IsNotEmpty,
   IsOptional,
   IsString,
-  Matches,
   Max,
-  MaxLength,
   Min,
-  MinLength,
 } from 'class-validator';
 import { EVENT_CATALOG } from '../../events/event-catalog';
+import { IsWebhookSecret } from './create-webhook.dto';
 
 export class TestWebhookQueryDto {
   @ApiPropertyOptional({
@@ -28,10 +26,7 @@ export class TestWebhookQueryDto {
 export class RotateSecretDto {
   @ApiPropertyOptional({ description: 'The new secret; generated when omitted' })
   @IsOptional()
-  @IsString()
-  @MinLength(8)
-  @MaxLength(255)
-  @Matches(/^\S+$/, { message: 'secret must not contain spaces' })
+  @IsWebhookSecret()
   secret?: string;
 
   @ApiPropertyOptional({
