@@ -158,7 +158,7 @@ describe('webhook deliveries (e2e)', () => {
     }
     expect(got.map((r) => r.body.data.name).sort()).toEqual([...names].sort());
     const stored: { payload: string }[] = await t.dataSource.query(
-      'SELECT payload FROM webhook_deliveries WHERE webhook_id = ?',
+      'SELECT e.body AS payload FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id WHERE d.webhook_id = ?',
       [hook.id],
     );
     expect(stored.map((s) => s.payload).sort()).toEqual(

@@ -56,7 +56,7 @@ export class UsersService {
           details: [{ field: 'email', errors: ['already exists'] }],
         });
       }
-      return m.save(
+      const created = await m.save(
         m.create(User, {
           email,
           name: input.name,
@@ -65,13 +65,14 @@ export class UsersService {
           status: 'active',
         }),
       );
+      await this.events.publish(m, [new UserCreatedEvent(eventData(created))]);
+      return created;
     });
-    this.events.publish([new UserCreatedEvent(eventData(user))]);
     return toPublicUser(user);
   }
 
   async update(id: string, input: UserChanges): Promise<PublicUser> {
-    const { before, after } = await this.tx.run(async (m) => {
+    const after = await this.tx.run(async (m) => {
       const current = await m.findOneBy(User, { id });
       if (!current) throw new NotFoundException(`User ${id} not found`);
       const next: Partial<User> = {};
@@ -79,14 +80,13 @@ export class UsersService {
       if (input.role !== undefined) next.role = input.role;
       if (input.status !== undefined) next.status = input.status;
       if (input.password !== undefined) next.password_hash = await hashPassword(input.password);
-      const snapshot = { ...current };
       if (Object.keys(next).length > 0) await m.update(User, { id }, next);
-      return { before: snapshot, after: { ...current, ...next } };
+      const updated = { ...current, ...next };
+      const changes = diff(current, updated, ['name', 'role', 'status']);
+      if (Object.keys(changes).length > 0)
+        await this.events.publish(m, [new UserUpdatedEvent({ ...eventData(updated), changes })]);
+      return updated;
     });
-    const changes = diff(before, after, ['name', 'role', 'status']);
-    if (Object.keys(changes).length > 0) {
-      this.events.publish([new UserUpdatedEvent({ ...eventData(after), changes })]);
-    }
     return toPublicUser(after);
   }
 

@@ -12,6 +12,8 @@ import { Mutex, Priority } from '../common/mutex';
 export class TransactionService {
   private readonly serialise: boolean;
   private readonly queue = new Mutex();
+  /** Work to run once a transaction has committed, keyed by that transaction's manager. */
+  private readonly committed = new WeakMap<EntityManager, (() => void)[]>();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.serialise = dataSource.options.type === 'better-sqlite3';
@@ -31,8 +33,30 @@ export class TransactionService {
     work: (manager: EntityManager) => Promise<T>,
     priority: Priority = 'foreground',
   ): Promise<T> {
-    if (!this.serialise) return this.retryDeadlocks(() => this.dataSource.transaction(work));
-    return this.queue.run(() => this.dataSource.transaction(work), priority);
+    const transaction = () => this.transaction(work);
+    if (!this.serialise) return this.retryDeadlocks(transaction);
+    return this.queue.run(transaction, priority);
+  }
+
+  /**
+   * Runs `callback` after the transaction of `manager` commits (never if it rolls back). Outside a
+   * transaction it runs at once. Callbacks must not throw: the commit has happened whatever they do.
+   */
+  afterCommit(manager: EntityManager, callback: () => void): void {
+    const callbacks = this.committed.get(manager);
+    if (callbacks) callbacks.push(callback);
+    else callback();
+  }
+
+  private async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    let callbacks: (() => void)[] = [];
+    const result = await this.dataSource.transaction((manager) => {
+      callbacks = [];
+      this.committed.set(manager, callbacks);
+      return work(manager);
+    });
+    for (const callback of callbacks) callback();
+    return result;
   }
 
   /** MySQL ends one of two deadlocked transactions and asks for it to be run again: do so, a few times. */

@@ -1,12 +1,10 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { JobsOptions, Queue } from 'bullmq';
-import { QueuedDelivery } from './delivery-dispatcher';
+import { DeliveryJob } from './delivery-job';
 import { DeliveryQueue } from './delivery-queue';
 
 export const DELIVERY_QUEUE = 'webhook-deliveries';
-
-export type DeliveryJob = QueuedDelivery;
 
 /** One job per attempt, so a re-enqueued delivery is a no-op while its job for that attempt exists. */
 export function jobId(deliveryId: string, attempt: number): string {
@@ -16,11 +14,13 @@ export function jobId(deliveryId: string, attempt: number): string {
 const JOB_OPTIONS: JobsOptions = { removeOnComplete: true, removeOnFail: true, attempts: 1 };
 
 /**
- * Scale-out delivery on BullMQ: the queue carries delivery ids only; retry delays are delayed jobs.
- * A job lost with Redis is found again by the reconciler from the database.
+ * Scale-out delivery on BullMQ: a job carries everything its attempt needs (the body, the attempt
+ * number, the lease its delivery was born with), so a worker sends without reading a row. Retry
+ * delays are delayed jobs. A job lost with Redis is found again by the reconciler from the database.
  */
 @Injectable()
 export class BullMqDeliveryQueue extends DeliveryQueue {
+  readonly fansOut = true;
   private readonly logger = new Logger('DeliveryQueue');
 
   constructor(@InjectQueue(DELIVERY_QUEUE) readonly queue: Queue<DeliveryJob>) {
@@ -29,21 +29,29 @@ export class BullMqDeliveryQueue extends DeliveryQueue {
     this.queue.on('error', (error: Error) => this.logger.error(`Redis: ${error.message}`));
   }
 
-  enqueue(deliveries: QueuedDelivery[]): void {
-    void this.add(deliveries.map((d) => ({ delivery: d, attempt: 1, at: null })));
+  /** Every new delivery goes to Redis, held from birth until a worker takes its job. */
+  ownershipBudget(): () => boolean {
+    return () => true;
   }
 
-  /** Adds jobs, each for a given attempt, delayed until `at` when given. Failures are logged, never thrown. */
-  async add(jobs: { delivery: QueuedDelivery; attempt: number; at: Date | null }[]): Promise<void> {
+  enqueue(jobs: DeliveryJob[]): void {
+    void this.add(jobs.map((job) => ({ job, at: null })));
+  }
+
+  /** Due deliveries are the reconciler's to find. */
+  wake(): void {}
+
+  /** Adds jobs, each for its next attempt, delayed until `at` when given. Failures are logged, never thrown. */
+  async add(jobs: { job: DeliveryJob; at: Date | null }[]): Promise<void> {
     if (jobs.length === 0) return;
     try {
       await this.queue.addBulk(
-        jobs.map(({ delivery, attempt, at }) => ({
+        jobs.map(({ job, at }) => ({
           name: 'deliver',
-          data: delivery,
+          data: job,
           opts: {
             ...JOB_OPTIONS,
-            jobId: jobId(delivery.id, attempt),
+            jobId: jobId(job.id, job.attempts + 1),
             delay: at ? Math.max(0, at.getTime() - Date.now()) : 0,
           },
         })),
@@ -59,10 +67,11 @@ export class BullMqDeliveryQueue extends DeliveryQueue {
    * left alone; one still `active` belongs to a worker that died holding it (its lease ran out), so a
    * fresh job takes over at once rather than after BullMQ's stalled-job check.
    */
-  async requeue(deliveries: { delivery: QueuedDelivery; attempt: number }[]): Promise<void> {
-    const jobs = await Promise.all(
-      deliveries.map(async ({ delivery, attempt }) => {
-        const existing = await this.queue.getJob(jobId(delivery.id, attempt));
+  async requeue(jobs: DeliveryJob[]): Promise<void> {
+    const toAdd = await Promise.all(
+      jobs.map(async (job) => {
+        const id = jobId(job.id, job.attempts + 1);
+        const existing = await this.queue.getJob(id);
         const state = existing ? await existing.getState() : 'missing';
         if (
           state === 'waiting' ||
@@ -71,15 +80,15 @@ export class BullMqDeliveryQueue extends DeliveryQueue {
           state === 'waiting-children'
         )
           return null;
-        const id =
-          state === 'missing'
-            ? jobId(delivery.id, attempt)
-            : `${jobId(delivery.id, attempt)}.${Date.now()}`;
-        return { name: 'deliver', data: delivery, opts: { ...JOB_OPTIONS, jobId: id } };
+        return {
+          name: 'deliver',
+          data: job,
+          opts: { ...JOB_OPTIONS, jobId: state === 'missing' ? id : `${id}.${Date.now()}` },
+        };
       }),
     );
-    const toAdd = jobs.filter((j) => j !== null);
-    if (toAdd.length > 0) await this.queue.addBulk(toAdd);
+    const fresh = toAdd.filter((j) => j !== null);
+    if (fresh.length > 0) await this.queue.addBulk(fresh);
   }
 
   async depth(): Promise<number> {

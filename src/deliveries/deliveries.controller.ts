@@ -1,19 +1,15 @@
-import { Controller, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/guards/decorators';
 import { uuidParam } from '../common/params';
 import { DeliveriesService } from './deliveries.service';
-import { DeliveryAttemptsService } from './delivery-attempts.service';
 import { ListDeliveriesQueryDto } from './dto/list-deliveries-query.dto';
 
 @ApiTags('admin: webhook deliveries')
 @AdminOnly()
 @Controller('api/admin/webhook_deliveries')
 export class DeliveriesController {
-  constructor(
-    private readonly deliveries: DeliveriesService,
-    private readonly attempts: DeliveryAttemptsService,
-  ) {}
+  constructor(private readonly deliveries: DeliveriesService) {}
 
   @Get()
   @ApiOperation({
@@ -38,9 +34,7 @@ export class DeliveriesController {
     summary:
       'Attempt a delivery again now, whatever its status: same body, same delivery and webhook-id, trigger=manual',
   })
-  async redeliver(@Param('id', uuidParam()) id: string) {
-    const result = await this.attempts.attempt(id, { trigger: 'manual', retry: true });
-    if (!result) throw new NotFoundException(`Delivery ${id} not found`);
-    return result;
+  redeliver(@Param('id', uuidParam()) id: string) {
+    return this.deliveries.redeliver(id);
   }
 }

@@ -17,13 +17,22 @@ import { DeliveryRetentionService } from './delivery-retention.service';
 import { DeliveryProcessor } from './delivery.processor';
 import { WebhookDeliveryAttempt } from './entities/webhook-delivery-attempt.entity';
 import { WebhookDelivery } from './entities/webhook-delivery.entity';
+import { WebhookEvent } from './entities/webhook-event.entity';
+import { DeliveryClaimer } from './delivery-claimer';
+import { EventFanOut } from './event-fan-out';
+import { EventOutbox } from './event-outbox';
 import { InProcessDeliveryQueue } from './in-process-delivery-queue';
+import { OutcomeRecorder } from './outcome-recorder';
+import { WebhookHealth } from './webhook-health';
 import { TargetGuard } from './target-guard';
 import { WebhookSender } from './webhook-sender';
 import { WebhookCache } from './webhook-cache';
 
 export interface DeliveriesModuleOptions {
-  /** Attempt deliveries in this process (the server, a worker); false leaves that to others (the CLI). */
+  /**
+   * Fan out and attempt deliveries in this process (the server, a worker); false leaves that to others
+   * (the CLI, which only records events).
+   */
   deliver: boolean;
   /** This process serves HTTP: the admin delivery-log routes, and (with REDIS_URL) it enqueues on BullMQ. */
   adminApi: boolean;
@@ -90,7 +99,7 @@ export class DeliveriesModule {
       module: DeliveriesModule,
       imports: [
         HttpModule,
-        TypeOrmModule.forFeature([WebhookDelivery, WebhookDeliveryAttempt, Webhook]),
+        TypeOrmModule.forFeature([WebhookEvent, WebhookDelivery, WebhookDeliveryAttempt, Webhook]),
         ...(options.adminApi ? [AuthModule] : []),
         ...(usesRedis() && (options.deliver || options.adminApi) ? bullImports() : []),
       ],
@@ -98,14 +107,22 @@ export class DeliveriesModule {
       providers: [
         TargetGuard,
         WebhookSender,
-        DeliveryAttemptsService,
         WebhookCache,
+        WebhookHealth,
+        EventOutbox,
+        EventFanOut,
+        DeliveryClaimer,
+        OutcomeRecorder,
+        DeliveryAttemptsService,
         DeliveriesService,
         ...(options.deliver ? [DeliveryRetentionService] : []),
         ...queueProviders(options),
         depthGauges,
       ],
       exports: [
+        EventOutbox,
+        EventFanOut,
+        OutcomeRecorder,
         DeliveriesService,
         DeliveryAttemptsService,
         TargetGuard,

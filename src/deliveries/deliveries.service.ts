@@ -1,27 +1,21 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
-import { EntityManager, Repository } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { Repository } from 'typeorm';
 import { Page, skipFor, toPage } from '../common/pagination';
 import { TransactionService } from '../database/transaction.service';
 import type { Webhook } from '../webhooks/entities/webhook.entity';
-import { DeliveryAttemptsService, AttemptResult } from './delivery-attempts.service';
-import { DeliveryQueue } from './delivery-queue';
+import { AttemptResult, DeliveryAttemptsService } from './delivery-attempts.service';
+import { DeliveryClaimer } from './delivery-claimer';
+import { jobFromRow } from './delivery-job';
 import { ListDeliveriesQueryDto } from './dto/list-deliveries-query.dto';
 import { WebhookDeliveryAttempt } from './entities/webhook-delivery-attempt.entity';
 import { WebhookDelivery } from './entities/webhook-delivery.entity';
-import { serialiseEnvelope } from './envelope';
+import { WebhookEvent } from './entities/webhook-event.entity';
+import { insertDeliveries } from './event-fan-out';
+import { EventOutbox, EventToRecord } from './event-outbox';
 
-export interface EventToDeliver {
-  name: string;
-  id: string;
-  occurredAt: Date;
-  data: object;
-}
-
-const INSERT_CHUNK = 500;
-
-/** Records deliveries, hands them to the queue, and reads the delivery log. */
+/** Sends one-off deliveries and reads the delivery log. */
 @Injectable()
 export class DeliveriesService {
   constructor(
@@ -29,29 +23,42 @@ export class DeliveriesService {
     @InjectRepository(WebhookDeliveryAttempt)
     private readonly attemptsLog: Repository<WebhookDeliveryAttempt>,
     private readonly tx: TransactionService,
-    private readonly queue: DeliveryQueue,
+    private readonly outbox: EventOutbox,
+    private readonly claimer: DeliveryClaimer,
     private readonly attempts: DeliveryAttemptsService,
   ) {}
 
-  /** One row per webhook, written in one statement, then queued. The body is serialised once. */
-  async createForEvent(event: EventToDeliver, webhookIds: number[]): Promise<string[]> {
-    if (webhookIds.length === 0) return [];
-    const rows = deliveryRows(event, webhookIds, new Date());
-    await this.tx.run(async (m) => {
-      for (let i = 0; i < rows.length; i += INSERT_CHUNK)
-        await insertRows(m, rows.slice(i, i + INSERT_CHUNK));
-    }, 'background');
-    this.queue.enqueue(rows.map((r) => ({ id: r.id, webhookId: r.webhook_id })));
-    return rows.map((r) => r.id);
+  /**
+   * One real attempt to one webhook, recorded like any other, answered with its outcome; no retries.
+   * Its event goes to the outbox already fanned out: no other webhook receives it.
+   */
+  async sendOnce(webhook: Pick<Webhook, 'id'>, event: EventToRecord): Promise<AttemptResult> {
+    const lease = this.claimer.leaseUntil();
+    const job = await this.tx.run(async (m) => {
+      const body = await this.outbox.recordFannedOut(m, event);
+      // No next_attempt_at: no poller or reconciler picks it up; this one attempt decides its status.
+      const row = {
+        id: uuidv7(),
+        webhook_id: webhook.id,
+        event: event.name,
+        event_id: event.id,
+        status: 'pending' as const,
+        next_attempt_at: null,
+        locked_until: new Date(lease),
+      };
+      await insertDeliveries(m, [row]);
+      return jobFromRow({ ...row, body, attempts: 0, delivered_at: null }, lease);
+    });
+    const attempted = await this.attempts.attempt(job, { trigger: 'manual', retry: false });
+    if (!attempted) throw new NotFoundException(`Webhook ${webhook.id} not found`);
+    await attempted.recorded;
+    return attempted.result;
   }
 
-  /** One real attempt to one webhook, recorded like any other, answered with its outcome; no retries. */
-  async sendOnce(webhook: Pick<Webhook, 'id'>, event: EventToDeliver): Promise<AttemptResult> {
-    // No next_attempt_at: no poller or reconciler picks it up; this one attempt decides its status.
-    const [row] = deliveryRows(event, [webhook.id], null);
-    await this.tx.run((m) => insertRows(m, [row]));
-    const result = await this.attempts.attempt(row.id, { trigger: 'manual', retry: false });
-    if (!result) throw new NotFoundException(`Webhook ${webhook.id} not found`);
+  /** Attempts a delivery again now, whatever its status (trigger=manual); its schedule is unchanged. */
+  async redeliver(id: string): Promise<AttemptResult> {
+    const result = await this.attempts.attemptNow(id, { trigger: 'manual', retry: true });
+    if (!result) throw new NotFoundException(`Delivery ${id} not found`);
     return result;
   }
 
@@ -59,7 +66,7 @@ export class DeliveriesService {
     return this.deliveries.countBy({ status: 'pending' });
   }
 
-  async list(query: ListDeliveriesQueryDto): Promise<Page<Omit<WebhookDelivery, 'payload'>>> {
+  async list(query: ListDeliveriesQueryDto): Promise<Page<WebhookDelivery>> {
     const qb = this.deliveries
       .createQueryBuilder('d')
       .select([
@@ -92,47 +99,20 @@ export class DeliveriesService {
     return toPage(rows, total, query);
   }
 
-  async get(id: string): Promise<WebhookDelivery & { attempt_log: WebhookDeliveryAttempt[] }> {
+  /** One delivery with the exact body it sends (`payload`, from its event) and every attempt. */
+  async get(
+    id: string,
+  ): Promise<WebhookDelivery & { payload: string; attempt_log: WebhookDeliveryAttempt[] }> {
     const delivery = await this.deliveries.findOneBy({ id });
     if (!delivery) throw new NotFoundException(`Delivery ${id} not found`);
+    const event = await this.tx.read((m) =>
+      m.findOne(WebhookEvent, { where: { id: delivery.event_id }, select: { id: true, body: true } }),
+    );
     const attempt_log = await this.attemptsLog.find({
       where: { delivery_id: id },
       order: { attempt: 'ASC', id: 'ASC' },
     });
-    return { ...delivery, attempt_log };
+    return { ...delivery, payload: event?.body ?? '', attempt_log };
   }
 }
 
-type DeliveryRow = Pick<
-  WebhookDelivery,
-  'id' | 'webhook_id' | 'event' | 'event_id' | 'payload' | 'status' | 'next_attempt_at'
->;
-
-/** One pending row per webhook, all carrying the same body, serialised once. */
-function deliveryRows(
-  event: EventToDeliver,
-  webhookIds: number[],
-  due: Date | null,
-): DeliveryRow[] {
-  const payload = serialiseEnvelope(event.name, event.occurredAt, event.data);
-  return webhookIds.map((webhook_id) => ({
-    id: randomUUID(),
-    webhook_id,
-    event: event.name,
-    event_id: event.id,
-    payload,
-    status: 'pending',
-    next_attempt_at: due,
-  }));
-}
-
-/** One INSERT for all the rows, without TypeORM reading back the generated columns. */
-async function insertRows(m: EntityManager, rows: DeliveryRow[]): Promise<void> {
-  await m
-    .createQueryBuilder()
-    .insert()
-    .into(WebhookDelivery)
-    .values(rows)
-    .updateEntity(false)
-    .execute();
-}

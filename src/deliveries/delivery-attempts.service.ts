@@ -1,18 +1,20 @@
-import { ConflictException, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { EntityManager } from 'typeorm';
 import { Env } from '../config/env.validation';
 import { MetricsService } from '../metrics/metrics.service';
-import { TransactionService } from '../database/transaction.service';
 import { VERSION } from '../version';
 import { Webhook } from '../webhooks/entities/webhook.entity';
-import { AttemptTrigger, WebhookDeliveryAttempt } from './entities/webhook-delivery-attempt.entity';
-import { WebhookDelivery } from './entities/webhook-delivery.entity';
+import { DeliveryClaimer } from './delivery-claimer';
+import { DeliveryJob } from './delivery-job';
+import { AttemptTrigger } from './entities/webhook-delivery-attempt.entity';
+import { DeliveryStatus } from './entities/webhook-delivery.entity';
+import { OutcomeRecorder } from './outcome-recorder';
 import { parseSchedule, RetrySchedule } from './retry-schedule';
-import { signDelivery } from './webhook-signer';
-import { AttemptOutcome, WebhookSender } from './webhook-sender';
-import { activeSecrets } from './webhook-secrets';
 import { WebhookCache } from './webhook-cache';
+import { WebhookHealth } from './webhook-health';
+import { activeSecrets } from './webhook-secrets';
+import { AttemptOutcome, WebhookSender } from './webhook-sender';
+import { signDelivery } from './webhook-signer';
 
 export interface AttemptOptions {
   trigger: AttemptTrigger;
@@ -23,55 +25,115 @@ export interface AttemptOptions {
 export interface AttemptResult extends AttemptOutcome {
   delivery_id: string;
   attempt: number;
-  status: WebhookDelivery['status'];
+  status: DeliveryStatus;
   next_attempt_at: Date | null;
 }
 
-const LEASE_MARGIN_MS = 5_000;
-const DUE_TOLERANCE_MS = 50;
+/** Time an attempt must have left on its lease to go ahead without claiming again. */
+const LEASE_SLACK_MS = 1_000;
 const HEADER_NAMES_RESERVED =
   /^(content-type|content-length|host|user-agent|x-webhook-.*|webhook-.*)$/i;
 
-/** Makes one HTTP attempt of a delivery and records it: the attempt row, the delivery, the webhook's health. */
+/**
+ * Makes one HTTP attempt of a delivery held in memory: signs the event's body, sends it, decides what
+ * comes next (success, a retry, or failed) and hands the outcome to the group-commit recorder.
+ */
 @Injectable()
 export class DeliveryAttemptsService {
   private readonly logger = new Logger(DeliveryAttemptsService.name);
   readonly schedule: RetrySchedule;
   private readonly defaultTimeoutMs: number;
-  private readonly autoDisableMs: number;
 
   constructor(
-    private readonly tx: TransactionService,
     private readonly sender: WebhookSender,
     private readonly metrics: MetricsService,
     private readonly webhooks: WebhookCache,
+    private readonly claimer: DeliveryClaimer,
+    private readonly recorder: OutcomeRecorder,
+    private readonly health: WebhookHealth,
     config: ConfigService<Env, true>,
   ) {
     this.schedule = new RetrySchedule(
       parseSchedule(config.get('WEBHOOK_RETRY_SCHEDULE', { infer: true })),
     );
     this.defaultTimeoutMs = config.get('WEBHOOK_TIMEOUT_MS', { infer: true });
-    this.autoDisableMs = parseSchedule(
-      config.get('WEBHOOK_AUTO_DISABLE_AFTER', { infer: true }),
-    )[0];
   }
 
-  /** Attempts a delivery now. Returns null when there is nothing to attempt (gone, or no longer due). */
-  async attempt(deliveryId: string, options: AttemptOptions): Promise<AttemptResult | null> {
-    const delivery = await this.claim(deliveryId, options.trigger);
-    if (!delivery) return null;
-    const webhook = await this.webhooks.get(delivery.webhook_id);
+  /**
+   * Attempts a delivery now. Answers null when there is nothing to attempt (gone, held by another
+   * process, or no longer due). `recorded` settles once the outcome is written.
+   */
+  async attempt(
+    job: DeliveryJob,
+    options: AttemptOptions,
+  ): Promise<{ result: AttemptResult; recorded: Promise<void> } | null> {
+    const webhook = await this.webhooks.get(job.webhookId);
     if (!webhook) return null;
+    const timeoutMs = webhook.timeout_ms ?? this.defaultTimeoutMs;
+    const held = await this.hold(job, timeoutMs, options.trigger);
+    if (!held) return null;
     if (options.trigger === 'auto' && !webhook.enabled) {
-      await this.stopPending(delivery.webhook_id, webhook.disabled_reason ?? 'Webhook disabled');
+      await this.health.stopPending(webhook.id, webhook.disabled_reason ?? 'Webhook disabled');
       return null;
     }
-    const timeoutMs = webhook.timeout_ms ?? this.defaultTimeoutMs;
-    if (timeoutMs > this.defaultTimeoutMs) await this.extendLease(delivery.id, timeoutMs);
+    const attempt = held.attempts + 1;
+    const outcome = await this.send(held, webhook, attempt, timeoutMs);
+    const at = new Date();
+    const next = this.nextState(held, attempt, outcome, options, at);
+    const gone = !outcome.success && outcome.status_code === 410 && options.trigger === 'auto';
+    const recorded = this.recorder.record({
+      deliveryId: held.id,
+      webhook,
+      attempt,
+      trigger: options.trigger,
+      outcome,
+      status: next.status,
+      nextAttemptAt: next.next_attempt_at,
+      deliveredAt: outcome.success ? at : held.deliveredAt ? new Date(held.deliveredAt) : null,
+      gone,
+      at,
+    });
+    this.count(held, outcome, next.status, options);
+    if (!outcome.success) {
+      this.logger.warn(
+        `Delivery ${held.id} (${held.event}) to webhook ${webhook.id} failed on attempt ${attempt}: ${outcome.error_code} ${outcome.error ?? ''}`,
+      );
+    }
+    return { result: { ...outcome, delivery_id: held.id, attempt, ...next }, recorded };
+  }
 
-    const attempt = delivery.attempts + 1;
-    const body = Buffer.from(delivery.payload, 'utf8');
-    const outcome = await this.sender.send({
+  /** Claims a delivery by id and attempts it now, whatever its status (a redelivery); waits for the record. */
+  async attemptNow(id: string, options: AttemptOptions): Promise<AttemptResult | null> {
+    const job = await this.claimer.claimOne(id, {
+      trigger: options.trigger,
+      timeoutMs: this.defaultTimeoutMs,
+    });
+    if (!job) return null;
+    const attempted = await this.attempt(job, options);
+    if (!attempted) return null;
+    await attempted.recorded;
+    return attempted.result;
+  }
+
+  /** The job as held for this attempt: as is while its lease lasts, else claimed (and read) again. */
+  private async hold(
+    job: DeliveryJob,
+    timeoutMs: number,
+    trigger: AttemptTrigger,
+  ): Promise<DeliveryJob | null> {
+    if (job.leaseUntil !== null && job.leaseUntil >= Date.now() + timeoutMs + LEASE_SLACK_MS)
+      return job;
+    return this.claimer.claimOne(job.id, { trigger, timeoutMs, heldUntil: job.leaseUntil });
+  }
+
+  private send(
+    job: DeliveryJob,
+    webhook: Webhook,
+    attempt: number,
+    timeoutMs: number,
+  ): Promise<AttemptOutcome> {
+    const body = Buffer.from(job.body, 'utf8');
+    return this.sender.send({
       url: webhook.url,
       body,
       timeoutMs,
@@ -79,115 +141,21 @@ export class DeliveryAttemptsService {
         ...customHeaders(webhook.headers),
         'Content-Type': 'application/json',
         'User-Agent': `Homa-Webhook/${VERSION}`,
-        'X-Webhook-Event': delivery.event,
-        'X-Webhook-Delivery': delivery.id,
+        'X-Webhook-Event': job.event,
+        'X-Webhook-Delivery': job.id,
         'X-Webhook-Attempt': String(attempt),
-        ...signDelivery(activeSecrets(webhook), delivery.id, body),
+        ...signDelivery(activeSecrets(webhook), job.id, body),
       },
     });
-    const result = await this.record(delivery, webhook, attempt, outcome, options);
-    if (!outcome.success) {
-      this.logger.warn(
-        `Delivery ${delivery.id} (${delivery.event}) to webhook ${webhook.id} failed on attempt ${attempt}: ${outcome.error_code} ${outcome.error ?? ''}`,
-      );
-    }
-    return result;
-  }
-
-  /**
-   * Takes the delivery for one attempt and reads it, in one transaction, so that no other worker or
-   * process attempts it at the same time. An automatic attempt only takes a pending delivery whose time
-   * has come (a stale queue job may arrive early). The lease outlives the attempt's timeout; if this
-   * process dies, the delivery is free again once it ends.
-   */
-  private async claim(id: string, trigger: AttemptTrigger): Promise<WebhookDelivery | null> {
-    const now = new Date();
-    return this.tx.run(async (m) => {
-      const query = m
-        .createQueryBuilder()
-        .update(WebhookDelivery)
-        .set({ locked_until: new Date(now.getTime() + this.defaultTimeoutMs + LEASE_MARGIN_MS) })
-        .where('id = :id', { id })
-        .andWhere('(locked_until IS NULL OR locked_until < :now)', { now });
-      if (trigger === 'auto') {
-        query
-          .andWhere('status = :pending', { pending: 'pending' })
-          .andWhere('next_attempt_at <= :due', { due: new Date(now.getTime() + DUE_TOLERANCE_MS) });
-      }
-      const claimed = (await query.execute()).affected === 1;
-      if (claimed) return m.findOneBy(WebhookDelivery, { id });
-      if (trigger === 'manual' && (await m.existsBy(WebhookDelivery, { id }))) {
-        throw new ConflictException(`Delivery ${id} is being attempted right now`);
-      }
-      return null;
-    }, 'background');
-  }
-
-  private async extendLease(id: string, timeoutMs: number): Promise<void> {
-    const until = new Date(Date.now() + timeoutMs + LEASE_MARGIN_MS);
-    await this.tx.run(
-      (m) => m.update(WebhookDelivery, { id }, { locked_until: until }),
-      'background',
-    );
-  }
-
-  private async record(
-    delivery: WebhookDelivery,
-    webhook: Webhook,
-    attempt: number,
-    outcome: AttemptOutcome,
-    options: AttemptOptions,
-  ): Promise<AttemptResult> {
-    const now = new Date();
-    const next = this.nextState(delivery, attempt, outcome, options, now);
-    const gone = !outcome.success && outcome.status_code === 410 && options.trigger === 'auto';
-    await this.tx.run(async (m) => {
-      // The delivery row first: taking its write lock before the attempt's foreign-key check avoids deadlocks.
-      await m.update(
-        WebhookDelivery,
-        { id: delivery.id },
-        {
-          attempts: attempt,
-          status: next.status,
-          success: next.status === 'succeeded',
-          status_code: outcome.status_code,
-          response: outcome.response,
-          error: outcome.error,
-          duration_ms: outcome.duration_ms,
-          next_attempt_at: next.next_attempt_at,
-          delivered_at: outcome.success ? now : delivery.delivered_at,
-          locked_until: null,
-        },
-      );
-      await m
-        .createQueryBuilder()
-        .insert()
-        .into(WebhookDeliveryAttempt)
-        .values({
-          delivery_id: delivery.id,
-          attempt,
-          trigger: options.trigger,
-          status_code: outcome.status_code,
-          response: outcome.response,
-          error_code: outcome.error_code,
-          error: outcome.error,
-          duration_ms: outcome.duration_ms,
-        })
-        .updateEntity(false)
-        .execute();
-      await this.updateHealth(m, webhook, outcome, gone, now);
-    }, 'background');
-    this.count(delivery, outcome, next.status, options);
-    return { ...outcome, delivery_id: delivery.id, attempt, ...next };
   }
 
   private count(
-    delivery: WebhookDelivery,
+    job: DeliveryJob,
     outcome: AttemptOutcome,
-    status: WebhookDelivery['status'],
+    status: DeliveryStatus,
     options: AttemptOptions,
   ): void {
-    const event = delivery.event;
+    const event = job.event;
     this.metrics.attempts.inc({
       event,
       outcome: outcome.success ? 'success' : (outcome.error_code ?? 'error'),
@@ -196,28 +164,28 @@ export class DeliveryAttemptsService {
       { outcome: outcome.success ? 'success' : 'failure' },
       outcome.duration_ms / 1000,
     );
-    if (status !== delivery.status && status !== 'pending')
+    if (status !== job.status && status !== 'pending')
       this.metrics.deliveries.inc({ event, outcome: status });
     if (status === 'pending' && !outcome.success && options.trigger === 'auto')
       this.metrics.retriesScheduled.inc({ event });
   }
 
   private nextState(
-    delivery: WebhookDelivery,
+    job: DeliveryJob,
     attempt: number,
     outcome: AttemptOutcome,
     options: AttemptOptions,
     now: Date,
-  ): { status: WebhookDelivery['status']; next_attempt_at: Date | null } {
+  ): { status: DeliveryStatus; next_attempt_at: Date | null } {
     if (outcome.success) return { status: 'succeeded', next_attempt_at: null };
     if (options.trigger === 'manual') {
       // A manual attempt never cuts short or restarts the automatic schedule.
-      return delivery.status === 'pending' && options.retry
-        ? { status: 'pending', next_attempt_at: delivery.next_attempt_at }
-        : {
-            status: delivery.status === 'succeeded' ? 'succeeded' : 'failed',
-            next_attempt_at: null,
-          };
+      return job.status === 'pending' && options.retry
+        ? {
+            status: 'pending',
+            next_attempt_at: job.nextAttemptAt === null ? null : new Date(job.nextAttemptAt),
+          }
+        : { status: job.status === 'succeeded' ? 'succeeded' : 'failed', next_attempt_at: null };
     }
     if (!options.retry || outcome.status_code === 410)
       return { status: 'failed', next_attempt_at: null };
@@ -226,62 +194,6 @@ export class DeliveryAttemptsService {
     const delay = this.schedule.boundRetryAfter(scheduled, outcome.retry_after_ms);
     return { status: 'pending', next_attempt_at: new Date(now.getTime() + delay) };
   }
-
-  /** Success clears the failure window; 410 Gone, or failures past the window, disable the webhook. */
-  private async updateHealth(
-    m: EntityManager,
-    webhook: Webhook,
-    outcome: AttemptOutcome,
-    gone: boolean,
-    now: Date,
-  ) {
-    if (outcome.success) {
-      if (webhook.failing_since) {
-        await m.update(Webhook, { id: webhook.id }, { failing_since: null });
-        this.webhooks.invalidate(webhook.id);
-      }
-      return;
-    }
-    const since = webhook.failing_since ?? now;
-    let reason: string | null = null;
-    if (gone) reason = `Endpoint answered 410 Gone on ${now.toISOString()}`;
-    else if (now.getTime() - since.getTime() >= this.autoDisableMs) {
-      reason = `Every delivery failed since ${since.toISOString()}; disabled automatically on ${now.toISOString()}`;
-    }
-    if (reason && webhook.enabled) {
-      await m.update(
-        Webhook,
-        { id: webhook.id },
-        { enabled: false, disabled_reason: reason, failing_since: since },
-      );
-      await stopPendingWith(m, webhook.id, reason);
-      this.metrics.webhooksDisabled.inc({ reason: gone ? 'gone' : 'failing' });
-      this.logger.warn(`Webhook ${webhook.id} disabled: ${reason}`);
-      this.webhooks.invalidate(webhook.id);
-    } else if (!webhook.failing_since) {
-      // Conditional: another worker (or a cached copy older than the row) may have started the window already.
-      await m
-        .createQueryBuilder()
-        .update(Webhook)
-        .set({ failing_since: since })
-        .where('id = :id AND failing_since IS NULL', { id: webhook.id })
-        .execute();
-      this.webhooks.invalidate(webhook.id);
-    }
-  }
-
-  private stopPending(webhookId: number, reason: string): Promise<void> {
-    return this.tx.run((m) => stopPendingWith(m, webhookId, reason), 'background');
-  }
-}
-
-/** A disabled webhook's pending deliveries stop: they are marked failed with the reason. */
-async function stopPendingWith(m: EntityManager, webhookId: number, reason: string): Promise<void> {
-  await m.update(
-    WebhookDelivery,
-    { webhook_id: webhookId, status: 'pending' },
-    { status: 'failed', next_attempt_at: null, error: `Not sent: ${reason}` },
-  );
 }
 
 function customHeaders(headers: Record<string, string> | null): Record<string, string> {

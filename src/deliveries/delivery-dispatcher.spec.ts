@@ -11,7 +11,7 @@ describe('DeliveryDispatcher', () => {
     const started: QueuedDelivery[] = [];
     const gates = new Map<string, ReturnType<typeof deferred>>();
     const d = new DeliveryDispatcher(
-      { global: 3, perWebhook: 2, waitingPerWebhook: 100 },
+      { global: 3, perWebhook: 2, waitingPerWebhook: 100, capacity: 1000 },
       (job) => {
         started.push(job);
         const gate = deferred();
@@ -39,7 +39,7 @@ describe('DeliveryDispatcher', () => {
 
   it('refuses a delivery already queued or running', () => {
     const d = new DeliveryDispatcher(
-      { global: 1, perWebhook: 1, waitingPerWebhook: 100 },
+      { global: 1, perWebhook: 1, waitingPerWebhook: 100, capacity: 1000 },
       () => new Promise(() => undefined),
     );
     expect(d.push({ id: 'a', webhookId: 1 })).toBe(true);
@@ -51,7 +51,7 @@ describe('DeliveryDispatcher', () => {
 
   it('leaves deliveries beyond a full webhook queue for the poller', () => {
     const d = new DeliveryDispatcher(
-      { global: 1, perWebhook: 1, waitingPerWebhook: 2 },
+      { global: 1, perWebhook: 1, waitingPerWebhook: 2, capacity: 1000 },
       () => new Promise(() => undefined),
     );
     expect(['a', 'b', 'c', 'd'].map((id) => d.push({ id, webhookId: 7 }))).toEqual([
@@ -67,7 +67,7 @@ describe('DeliveryDispatcher', () => {
   it('frees the slot of a job that throws', async () => {
     const seen: string[] = [];
     const d = new DeliveryDispatcher(
-      { global: 1, perWebhook: 1, waitingPerWebhook: 100 },
+      { global: 1, perWebhook: 1, waitingPerWebhook: 100, capacity: 1000 },
       (job) => {
         seen.push(job.id);
         return job.id === 'boom' ? Promise.reject(new Error('x')) : Promise.resolve();

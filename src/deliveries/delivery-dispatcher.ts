@@ -9,14 +9,16 @@ export interface DispatcherLimits {
   perWebhook: number;
   /** How many may wait per webhook; beyond that they stay in the database for the poller. */
   waitingPerWebhook: number;
+  /** How many may be held in all (waiting or running). */
+  capacity: number;
 }
 
 /**
  * The in-process queue: runs deliveries with a global bound and a bound per webhook, taking webhooks in
  * turn, so a slow or dead endpoint only ever holds its own slots and never delays the others' queue.
  */
-export class DeliveryDispatcher {
-  private readonly waiting = new Map<number, string[]>();
+export class DeliveryDispatcher<J extends QueuedDelivery = QueuedDelivery> {
+  private readonly waiting = new Map<number, J[]>();
   private readonly active = new Map<number, number>();
   private readonly known = new Set<string>();
   private readonly turn: number[] = [];
@@ -25,23 +27,38 @@ export class DeliveryDispatcher {
 
   constructor(
     private readonly limits: DispatcherLimits,
-    private readonly work: (delivery: QueuedDelivery) => Promise<void>,
+    private readonly work: (delivery: J) => Promise<void>,
   ) {}
 
-  /** Queues a delivery unless it is already queued or running, or its webhook's queue is full. */
-  push(delivery: QueuedDelivery): boolean {
+  /**
+   * Queues a delivery unless it is already queued or running, or (unless `force`: a delivery this
+   * process already holds) its webhook's queue is full.
+   */
+  push(delivery: J, force = false): boolean {
     if (this.stopped || this.known.has(delivery.id)) return false;
-    if ((this.waiting.get(delivery.webhookId)?.length ?? 0) >= this.limits.waitingPerWebhook)
-      return false;
+    if (!force && !this.hasRoom(delivery.webhookId)) return false;
     this.known.add(delivery.id);
     const queue = this.waiting.get(delivery.webhookId);
-    if (queue) queue.push(delivery.id);
+    if (queue) queue.push(delivery);
     else {
-      this.waiting.set(delivery.webhookId, [delivery.id]);
+      this.waiting.set(delivery.webhookId, [delivery]);
       this.turn.push(delivery.webhookId);
     }
     this.pump();
     return true;
+  }
+
+  /** Whether one more delivery of the webhook would fit, after `extra` (of it) and `extraTotal` (of any) promised. */
+  hasRoom(webhookId: number, extra = 0, extraTotal = extra): boolean {
+    return (
+      this.known.size + extraTotal < this.limits.capacity &&
+      (this.waiting.get(webhookId)?.length ?? 0) + extra < this.limits.waitingPerWebhook
+    );
+  }
+
+  /** How many more deliveries fit in all. */
+  get room(): number {
+    return Math.max(0, this.limits.capacity - this.known.size);
   }
 
   /** Webhooks whose queue is full: the poller need not fetch more of theirs. */
@@ -77,7 +94,7 @@ export class DeliveryDispatcher {
   }
 
   /** The next delivery of the first webhook in turn that has one waiting and a free slot. */
-  private takeNext(): QueuedDelivery | null {
+  private takeNext(): J | null {
     const candidates = this.turn.length;
     for (let i = 0; i < candidates; i++) {
       const webhookId = this.turn.shift()!;
@@ -90,15 +107,15 @@ export class DeliveryDispatcher {
         this.turn.push(webhookId);
         continue;
       }
-      const id = queue.shift()!;
+      const next = queue.shift()!;
       if (queue.length > 0) this.turn.push(webhookId);
       else this.waiting.delete(webhookId);
-      return { id, webhookId };
+      return next;
     }
     return null;
   }
 
-  private start(delivery: QueuedDelivery): void {
+  private start(delivery: J): void {
     this.running += 1;
     this.active.set(delivery.webhookId, (this.active.get(delivery.webhookId) ?? 0) + 1);
     void this.work(delivery)

@@ -3,6 +3,8 @@ import { ConfigService } from '@nestjs/config';
 import { Env } from '../config/env.validation';
 import { TransactionService } from '../database/transaction.service';
 import { BullMqDeliveryQueue } from './bullmq-delivery-queue';
+import { selectJobRows } from './delivery-claimer';
+import { jobFromRow } from './delivery-job';
 import { WebhookDelivery } from './entities/webhook-delivery.entity';
 
 const BATCH = 1000;
@@ -42,23 +44,20 @@ export class DeliveryReconciler implements OnApplicationBootstrap, OnApplication
     try {
       // Overdue by more than one interval: a delayed job would have fired by then.
       const overdue = new Date(now.getTime() - this.intervalMs);
-      const rows = await this.tx.read((m) =>
-        m
+      const rows = await this.tx.read(async (m) => {
+        const due = await m
           .createQueryBuilder(WebhookDelivery, 'd')
-          .select(['d.id', 'd.webhook_id', 'd.attempts'])
+          .select('d.id', 'id')
           .where('d.status = :pending', { pending: 'pending' })
           .andWhere('d.next_attempt_at <= :overdue', { overdue })
           .andWhere('(d.locked_until IS NULL OR d.locked_until < :now)', { now })
           .orderBy('d.next_attempt_at', 'ASC')
           .limit(BATCH)
-          .getMany(),
-      );
-      await this.queue.requeue(
-        rows.map((d) => ({
-          delivery: { id: d.id, webhookId: d.webhook_id },
-          attempt: d.attempts + 1,
-        })),
-      );
+          .getRawMany<{ id: string }>();
+        return due.length > 0 ? selectJobRows(m, due.map((d) => d.id)) : [];
+      });
+      // No lease: the worker that takes the job claims the delivery first.
+      await this.queue.requeue(rows.map((row) => jobFromRow(row, null)));
       return rows.length;
     } catch (error) {
       this.logger.error(`Reconciling deliveries failed: ${(error as Error).message}`);

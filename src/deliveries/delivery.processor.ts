@@ -3,14 +3,16 @@ import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { DelayedError, Job } from 'bullmq';
 import { Env } from '../config/env.validation';
-import { BullMqDeliveryQueue, DELIVERY_QUEUE, DeliveryJob } from './bullmq-delivery-queue';
+import { BullMqDeliveryQueue, DELIVERY_QUEUE } from './bullmq-delivery-queue';
 import { DeliveryAttemptsService } from './delivery-attempts.service';
+import { DeliveryJob } from './delivery-job';
 
 const BUSY_WEBHOOK_DELAY_MS = 250;
 
 /**
- * A BullMQ delivery worker. Each job is one attempt; a webhook already at its concurrency bound in this
- * worker has the job put back, delayed, instead of holding a slot the other webhooks need.
+ * A BullMQ delivery worker. Each job is one attempt, sent from the job's own data; a webhook already at
+ * its concurrency bound in this worker has the job put back, delayed, instead of holding a slot the
+ * other webhooks need.
  */
 @Processor(DELIVERY_QUEUE)
 export class DeliveryProcessor extends WorkerHost implements OnApplicationBootstrap {
@@ -45,11 +47,20 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     }
     this.active.set(webhookId, (this.active.get(webhookId) ?? 0) + 1);
     try {
-      const result = await this.attempts.attempt(id, { trigger: 'auto', retry: true });
-      if (result?.status === 'pending' && result.next_attempt_at) {
-        await this.queue.add([
-          { delivery: job.data, attempt: result.attempt + 1, at: result.next_attempt_at },
-        ]);
+      const attempted = await this.attempts.attempt(job.data, { trigger: 'auto', retry: true });
+      if (!attempted) return;
+      await attempted.recorded;
+      const { result } = attempted;
+      if (result.status === 'pending' && result.next_attempt_at) {
+        // The retry claims its delivery again: its lease ended when this outcome was written.
+        const retry: DeliveryJob = {
+          ...job.data,
+          attempts: result.attempt,
+          status: 'pending',
+          nextAttemptAt: result.next_attempt_at.getTime(),
+          leaseUntil: null,
+        };
+        await this.queue.add([{ job: retry, at: result.next_attempt_at }]);
       }
     } catch (error) {
       this.logger.error(`Delivery ${id} could not be attempted: ${(error as Error).message}`);

@@ -6,44 +6,57 @@ import {
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Env } from '../config/env.validation';
-import { TransactionService } from '../database/transaction.service';
 import { DeliveryAttemptsService } from './delivery-attempts.service';
-import { DeliveryDispatcher, QueuedDelivery } from './delivery-dispatcher';
+import { DeliveryClaimer } from './delivery-claimer';
+import { DeliveryDispatcher } from './delivery-dispatcher';
+import { DeliveryJob } from './delivery-job';
 import { DeliveryQueue } from './delivery-queue';
-import { WebhookDelivery } from './entities/webhook-delivery.entity';
+import { OutcomeRecorder } from './outcome-recorder';
 
 const SHUTDOWN_GRACE_MS = 5000;
 
 /**
- * The embedded default: deliveries are attempted in this process. New ones start at once; a poller
- * picks up what is due from the database (retries, and everything left pending by a crash or restart).
+ * The embedded default: deliveries are attempted in this process. New ones arrive from the fan-out
+ * already held and are sent from memory; a poller claims what else is due from the database (retries,
+ * deliveries the queue had no room for, and everything left by a crash or restart), in batches.
+ * At most `capacity` jobs are held in memory: the rest wait in the database.
  */
 @Injectable()
 export class InProcessDeliveryQueue
   extends DeliveryQueue
   implements OnApplicationBootstrap, BeforeApplicationShutdown
 {
+  readonly fansOut = true;
   private readonly logger = new Logger('DeliveryQueue');
-  private readonly dispatcher: DeliveryDispatcher;
+  private readonly dispatcher: DeliveryDispatcher<DeliveryJob>;
   private readonly pollIntervalMs: number;
   private readonly pollBatch: number;
   private timer: NodeJS.Timeout | null = null;
+  private wakeAt: number | null = null;
+  private wakeTimer: NodeJS.Timeout | null = null;
   private polling = false;
+  private again = false;
   private backlog = false;
   private started = false;
 
   constructor(
     private readonly attempts: DeliveryAttemptsService,
-    private readonly tx: TransactionService,
+    private readonly claimer: DeliveryClaimer,
+    private readonly recorder: OutcomeRecorder,
     config: ConfigService<Env, true>,
   ) {
     super();
     const global = config.get('WEBHOOK_CONCURRENCY', { infer: true });
     const perWebhook = config.get('WEBHOOK_PER_ENDPOINT_CONCURRENCY', { infer: true });
     this.pollIntervalMs = config.get('WEBHOOK_POLL_INTERVAL_MS', { infer: true });
-    this.pollBatch = Math.max(100, global * 4);
+    this.pollBatch = Math.max(200, global * 4);
     this.dispatcher = new DeliveryDispatcher(
-      { global, perWebhook, waitingPerWebhook: Math.max(perWebhook * 8, 32) },
+      {
+        global,
+        perWebhook,
+        waitingPerWebhook: Math.max(perWebhook * 16, 64),
+        capacity: Math.max(2000, global * 20),
+      },
       (job) => this.run(job),
     );
   }
@@ -55,29 +68,57 @@ export class InProcessDeliveryQueue
 
   async beforeApplicationShutdown(): Promise<void> {
     this.started = false;
-    if (this.timer) clearTimeout(this.timer);
+    for (const timer of [this.timer, this.wakeTimer]) if (timer) clearTimeout(timer);
     this.dispatcher.stop();
     const deadline = Date.now() + SHUTDOWN_GRACE_MS;
     while (this.dispatcher.inFlight > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 20));
     }
+    // Outcomes of the attempts that just finished are written before the database closes.
+    await this.recorder.flush();
   }
 
-  enqueue(deliveries: QueuedDelivery[]): void {
-    if (!this.started) return;
-    for (const d of deliveries) {
-      // A full webhook queue leaves the rest in the database: fetch them as soon as there is room.
-      if (!this.dispatcher.push(d)) this.backlog = true;
-    }
+  ownershipBudget(): (webhookId: number) => boolean {
+    const taken = new Map<number, number>();
+    let total = 0;
+    return (webhookId) => {
+      const mine = taken.get(webhookId) ?? 0;
+      if (!this.started || !this.dispatcher.hasRoom(webhookId, mine, total)) {
+        this.backlog = true;
+        return false;
+      }
+      taken.set(webhookId, mine + 1);
+      total += 1;
+      return true;
+    };
+  }
+
+  enqueue(jobs: DeliveryJob[]): void {
+    // Held by this process: accepted even past the bounds (by at most one fan-out batch).
+    for (const job of jobs) this.dispatcher.push(job, true);
+  }
+
+  wake(): void {
+    void this.poll();
   }
 
   depth(): Promise<number> {
     return Promise.resolve(this.dispatcher.size);
   }
 
-  private async run(job: QueuedDelivery): Promise<void> {
+  private async run(job: DeliveryJob): Promise<void> {
     try {
-      await this.attempts.attempt(job.id, { trigger: 'auto', retry: true });
+      const attempted = await this.attempts.attempt(job, { trigger: 'auto', retry: true });
+      const next = attempted?.result.next_attempt_at;
+      if (attempted && attempted.result.status === 'pending' && next) {
+        // The retry is claimed from the database once its outcome is written and its time has come.
+        attempted.recorded.then(
+          () => this.wakeBy(next.getTime()),
+          () => undefined,
+        );
+      } else {
+        attempted?.recorded.catch(() => undefined);
+      }
     } catch (error) {
       this.logger.error(`Delivery ${job.id} could not be attempted: ${(error as Error).message}`);
     } finally {
@@ -85,19 +126,42 @@ export class InProcessDeliveryQueue
     }
   }
 
-  /** Loads due pending deliveries that are not queued yet, skipping webhooks whose queue is full. */
+  /** Polls at `at` if that is before the next regular poll. */
+  private wakeBy(at: number): void {
+    if (!this.started || (this.wakeAt !== null && this.wakeAt <= at)) return;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeAt = at;
+    this.wakeTimer = setTimeout(
+      () => {
+        this.wakeAt = null;
+        this.wakeTimer = null;
+        void this.poll();
+      },
+      Math.max(0, at - Date.now()),
+    );
+  }
+
+  /** Claims due pending deliveries that nobody holds, skipping webhooks whose queue is full. */
   private async poll(): Promise<void> {
-    if (!this.started || this.polling) return;
+    if (!this.started) return;
+    if (this.polling) {
+      this.again = true;
+      return;
+    }
     this.polling = true;
     try {
-      if (this.dispatcher.size < this.pollBatch) {
-        const due = await this.due(this.dispatcher.saturated());
-        let refused = 0;
-        for (const d of due)
-          if (!this.dispatcher.push({ id: d.id, webhookId: d.webhook_id })) refused += 1;
+      do {
+        this.again = false;
+        const room = Math.min(this.pollBatch, this.dispatcher.room);
+        if (room === 0) {
+          this.backlog = true;
+          break;
+        }
+        const due = await this.claimer.claimDue(room, this.dispatcher.saturated());
+        for (const job of due) this.dispatcher.push(job, true);
         // A full batch means more may be due: poll again as soon as jobs finish, not a whole interval later.
-        this.backlog = due.length === this.pollBatch || refused > 0;
-      }
+        this.backlog = due.length === room;
+      } while (this.again && this.started);
     } catch (error) {
       this.logger.error(`Polling for due deliveries failed: ${(error as Error).message}`);
     } finally {
@@ -105,20 +169,5 @@ export class InProcessDeliveryQueue
       if (this.timer) clearTimeout(this.timer);
       if (this.started) this.timer = setTimeout(() => void this.poll(), this.pollIntervalMs);
     }
-  }
-
-  private due(skipWebhooks: number[]): Promise<Pick<WebhookDelivery, 'id' | 'webhook_id'>[]> {
-    return this.tx.read((m) => {
-      const query = m
-        .createQueryBuilder(WebhookDelivery, 'd')
-        .select(['d.id', 'd.webhook_id'])
-        .where('d.status = :status', { status: 'pending' })
-        .andWhere('d.next_attempt_at <= :now', { now: new Date() })
-        .orderBy('d.next_attempt_at', 'ASC')
-        .limit(this.pollBatch);
-      if (skipWebhooks.length > 0)
-        query.andWhere('d.webhook_id NOT IN (:...skip)', { skip: skipWebhooks });
-      return query.getMany();
-    });
   }
 }

@@ -22,15 +22,15 @@ export class TicketMessagesService {
     authorId: string | null,
     body: string,
   ): Promise<TicketMessage> {
-    const { message, event } = await this.tx.run(async (m) => {
+    return this.tx.run(async (m) => {
       if (!(await m.existsBy(Ticket, { id: ticketId }))) throw ticketNotFound(ticketId);
-      return this.insert(m, ticketId, authorType, authorId, body);
+      const { message, event } = await this.insert(m, ticketId, authorType, authorId, body);
+      await this.events.publish(m, [event]);
+      return message;
     });
-    this.events.publish([event]);
-    return message;
   }
 
-  /** Inserts within the caller's transaction; the caller publishes the event after commit. */
+  /** Inserts within the caller's transaction; the caller publishes the event in it. */
   async insert(
     m: EntityManager,
     ticketId: number,

@@ -32,8 +32,8 @@ export type TicketWithMessages = TicketView & {
 const UPDATABLE = ['title', 'status', 'priority', 'department_id', 'closed_at'] as const;
 
 /**
- * Tickets: every change is one transaction, and its events are published only once it has committed,
- * in the order a subscriber expects (ticket.updated, then ticket.status_changed, then ticket.closed).
+ * Tickets: every change is one transaction, and its events are published inside it (so they commit with
+ * the change or not at all), in the order a subscriber expects (ticket.updated, then ticket.status_changed, then ticket.closed).
  */
 @Injectable()
 export class TicketsService {
@@ -46,7 +46,7 @@ export class TicketsService {
 
   async create(input: CreateTicketDto, channel = 'web'): Promise<TicketView & { secret: string }> {
     const { secret, hash } = newTicketSecret();
-    const { ticket, events } = await this.retryOnDuplicateClient(() =>
+    const { ticket } = await this.retryOnDuplicateClient(() =>
       this.tx.run(async (m) => {
         if (input.department_id !== undefined) await assertDepartment(m, input.department_id);
         const { client, events } = await this.clients.resolve(m, input);
@@ -76,10 +76,10 @@ export class TicketsService {
         );
         const first = await this.messages.insert(m, created.id, 'client', client.id, input.message);
         events.push(first.event);
-        return { ticket: created, events };
+        await this.events.publish(m, events);
+        return { ticket: created };
       }),
     );
-    this.events.publish(events);
     return { ...toTicketView(ticket), secret };
   }
 
@@ -160,7 +160,6 @@ export class TicketsService {
   }
 
   async assign(id: number, userId: string | null): Promise<TicketView> {
-    let events: DomainEvent[] = [];
     const ticket = await this.tx.run(async (m) => {
       const current = await m.findOneBy(Ticket, { id });
       if (!current) throw ticketNotFound(id);
@@ -172,17 +171,16 @@ export class TicketsService {
       if (current.assigned_user_id === userId) return current;
       await m.update(Ticket, { id }, { assigned_user_id: userId });
       const after = { ...current, assigned_user_id: userId };
-      events = [
+      await this.events.publish(m, [
         updatedEvent(after, diff(current, after, ['assigned_user_id'])),
         new TicketAssignedEvent({
           ticket_id: id,
           user_id: userId,
           previous_user_id: current.assigned_user_id,
         }),
-      ];
+      ]);
       return after;
     });
-    this.events.publish(events);
     return toTicketView(ticket);
   }
 
@@ -191,7 +189,6 @@ export class TicketsService {
     id: number,
     decide: (m: EntityManager, ticket: Ticket) => Promise<Partial<Ticket>>,
   ): Promise<TicketView> {
-    let events: DomainEvent[] = [];
     const ticket = await this.tx.run(async (m) => {
       const current = await m.findOneBy(Ticket, { id });
       if (!current) throw ticketNotFound(id);
@@ -200,10 +197,9 @@ export class TicketsService {
       if (Object.keys(changes).length === 0) return current;
       await m.update(Ticket, { id }, next);
       const after = { ...current, ...next };
-      events = transitionEvents(current, after, changes);
+      await this.events.publish(m, transitionEvents(current, after, changes));
       return after;
     });
-    this.events.publish(events);
     return toTicketView(ticket);
   }
 

@@ -1,6 +1,6 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import { Repository } from 'typeorm';
 import { definedOnly } from '../common/objects';
 import { Page, PageQueryDto, skipFor, toPage } from '../common/pagination';
@@ -127,7 +127,7 @@ export class WebhooksService {
             timestamp: toRfc3339(occurredAt),
           }
         : { ...catalogEntry(event)?.sample, test: true };
-    return this.deliveries.sendOnce(webhook, { name: event, id: randomUUID(), occurredAt, data });
+    return this.deliveries.sendOnce(webhook, { name: event, id: uuidv7(), occurredAt, data });
   }
 
   /** A new secret; the old one keeps signing too (in `webhook-signature`) until the grace period ends. */

@@ -3,7 +3,7 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } fro
 export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
-/** One event for one webhook: the exact body sent, its status and the outcome of its last attempt. */
+/** One event for one webhook: its status and the outcome of its last attempt. The body is the event's. */
 @Entity('webhook_deliveries')
 export class WebhookDelivery {
   /** Also sent as `X-Webhook-Delivery` and `webhook-id`; stable across retries. */
@@ -16,12 +16,9 @@ export class WebhookDelivery {
   @Column({ type: 'varchar', length: 64 })
   event: string;
 
+  /** The outbox row (`webhook_events`) holding the exact body this delivery sends. */
   @Column({ type: 'varchar', length: 36 })
   event_id: string;
-
-  /** The exact body bytes sent (UTF-8 JSON); retries resend these bytes. */
-  @Column({ type: 'text' })
-  payload: string;
 
   @Column({ type: 'varchar', length: 16, default: 'pending' })
   status: DeliveryStatus;

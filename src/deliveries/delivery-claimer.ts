@@ -1,0 +1,128 @@
+import { ConflictException, Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { EntityManager } from 'typeorm';
+import { Env } from '../config/env.validation';
+import { TransactionService } from '../database/transaction.service';
+import { DeliveryJob, DeliveryJobRow, jobFromRow } from './delivery-job';
+import { WebhookDelivery } from './entities/webhook-delivery.entity';
+import { WebhookEvent } from './entities/webhook-event.entity';
+
+/** How long a lease outlives the attempt's timeout. */
+export const LEASE_MARGIN_MS = 5_000;
+const DUE_TOLERANCE_MS = 50;
+
+export interface ClaimOneOptions {
+  trigger: 'auto' | 'manual';
+  timeoutMs: number;
+  /** The lease this process already held on it, if any (a job that waited past its lease). */
+  heldUntil?: number | null;
+}
+
+/**
+ * Leases: a delivery is attempted by whoever holds it (`locked_until` in the future), so no two
+ * processes attempt it at once, and a process that dies holding one frees it when the lease ends.
+ * New deliveries are held from birth by the process that made them; what else is due is claimed here,
+ * in batches (`FOR UPDATE SKIP LOCKED` on MySQL/MariaDB, so pollers in several processes take
+ * disjoint sets; the embedded database runs one transaction at a time).
+ */
+@Injectable()
+export class DeliveryClaimer {
+  readonly defaultTimeoutMs: number;
+
+  constructor(
+    private readonly tx: TransactionService,
+    config: ConfigService<Env, true>,
+  ) {
+    this.defaultTimeoutMs = config.get('WEBHOOK_TIMEOUT_MS', { infer: true });
+  }
+
+  /** The lease end for an attempt that starts now. */
+  leaseUntil(timeoutMs = this.defaultTimeoutMs, now = Date.now()): number {
+    return now + Math.max(timeoutMs, this.defaultTimeoutMs) + LEASE_MARGIN_MS;
+  }
+
+  /** Claims up to `limit` due pending deliveries nobody holds, oldest first, with their bodies. */
+  async claimDue(limit: number, skipWebhooks: number[] = []): Promise<DeliveryJob[]> {
+    if (limit <= 0) return [];
+    const now = new Date();
+    const until = this.leaseUntil(undefined, now.getTime());
+    return this.tx.run(async (m) => {
+      const query = m
+        .createQueryBuilder(WebhookDelivery, 'd')
+        .select('d.id', 'id')
+        .where('d.status = :pending', { pending: 'pending' })
+        .andWhere('d.next_attempt_at <= :now', { now })
+        .andWhere('(d.locked_until IS NULL OR d.locked_until < :now)', { now })
+        .orderBy('d.next_attempt_at', 'ASC')
+        .limit(limit);
+      if (skipWebhooks.length > 0)
+        query.andWhere('d.webhook_id NOT IN (:...skip)', { skip: skipWebhooks });
+      if (!this.tx.isSqlite) query.setLock('pessimistic_write').setOnLocked('skip_locked');
+      const ids = (await query.getRawMany<{ id: string }>()).map((r) => r.id);
+      if (ids.length === 0) return [];
+      await m
+        .createQueryBuilder()
+        .update(WebhookDelivery)
+        .set({ locked_until: new Date(until) })
+        .where('id IN (:...ids)', { ids })
+        .updateEntity(false)
+        .execute();
+      return (await selectJobRows(m, ids)).map((row) => jobFromRow(row, until));
+    }, 'background');
+  }
+
+  /**
+   * Takes one delivery for one attempt. An automatic attempt only takes a pending delivery whose time
+   * has come; a manual one takes it whatever its status, and is refused (409) while another holds it.
+   */
+  async claimOne(id: string, options: ClaimOneOptions): Promise<DeliveryJob | null> {
+    const now = new Date();
+    const until = this.leaseUntil(options.timeoutMs, now.getTime());
+    return this.tx.run(async (m) => {
+      const held = options.heldUntil ? ' OR locked_until = :held' : '';
+      const query = m
+        .createQueryBuilder()
+        .update(WebhookDelivery)
+        .set({ locked_until: new Date(until) })
+        .where('id = :id', { id })
+        .andWhere(`(locked_until IS NULL OR locked_until < :now${held})`, {
+          now,
+          held: options.heldUntil ? new Date(options.heldUntil) : null,
+        })
+        .updateEntity(false);
+      if (options.trigger === 'auto') {
+        query
+          .andWhere('status = :pending', { pending: 'pending' })
+          .andWhere('next_attempt_at <= :due', { due: new Date(now.getTime() + DUE_TOLERANCE_MS) });
+      }
+      const claimed = (await query.execute()).affected === 1;
+      if (claimed) {
+        const [row] = await selectJobRows(m, [id]);
+        return row ? jobFromRow(row, until) : null;
+      }
+      if (options.trigger === 'manual' && (await m.existsBy(WebhookDelivery, { id })))
+        throw new ConflictException(`Delivery ${id} is being attempted right now`);
+      return null;
+    }, 'background');
+  }
+}
+
+/** Deliveries with their event's body, as jobs are made of. */
+export function selectJobRows(m: EntityManager, ids: string[]): Promise<DeliveryJobRow[]> {
+  return m
+    .createQueryBuilder(WebhookDelivery, 'd')
+    .innerJoin(WebhookEvent, 'e', 'e.id = d.event_id')
+    .select([
+      'd.id AS id',
+      'd.webhook_id AS webhook_id',
+      'd.event AS event',
+      'd.event_id AS event_id',
+      'e.body AS body',
+      'd.attempts AS attempts',
+      'd.status AS status',
+      'd.next_attempt_at AS next_attempt_at',
+      'd.delivered_at AS delivered_at',
+    ])
+    .where('d.id IN (:...ids)', { ids })
+    .getRawMany<DeliveryJobRow>();
+}

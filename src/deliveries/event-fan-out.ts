@@ -1,0 +1,214 @@
+import {
+  BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleInit,
+} from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { v7 as uuidv7 } from 'uuid';
+import { EntityManager } from 'typeorm';
+import { Env } from '../config/env.validation';
+import { TransactionService } from '../database/transaction.service';
+import { catalogEntry } from '../events/event-catalog';
+import { Webhook } from '../webhooks/entities/webhook.entity';
+import { DeliveryClaimer } from './delivery-claimer';
+import { DeliveryJob } from './delivery-job';
+import { DeliveryQueue } from './delivery-queue';
+import { WebhookDelivery } from './entities/webhook-delivery.entity';
+import { WebhookEvent } from './entities/webhook-event.entity';
+import { EventOutbox } from './event-outbox';
+
+/** Events fanned out per transaction. */
+const EVENT_BATCH = 100;
+const INSERT_CHUNK = 500;
+
+type NewDelivery = Pick<
+  WebhookDelivery,
+  'id' | 'webhook_id' | 'event' | 'event_id' | 'status' | 'next_attempt_at' | 'locked_until'
+>;
+
+/**
+ * Fan-out: turns recorded events into one delivery per subscribed webhook, after commit and off the
+ * request path, a batch of events per transaction. The same transaction marks the events fanned out,
+ * so each event is fanned out exactly once, whoever does it: this process right after its own commits,
+ * or any delivering process's periodic pass (events left by a crash, by the CLI, by another replica).
+ * On MySQL/MariaDB racing processes take disjoint batches (`FOR UPDATE SKIP LOCKED`).
+ */
+@Injectable()
+export class EventFanOut implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(EventFanOut.name);
+  private readonly intervalMs: number;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private started = false;
+
+  constructor(
+    private readonly tx: TransactionService,
+    private readonly outbox: EventOutbox,
+    private readonly queue: DeliveryQueue,
+    private readonly claimer: DeliveryClaimer,
+    config: ConfigService<Env, true>,
+  ) {
+    this.intervalMs = config.get('WEBHOOK_POLL_INTERVAL_MS', { infer: true });
+  }
+
+  onModuleInit(): void {
+    if (this.queue.fansOut) this.outbox.onCommitted(() => this.wake());
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.queue.fansOut) return;
+    this.started = true;
+    this.timer = setInterval(() => this.wake(), this.intervalMs);
+    this.wake();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.started = false;
+    if (this.timer) clearInterval(this.timer);
+    if (this.running) await this.running;
+  }
+
+  /** There may be events to fan out: run now, or once more after the pass in progress. */
+  wake(): void {
+    if (!this.started) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain().finally(() => {
+      this.running = null;
+    });
+  }
+
+  private async drain(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        while (this.started && (await this.fanOutBatch()) === EVENT_BATCH);
+      } catch (error) {
+        this.logger.error(`Fanning out events failed: ${(error as Error).message}`);
+        return;
+      }
+    } while (this.again && this.started);
+  }
+
+  /** Fans out the oldest events not fanned out yet; answers how many it took. */
+  async fanOutBatch(): Promise<number> {
+    const owns = this.queue.ownershipBudget();
+    const done = await this.tx.run(async (m) => {
+      const events = await this.unfannedEvents(m);
+      if (events.length === 0) return null;
+      const now = Date.now();
+      const lease = this.claimer.leaseUntil(undefined, now);
+      const subscribers = await subscribersByEvent(
+        m,
+        events.map((e) => e.name),
+      );
+      const rows: NewDelivery[] = [];
+      const jobs: DeliveryJob[] = [];
+      for (const event of events) {
+        for (const webhookId of subscribers.get(event.name) ?? []) {
+          const owned = owns(webhookId);
+          const row: NewDelivery = {
+            id: uuidv7(),
+            webhook_id: webhookId,
+            event: event.name,
+            event_id: event.id,
+            status: 'pending',
+            next_attempt_at: new Date(now),
+            locked_until: owned ? new Date(lease) : null,
+          };
+          rows.push(row);
+          if (owned) jobs.push(newJob(row, event.body, lease));
+        }
+      }
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK)
+        await insertDeliveries(m, rows.slice(i, i + INSERT_CHUNK));
+      await m
+        .createQueryBuilder()
+        .update(WebhookEvent)
+        .set({ fanned_out: true })
+        .where('id IN (:...ids)', { ids: events.map((e) => e.id) })
+        .updateEntity(false)
+        .execute();
+      return { events: events.length, jobs, leftInDatabase: rows.length - jobs.length };
+    }, 'background');
+    if (!done) return 0;
+    this.queue.enqueue(done.jobs);
+    if (done.leftInDatabase > 0) this.queue.wake();
+    return done.events;
+  }
+
+  private unfannedEvents(m: EntityManager): Promise<Pick<WebhookEvent, 'id' | 'name' | 'body'>[]> {
+    const query = m
+      .createQueryBuilder(WebhookEvent, 'e')
+      .select(['e.id', 'e.name', 'e.body'])
+      .where('e.fanned_out = :no', { no: false })
+      .orderBy('e.id', 'ASC')
+      .limit(EVENT_BATCH);
+    if (!this.tx.isSqlite) query.setLock('pessimistic_write').setOnLocked('skip_locked');
+    return query.getMany();
+  }
+}
+
+/** For each event name, the enabled webhooks subscribed to it (its flag, or `event_all`). */
+async function subscribersByEvent(
+  m: EntityManager,
+  names: string[],
+): Promise<Map<string, number[]>> {
+  const flags = new Map<string, string>();
+  for (const name of new Set(names)) {
+    const flag = catalogEntry(name)?.flag;
+    if (flag) flags.set(name, flag);
+  }
+  const result = new Map<string, number[]>();
+  if (flags.size === 0) return result;
+  const columns = [...new Set(flags.values())];
+  const rows = await m
+    .createQueryBuilder(Webhook, 'w')
+    .select(['w.id AS id', 'w.event_all AS event_all', ...columns.map((c) => `w.${c} AS ${c}`)])
+    .where('w.enabled = :on', { on: true })
+    .andWhere(`(${['w.event_all', ...columns.map((c) => `w.${c}`)].map((c) => `${c} = :on`).join(' OR ')})`)
+    .orderBy('w.id', 'ASC')
+    .getRawMany<Record<string, unknown>>();
+  for (const [name, flag] of flags) {
+    result.set(
+      name,
+      rows.filter((r) => truthy(r.event_all) || truthy(r[flag])).map((r) => Number(r.id)),
+    );
+  }
+  return result;
+}
+
+function truthy(value: unknown): boolean {
+  return value === true || value === 1 || value === '1';
+}
+
+function newJob(row: NewDelivery, body: string, lease: number): DeliveryJob {
+  return {
+    id: row.id,
+    webhookId: row.webhook_id,
+    event: row.event,
+    eventId: row.event_id,
+    body,
+    attempts: 0,
+    status: 'pending',
+    nextAttemptAt: row.next_attempt_at!.getTime(),
+    deliveredAt: null,
+    leaseUntil: lease,
+  };
+}
+
+/** One INSERT for many rows, without TypeORM reading back the generated columns. */
+export async function insertDeliveries(m: EntityManager, rows: NewDelivery[]): Promise<void> {
+  await m
+    .createQueryBuilder()
+    .insert()
+    .into(WebhookDelivery)
+    .values(rows)
+    .updateEntity(false)
+    .execute();
+}

@@ -1,0 +1,187 @@
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { TransactionService } from '../database/transaction.service';
+import type { Webhook } from '../webhooks/entities/webhook.entity';
+import { AttemptTrigger, WebhookDeliveryAttempt } from './entities/webhook-delivery-attempt.entity';
+import { DeliveryStatus, WebhookDelivery } from './entities/webhook-delivery.entity';
+import { HealthReport, WebhookHealth } from './webhook-health';
+import { AttemptOutcome } from './webhook-sender';
+
+/** One attempt's result, as it is written. */
+export interface Outcome {
+  deliveryId: string;
+  webhook: Webhook;
+  attempt: number;
+  trigger: AttemptTrigger;
+  outcome: AttemptOutcome;
+  status: DeliveryStatus;
+  nextAttemptAt: Date | null;
+  deliveredAt: Date | null;
+  /** An automatic attempt answered 410 Gone: the webhook is disabled. */
+  gone: boolean;
+  at: Date;
+}
+
+interface Waiting {
+  outcome: Outcome;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/** Outcomes wait at most this long for company before they are written. */
+const FLUSH_AFTER_MS = 5;
+/** A batch this large is written at once. */
+const MAX_BATCH = 250;
+/** Rows per UPDATE … CASE statement. */
+const UPDATE_CHUNK = 100;
+
+/**
+ * Group commit of attempt outcomes: results gathered over a few milliseconds (or until MAX_BATCH) are
+ * written in one transaction — one multi-row INSERT of attempts, the deliveries updated by a few
+ * UPDATE … CASE statements, then each webhook's health — which releases their leases. A crash before
+ * the write means the delivery is attempted once more with the same id when its lease ends, never lost.
+ */
+@Injectable()
+export class OutcomeRecorder implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(OutcomeRecorder.name);
+  private queue: Waiting[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private writing: Promise<void> | null = null;
+  /** Transactions written so far (for tests and metrics). */
+  transactions = 0;
+
+  constructor(
+    private readonly tx: TransactionService,
+    private readonly health: WebhookHealth,
+  ) {}
+
+  /** Queues an outcome; resolves once it is written. */
+  record(outcome: Outcome): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ outcome, resolve, reject });
+      if (this.queue.length >= MAX_BATCH) this.kick();
+      else if (!this.timer) this.timer = setTimeout(() => this.kick(), FLUSH_AFTER_MS);
+    });
+  }
+
+  /** Writes everything queued; resolves when nothing is left. */
+  async flush(): Promise<void> {
+    this.kick();
+    while (this.writing) await this.writing;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.flush();
+  }
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  private kick(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.writing || this.queue.length === 0) return;
+    this.writing = this.writeAll().finally(() => {
+      this.writing = null;
+    });
+  }
+
+  /** One batch after another while outcomes keep coming in; those that arrive meanwhile join the next. */
+  private async writeAll(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.slice(0, MAX_BATCH);
+      this.queue = this.queue.slice(batch.length);
+      try {
+        await this.tx.run((m) => this.write(m, batch.map((w) => w.outcome)), 'background');
+        this.transactions += 1;
+        for (const w of batch) w.resolve();
+      } catch (error) {
+        this.logger.error(
+          `Could not record ${batch.length} attempt outcomes (they will be attempted again when their lease ends): ${(error as Error).message}`,
+        );
+        for (const w of batch) w.reject(error as Error);
+      }
+    }
+  }
+
+  private async write(m: EntityManager, outcomes: Outcome[]): Promise<void> {
+    // Delivery rows first: taking their locks before the attempts' foreign-key checks avoids deadlocks.
+    for (let i = 0; i < outcomes.length; i += UPDATE_CHUNK)
+      await updateDeliveries(m, outcomes.slice(i, i + UPDATE_CHUNK));
+    await m
+      .createQueryBuilder()
+      .insert()
+      .into(WebhookDeliveryAttempt)
+      .values(
+        outcomes.map((o) => ({
+          delivery_id: o.deliveryId,
+          attempt: o.attempt,
+          trigger: o.trigger,
+          status_code: o.outcome.status_code,
+          response: o.outcome.response,
+          error_code: o.outcome.error_code,
+          error: o.outcome.error,
+          duration_ms: o.outcome.duration_ms,
+          created_at: o.at,
+        })),
+      )
+      .updateEntity(false)
+      .execute();
+    await this.health.apply(m, healthReports(outcomes));
+  }
+}
+
+/** Each delivery gets its own values through one `CASE id WHEN … END` per column. */
+async function updateDeliveries(m: EntityManager, outcomes: Outcome[]): Promise<void> {
+  const params: Record<string, unknown> = {};
+  const ids = outcomes.map((o, i) => {
+    params[`id${i}`] = o.deliveryId;
+    return o.deliveryId;
+  });
+  const column = (name: string, value: (o: Outcome) => unknown): (() => string) => {
+    const whens = outcomes.map((o, i) => {
+      params[`${name}${i}`] = value(o);
+      return `WHEN :id${i} THEN :${name}${i}`;
+    });
+    const sql = `CASE id ${whens.join(' ')} END`;
+    return () => sql;
+  };
+  const values = {
+    attempts: column('attempts', (o) => o.attempt),
+    status: column('status', (o) => o.status),
+    success: column('success', (o) => o.status === 'succeeded'),
+    status_code: column('status_code', (o) => o.outcome.status_code),
+    response: column('response', (o) => o.outcome.response),
+    error: column('error', (o) => o.outcome.error),
+    duration_ms: column('duration_ms', (o) => o.outcome.duration_ms),
+    next_attempt_at: column('next_attempt_at', (o) => o.nextAttemptAt),
+    delivered_at: column('delivered_at', (o) => o.deliveredAt),
+    locked_until: () => 'NULL',
+  };
+  await m
+    .createQueryBuilder()
+    .update(WebhookDelivery)
+    .set(values)
+    .where('id IN (:...ids)', { ids })
+    .setParameters(params)
+    .updateEntity(false)
+    .execute();
+}
+
+function healthReports(outcomes: Outcome[]): HealthReport[] {
+  const byWebhook = new Map<number, HealthReport>();
+  for (const o of outcomes) {
+    const report = byWebhook.get(o.webhook.id) ?? {
+      webhook: o.webhook,
+      anySuccess: false,
+      gone: false,
+      at: o.at,
+    };
+    report.anySuccess ||= o.outcome.success;
+    report.gone ||= o.gone;
+    if (o.at > report.at) report.at = o.at;
+    byWebhook.set(o.webhook.id, report);
+  }
+  return [...byWebhook.values()];
+}

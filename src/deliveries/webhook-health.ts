@@ -1,0 +1,95 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { EntityManager } from 'typeorm';
+import { Env } from '../config/env.validation';
+import { TransactionService } from '../database/transaction.service';
+import { MetricsService } from '../metrics/metrics.service';
+import { Webhook } from '../webhooks/entities/webhook.entity';
+import { WebhookDelivery } from './entities/webhook-delivery.entity';
+import { parseSchedule } from './retry-schedule';
+import { WebhookCache } from './webhook-cache';
+
+/** What a batch of attempts says about one webhook. */
+export interface HealthReport {
+  webhook: Webhook;
+  anySuccess: boolean;
+  /** An automatic attempt was answered 410 Gone. */
+  gone: boolean;
+  at: Date;
+}
+
+/**
+ * A webhook's health: any success clears its failure window; 410 Gone, or failures for longer than
+ * WEBHOOK_AUTO_DISABLE_AFTER, disable it and stop its pending deliveries.
+ */
+@Injectable()
+export class WebhookHealth {
+  private readonly logger = new Logger(WebhookHealth.name);
+  private readonly autoDisableMs: number;
+
+  constructor(
+    private readonly tx: TransactionService,
+    private readonly metrics: MetricsService,
+    private readonly webhooks: WebhookCache,
+    config: ConfigService<Env, true>,
+  ) {
+    this.autoDisableMs = parseSchedule(
+      config.get('WEBHOOK_AUTO_DISABLE_AFTER', { infer: true }),
+    )[0];
+  }
+
+  /** Applies the reports with the caller's transaction (webhooks in id order, against deadlocks). */
+  async apply(m: EntityManager, reports: HealthReport[]): Promise<void> {
+    for (const report of [...reports].sort((a, b) => a.webhook.id - b.webhook.id))
+      await this.applyOne(m, report);
+  }
+
+  private async applyOne(m: EntityManager, { webhook, anySuccess, gone, at }: HealthReport) {
+    if (anySuccess && !gone) {
+      if (webhook.failing_since) {
+        await m.update(Webhook, { id: webhook.id }, { failing_since: null });
+        this.webhooks.invalidate(webhook.id);
+      }
+      return;
+    }
+    const since = webhook.failing_since ?? at;
+    let reason: string | null = null;
+    if (gone) reason = `Endpoint answered 410 Gone on ${at.toISOString()}`;
+    else if (at.getTime() - since.getTime() >= this.autoDisableMs) {
+      reason = `Every delivery failed since ${since.toISOString()}; disabled automatically on ${at.toISOString()}`;
+    }
+    if (reason && webhook.enabled) {
+      await m.update(
+        Webhook,
+        { id: webhook.id },
+        { enabled: false, disabled_reason: reason, failing_since: since },
+      );
+      await stopPendingWith(m, webhook.id, reason);
+      this.metrics.webhooksDisabled.inc({ reason: gone ? 'gone' : 'failing' });
+      this.logger.warn(`Webhook ${webhook.id} disabled: ${reason}`);
+      this.webhooks.invalidate(webhook.id);
+    } else if (!webhook.failing_since) {
+      // Conditional: another worker (or a cached copy older than the row) may have started the window already.
+      await m
+        .createQueryBuilder()
+        .update(Webhook)
+        .set({ failing_since: since })
+        .where('id = :id AND failing_since IS NULL', { id: webhook.id })
+        .execute();
+      this.webhooks.invalidate(webhook.id);
+    }
+  }
+
+  /** A disabled webhook's pending deliveries stop: they are marked failed with the reason. */
+  stopPending(webhookId: number, reason: string): Promise<void> {
+    return this.tx.run((m) => stopPendingWith(m, webhookId, reason), 'background');
+  }
+}
+
+async function stopPendingWith(m: EntityManager, webhookId: number, reason: string): Promise<void> {
+  await m.update(
+    WebhookDelivery,
+    { webhook_id: webhookId, status: 'pending' },
+    { status: 'failed', next_attempt_at: null, error: `Not sent: ${reason}`, locked_until: null },
+  );
+}
