@@ -1,5 +1,7 @@
 import { DeliveryRetentionService } from '../src/deliveries/delivery-retention.service';
 import { WebhookDelivery } from '../src/deliveries/entities/webhook-delivery.entity';
+import { WebhookEvent } from '../src/deliveries/entities/webhook-event.entity';
+import { In } from 'typeorm';
 import { bearer, createUser, TestUser, uniqueEmail } from './factories/users';
 import { createWebhook, DELIVERY_TEST_ENV } from './factories/webhooks';
 import { eventually, ok, startReceiver, status } from './helpers/receiver';
@@ -251,7 +253,19 @@ describe('redeliver, recover, rotation, auto-disable and pruning (e2e)', () => {
         { id: recent.id },
         { created_at: old, status: 'pending', next_attempt_at: new Date(Date.now() + 3_600_000) },
       );
+      const [oldRow, recentRow] = await Promise.all(
+        [oldDone.id, recent.id].map((id) => deliveries.findOneByOrFail({ id })),
+      );
+      const events = t.dataSource.getRepository(WebhookEvent);
+      await events.update({ id: In([oldRow.event_id, recentRow.event_id]) }, { created_at: old });
       const deleted = await t.get(DeliveryRetentionService).prune();
+      // An old event goes once no delivery sends it any more; a pending delivery keeps its own.
+      expect(await events.existsBy({ id: recentRow.event_id })).toBe(true);
+      const orphans: { n: number | string }[] = await t.dataSource.query(
+        'SELECT COUNT(*) AS n FROM webhook_events e WHERE e.id = ? AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id)',
+        [oldRow.event_id],
+      );
+      expect(Number(orphans[0].n)).toBe(0);
       expect(deleted).toBeGreaterThanOrEqual(1);
       const left: { id: string }[] = await t.dataSource.query(
         'SELECT id FROM webhook_deliveries WHERE webhook_id = ?',

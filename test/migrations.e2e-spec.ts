@@ -4,50 +4,116 @@ import { buildDataSourceOptions } from '../src/database/data-source-options';
 import { migrations } from '../migrations';
 import { isolatedDatabase } from './helpers/database';
 
+const OUTBOX = migrations.findIndex((m) => m.name === 'CreateEventOutbox1764400000000');
+
 describe('migrations (e2e)', () => {
-  it('run up, all the way down, and up again on a database of their own', async () => {
-    const db = await isolatedDatabase('mig');
-    const dataSource = new DataSource(
+  let db: Awaited<ReturnType<typeof isolatedDatabase>>;
+  let dataSource: DataSource;
+
+  beforeEach(async () => {
+    db = await isolatedDatabase('mig');
+    dataSource = new DataSource(
       buildDataSourceOptions({ DATABASE_URL: db.env.DATABASE_URL, DATA_DIR: db.env.DATA_DIR }),
     );
     await dataSource.initialize();
-    try {
-      const tables = async (): Promise<string[]> => {
-        const sql =
-          dataSource.options.type === 'mysql'
-            ? 'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()'
-            : "SELECT name FROM sqlite_master WHERE type = 'table'";
-        const rows: { name: string }[] = await dataSource.query(sql);
-        return rows
-          .map((r) => r.name)
-          .filter((n) => n !== 'migrations' && !n.startsWith('sqlite_'))
-          .sort();
-      };
-      const up = await dataSource.runMigrations({ transaction: 'each' });
-      expect(up).toHaveLength(migrations.length);
-      const created = await tables();
-      expect(created).toEqual([
-        'api_keys',
-        'clients',
-        'departments',
-        'ticket_messages',
-        'tickets',
-        'users',
-        'webhook_deliveries',
-        'webhook_delivery_attempts',
-        'webhooks',
-      ]);
+  });
 
-      for (let i = 0; i < migrations.length; i++)
-        await dataSource.undoLastMigration({ transaction: 'each' });
-      expect(await tables()).toEqual([]);
+  afterEach(async () => {
+    await dataSource.destroy();
+    await db.drop();
+  });
 
-      const again = await dataSource.runMigrations({ transaction: 'each' });
-      expect(again).toHaveLength(migrations.length);
-      expect(await tables()).toEqual(created);
-    } finally {
-      await dataSource.destroy();
-      await db.drop();
-    }
+  const tables = async (): Promise<string[]> => {
+    const sql =
+      dataSource.options.type === 'mysql'
+        ? 'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()'
+        : "SELECT name FROM sqlite_master WHERE type = 'table'";
+    const rows: { name: string }[] = await dataSource.query(sql);
+    return rows
+      .map((r) => r.name)
+      .filter((n) => n !== 'migrations' && !n.startsWith('sqlite_'))
+      .sort();
+  };
+
+  it('run up, all the way down, and up again on a database of their own', async () => {
+    const up = await dataSource.runMigrations({ transaction: 'each' });
+    expect(up).toHaveLength(migrations.length);
+    const created = await tables();
+    expect(created).toEqual([
+      'api_keys',
+      'clients',
+      'departments',
+      'ticket_messages',
+      'tickets',
+      'users',
+      'webhook_deliveries',
+      'webhook_delivery_attempts',
+      'webhook_events',
+      'webhooks',
+    ]);
+
+    for (let i = 0; i < migrations.length; i++)
+      await dataSource.undoLastMigration({ transaction: 'each' });
+    expect(await tables()).toEqual([]);
+
+    const again = await dataSource.runMigrations({ transaction: 'each' });
+    expect(again).toHaveLength(migrations.length);
+    expect(await tables()).toEqual(created);
+  });
+
+  it('the outbox migration carries existing deliveries and their exact bodies over, up, down and up again', async () => {
+    // Up to the migration before the outbox, then rows as the earlier schema held them.
+    const options = dataSource.options as { migrations: unknown[] };
+    const all = options.migrations;
+    options.migrations = all.slice(0, OUTBOX);
+    await dataSource.destroy();
+    await dataSource.initialize();
+    await dataSource.runMigrations({ transaction: 'each' });
+    await dataSource.query(
+      "INSERT INTO webhooks (id, name, url, secret) VALUES (1, 'A', 'https://a.example.com/h', 's1'), (2, 'B', 'https://b.example.com/h', 's2')",
+    );
+    const bodyOne =
+      '{"event":"ticket.created","timestamp":"2024-01-15T10:30:00Z","data":{"title":"Ünïcødé 🎉 <>&\\u2028"}}';
+    const bodyTwo =
+      '{"event":"user.created","timestamp":"2024-01-15T10:31:00Z","data":{"name":"x"}}';
+    const insert =
+      'INSERT INTO webhook_deliveries (id, webhook_id, event, event_id, payload, status, success, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
+    await dataSource.query(insert, ['d-1', 1, 'ticket.created', 'e-1', bodyOne, 'succeeded', 1, 1]);
+    await dataSource.query(insert, ['d-2', 2, 'ticket.created', 'e-1', bodyOne, 'failed', 0, 3]);
+    await dataSource.query(insert, ['d-3', 1, 'user.created', 'e-2', bodyTwo, 'pending', 0, 0]);
+
+    options.migrations = all;
+    await dataSource.destroy();
+    await dataSource.initialize();
+    const readThrough = async () =>
+      (await dataSource.query(
+        'SELECT d.id, d.status, e.body FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id ORDER BY d.id',
+      )) as { id: string; status: string; body: string }[];
+    const expected = [
+      { id: 'd-1', status: 'succeeded', body: bodyOne },
+      { id: 'd-2', status: 'failed', body: bodyOne },
+      { id: 'd-3', status: 'pending', body: bodyTwo },
+    ];
+
+    await dataSource.runMigrations({ transaction: 'each' });
+    expect(await readThrough()).toEqual(expected);
+    const events: { id: string; fanned_out: number | boolean }[] = await dataSource.query(
+      'SELECT id, fanned_out FROM webhook_events ORDER BY id',
+    );
+    expect(events.map((e) => [e.id, Number(e.fanned_out)])).toEqual([
+      ['e-1', 1],
+      ['e-2', 1],
+    ]);
+
+    for (let i = OUTBOX; i < all.length; i++)
+      await dataSource.undoLastMigration({ transaction: 'each' });
+    const down: { id: string; payload: string }[] = await dataSource.query(
+      'SELECT id, payload FROM webhook_deliveries ORDER BY id',
+    );
+    expect(down).toEqual(expected.map(({ id, body }) => ({ id, payload: body })));
+    expect(await tables()).not.toContain('webhook_events');
+
+    await dataSource.runMigrations({ transaction: 'each' });
+    expect(await readThrough()).toEqual(expected);
   });
 });

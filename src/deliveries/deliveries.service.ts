@@ -106,7 +106,10 @@ export class DeliveriesService {
     const delivery = await this.deliveries.findOneBy({ id });
     if (!delivery) throw new NotFoundException(`Delivery ${id} not found`);
     const event = await this.tx.read((m) =>
-      m.findOne(WebhookEvent, { where: { id: delivery.event_id }, select: { id: true, body: true } }),
+      m.findOne(WebhookEvent, {
+        where: { id: delivery.event_id },
+        select: { id: true, body: true },
+      }),
     );
     const attempt_log = await this.attemptsLog.find({
       where: { delivery_id: id },
@@ -115,4 +118,3 @@ export class DeliveriesService {
     return { ...delivery, payload: event?.body ?? '', attempt_log };
   }
 }
-

@@ -54,7 +54,12 @@ export class DeliveryReconciler implements OnApplicationBootstrap, OnApplication
           .orderBy('d.next_attempt_at', 'ASC')
           .limit(BATCH)
           .getRawMany<{ id: string }>();
-        return due.length > 0 ? selectJobRows(m, due.map((d) => d.id)) : [];
+        return due.length > 0
+          ? selectJobRows(
+              m,
+              due.map((d) => d.id),
+            )
+          : [];
       });
       // No lease: the worker that takes the job claims the delivery first.
       await this.queue.requeue(rows.map((row) => jobFromRow(row, null)));

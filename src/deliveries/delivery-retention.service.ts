@@ -5,13 +5,15 @@ import { Env } from '../config/env.validation';
 import { TransactionService } from '../database/transaction.service';
 import { WebhookDeliveryAttempt } from './entities/webhook-delivery-attempt.entity';
 import { WebhookDelivery } from './entities/webhook-delivery.entity';
+import { WebhookEvent } from './entities/webhook-event.entity';
 
 const BATCH = 500;
 const EVERY_MS = 60 * 60 * 1000;
 
 /**
  * Deletes finished deliveries (and their attempts) older than WEBHOOK_DELIVERY_RETENTION_DAYS, in small
- * batches so that no long transaction holds locks that deliveries are waiting on. Pending ones are kept.
+ * batches so that no long transaction holds locks that deliveries are waiting on. Pending ones are kept,
+ * and so is every event a remaining delivery still sends.
  */
 @Injectable()
 export class DeliveryRetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -48,13 +50,47 @@ export class DeliveryRetentionService implements OnApplicationBootstrap, OnAppli
           take: BATCH,
         }),
       );
-      if (batch.length === 0) return deleted;
+      if (batch.length === 0) break;
       const ids = batch.map((d) => d.id);
       await this.tx.run(async (m) => {
         await m.delete(WebhookDeliveryAttempt, { delivery_id: In(ids) });
         await m.delete(WebhookDelivery, { id: In(ids) });
       }, 'background');
       deleted += ids.length;
+      await new Promise((r) => setImmediate(r));
+    }
+    await this.pruneEvents(cutoff);
+    return deleted;
+  }
+
+  /** Events past retention that no delivery refers to any more (fanned out, or sent to no one). */
+  private async pruneEvents(cutoff: Date): Promise<void> {
+    for (;;) {
+      const batch = await this.tx.read((m) =>
+        m
+          .createQueryBuilder(WebhookEvent, 'e')
+          .select('e.id', 'id')
+          .where('e.created_at < :cutoff', { cutoff })
+          .andWhere('e.fanned_out = :yes', { yes: true })
+          .andWhere('NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id)')
+          .limit(BATCH)
+          .getRawMany<{ id: string }>(),
+      );
+      if (batch.length === 0) return;
+      const ids = batch.map((e) => e.id);
+      await this.tx.run(
+        (m) =>
+          m
+            .createQueryBuilder()
+            .delete()
+            .from(WebhookEvent)
+            .where('id IN (:...ids)', { ids })
+            .andWhere(
+              'NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = webhook_events.id)',
+            )
+            .execute(),
+        'background',
+      );
       await new Promise((r) => setImmediate(r));
     }
   }

@@ -1,5 +1,5 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { DelayedError, Job } from 'bullmq';
 import { Env } from '../config/env.validation';
@@ -15,7 +15,10 @@ const BUSY_WEBHOOK_DELAY_MS = 250;
  * other webhooks need.
  */
 @Processor(DELIVERY_QUEUE)
-export class DeliveryProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class DeliveryProcessor
+  extends WorkerHost
+  implements OnApplicationBootstrap, BeforeApplicationShutdown
+{
   private readonly logger = new Logger('DeliveryWorker');
   private readonly active = new Map<number, number>();
   private readonly perWebhook: number;
@@ -34,6 +37,11 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
   onApplicationBootstrap(): void {
     this.worker.concurrency = this.concurrency;
     this.worker.on('error', (error: Error) => this.logger.error(`Redis: ${error.message}`));
+  }
+
+  /** Jobs in hand finish, and their outcomes are written, while the database is still open. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker.close();
   }
 
   async process(job: Job<DeliveryJob>, token?: string): Promise<void> {

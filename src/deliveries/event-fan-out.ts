@@ -36,7 +36,9 @@ type NewDelivery = Pick<
  * On MySQL/MariaDB racing processes take disjoint batches (`FOR UPDATE SKIP LOCKED`).
  */
 @Injectable()
-export class EventFanOut implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
+export class EventFanOut
+  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
+{
   private readonly logger = new Logger(EventFanOut.name);
   private readonly intervalMs: number;
   private timer: NodeJS.Timeout | null = null;
@@ -171,7 +173,9 @@ async function subscribersByEvent(
     .createQueryBuilder(Webhook, 'w')
     .select(['w.id AS id', 'w.event_all AS event_all', ...columns.map((c) => `w.${c} AS ${c}`)])
     .where('w.enabled = :on', { on: true })
-    .andWhere(`(${['w.event_all', ...columns.map((c) => `w.${c}`)].map((c) => `${c} = :on`).join(' OR ')})`)
+    .andWhere(
+      `(${['w.event_all', ...columns.map((c) => `w.${c}`)].map((c) => `${c} = :on`).join(' OR ')})`,
+    )
     .orderBy('w.id', 'ASC')
     .getRawMany<Record<string, unknown>>();
   for (const [name, flag] of flags) {

@@ -93,7 +93,14 @@ export class OutcomeRecorder implements BeforeApplicationShutdown {
       const batch = this.queue.slice(0, MAX_BATCH);
       this.queue = this.queue.slice(batch.length);
       try {
-        await this.tx.run((m) => this.write(m, batch.map((w) => w.outcome)), 'background');
+        await this.tx.run(
+          (m) =>
+            this.write(
+              m,
+              batch.map((w) => w.outcome),
+            ),
+          'background',
+        );
         this.transactions += 1;
         for (const w of batch) w.resolve();
       } catch (error) {

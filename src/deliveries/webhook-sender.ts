@@ -1,5 +1,5 @@
 import { HttpService } from '@nestjs/axios';
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { AxiosError, AxiosResponse } from 'axios';
 import { Agent as HttpAgent } from 'node:http';
@@ -42,7 +42,7 @@ const TLS_CODES = new Set([
 
 /** Posts signed bodies over keep-alive connections; redirects are not followed. */
 @Injectable()
-export class WebhookSender implements OnModuleDestroy {
+export class WebhookSender implements OnApplicationShutdown {
   private readonly httpAgent: HttpAgent;
   private readonly httpsAgent: HttpsAgent;
   private readonly maxResponseBytes: number;
@@ -58,7 +58,8 @@ export class WebhookSender implements OnModuleDestroy {
     this.maxResponseBytes = config.get('WEBHOOK_RESPONSE_MAX_BYTES', { infer: true });
   }
 
-  onModuleDestroy(): void {
+  /** After every attempt in flight has finished (they are awaited before shutdown). */
+  onApplicationShutdown(): void {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
   }

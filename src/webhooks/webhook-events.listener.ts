@@ -19,7 +19,9 @@ export class WebhookEventsListener implements OnModuleInit {
 
   onModuleInit(): void {
     for (const name of DOMAIN_EVENT_NAMES) {
-      this.emitter.on(name, (event: DomainEvent, manager: EntityManager) => this.record(event, manager));
+      this.emitter.on(name, (event: DomainEvent, manager: EntityManager) =>
+        this.record(event, manager),
+      );
     }
   }
 

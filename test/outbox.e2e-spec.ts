@@ -1,0 +1,204 @@
+import { v7 as uuidv7 } from 'uuid';
+import { EventOutbox } from '../src/deliveries/event-outbox';
+import { OutcomeRecorder } from '../src/deliveries/outcome-recorder';
+import { GUIDE_TICKET } from './factories/tickets';
+import { createUser, TestUser, uniqueEmail } from './factories/users';
+import { createWebhook, DELIVERY_TEST_ENV } from './factories/webhooks';
+import { eventually, Receiver, startReceiver } from './helpers/receiver';
+import { createTestApp, TestApp } from './helpers/test-app';
+
+const count = async (t: TestApp, sql: string, params: unknown[] = []) =>
+  Number(((await t.dataSource.query(sql, params)) as { n: number | string }[])[0].n);
+
+describe('the event outbox (e2e)', () => {
+  let t: TestApp;
+  let admin: TestUser;
+  let receiver: Receiver;
+
+  beforeAll(async () => {
+    // A generous timeout: on a loaded machine a burst must not turn into retries.
+    t = await createTestApp({ ...DELIVERY_TEST_ENV, WEBHOOK_TIMEOUT_MS: '15000' });
+    admin = await createUser(t, 'admin');
+    receiver = await startReceiver();
+  });
+  afterAll(async () => {
+    await t.close();
+    await receiver.close();
+  });
+
+  it('writes each event in the transaction of its change, with the exact body its deliveries send', async () => {
+    const hook = await createWebhook(t, admin.token, {
+      url: `${receiver.url}?outbox`,
+      event_ticket_created: true,
+      event_message_created: true,
+    });
+    const email = uniqueEmail('outbox');
+    const res = await t.http
+      .post('/api/client/tickets')
+      .send({ ...GUIDE_TICKET, client_email: email })
+      .expect(201);
+    const ticketId = (res.body as { id: number }).id;
+    const events: { id: string; name: string; body: string; ordering_key: string }[] =
+      await t.dataSource.query(
+        'SELECT id, name, body, ordering_key FROM webhook_events WHERE ordering_key = ? ORDER BY id',
+        [`ticket:${ticketId}`],
+      );
+    expect(events.map((e) => e.name)).toEqual(['ticket.created', 'message.created']);
+    for (const e of events) expect(e.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+    const got = await receiver.waitFor(2, (r) => r.path.endsWith('?outbox'));
+    for (const r of got) {
+      const event = events.find((e) => e.name === r.body.event)!;
+      expect(r.raw.toString('utf8')).toBe(event.body);
+      expect(String(r.headers['x-webhook-delivery'])).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+    }
+    // One row per event, however many webhooks; each delivery refers to it.
+    const refs = await count(
+      t,
+      'SELECT COUNT(*) AS n FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id WHERE d.webhook_id = ? AND e.ordering_key = ?',
+      [hook.id, `ticket:${ticketId}`],
+    );
+    expect(refs).toBe(2);
+    await t.http
+      .patch(`/api/admin/webhooks/${hook.id}`)
+      .set('Authorization', `Bearer ${admin.token}`)
+      .send({ enabled: false });
+  });
+
+  it('a failure to record an event fails the request with a 500 and leaves no ticket, message, client or event', async () => {
+    const email = uniqueEmail('outbox-fail');
+    const record = jest
+      .spyOn(t.get(EventOutbox), 'record')
+      .mockRejectedValueOnce(new Error('outbox table unavailable'));
+    const eventsBefore = await count(t, 'SELECT COUNT(*) AS n FROM webhook_events');
+    try {
+      const res = await t.http
+        .post('/api/client/tickets')
+        .send({ ...GUIDE_TICKET, client_email: email });
+      expect(res.status).toBe(500);
+      expect(
+        (res.body as { correlation_id?: string }).correlation_id ?? JSON.stringify(res.body),
+      ).toBeTruthy();
+      expect(JSON.stringify(res.body)).not.toContain('outbox table unavailable');
+      expect(record).toHaveBeenCalled();
+    } finally {
+      record.mockRestore();
+    }
+    expect(await count(t, 'SELECT COUNT(*) AS n FROM clients WHERE email = ?', [email])).toBe(0);
+    expect(
+      await count(
+        t,
+        'SELECT COUNT(*) AS n FROM tickets t JOIN clients c ON c.id = t.client_id WHERE c.email = ?',
+        [email],
+      ),
+    ).toBe(0);
+    expect(
+      await count(t, 'SELECT COUNT(*) AS n FROM ticket_messages WHERE body = ?', [
+        GUIDE_TICKET.message + email,
+      ]),
+    ).toBe(0);
+    expect(await count(t, 'SELECT COUNT(*) AS n FROM webhook_events')).toBe(eventsBefore);
+    // Nothing half-written either: the next request works.
+    await t.http
+      .post('/api/client/tickets')
+      .send({ ...GUIDE_TICKET, client_email: email })
+      .expect(201);
+  });
+
+  it('group commit: a burst of outcomes is written in a few transactions', async () => {
+    const hooks: { id: number }[] = [];
+    for (let i = 0; i < 5; i++)
+      hooks.push(
+        await createWebhook(t, admin.token, {
+          url: `${receiver.url}?burst`,
+          event_ticket_created: true,
+        }),
+      );
+    const recorder = t.get(OutcomeRecorder);
+    await eventually(async () => recorder.pending === 0);
+    const before = recorder.transactions;
+    const tickets = 60;
+    await Promise.all(
+      Array.from({ length: tickets }, () =>
+        t.http
+          .post('/api/client/tickets')
+          .send({ ...GUIDE_TICKET, client_email: uniqueEmail('burst') })
+          .expect(201),
+      ),
+    );
+    const expected = tickets * hooks.length;
+    await receiver.waitFor(expected, (r) => r.path.endsWith('?burst'), 30000);
+    await eventually(
+      async () =>
+        (await count(
+          t,
+          `SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status = 'succeeded' AND webhook_id IN (${hooks.map((h) => h.id).join(',')})`,
+        )) === expected,
+    );
+    const transactions = recorder.transactions - before;
+    console.log(`group commit: ${expected} outcomes written in ${transactions} transactions`);
+    expect(transactions).toBeGreaterThan(0);
+    expect(transactions).toBeLessThanOrEqual(expected / 4);
+    const attempts = await count(
+      t,
+      `SELECT COUNT(*) AS n FROM webhook_delivery_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id WHERE d.webhook_id IN (${hooks.map((h) => h.id).join(',')})`,
+    );
+    expect(attempts).toBe(expected);
+    for (const h of hooks)
+      await t.http
+        .patch(`/api/admin/webhooks/${h.id}`)
+        .set('Authorization', `Bearer ${admin.token}`)
+        .send({ enabled: false });
+  });
+
+  it('fans out events recorded but never fanned out (a crash, the CLI) exactly once', async () => {
+    const hook = await createWebhook(t, admin.token, {
+      url: `${receiver.url}?late`,
+      event_user_created: true,
+    });
+    const outbox = t.get(EventOutbox);
+    const ids: string[] = [];
+    await t.dataSource.transaction(async (m) => {
+      for (let i = 0; i < 30; i++) {
+        const id = uuidv7();
+        ids.push(id);
+        // As a process that died before its fan-out left it: recorded, committed, not fanned out.
+        await m.query(
+          'INSERT INTO webhook_events (id, name, body, ordering_key, fanned_out, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+          [
+            id,
+            'user.created',
+            JSON.stringify({
+              event: 'user.created',
+              timestamp: '2024-01-15T10:30:00Z',
+              data: { user_id: `late-${i}` },
+            }),
+            `user:late-${i}`,
+            0,
+            '2024-01-15 10:30:00.000',
+          ],
+        );
+      }
+    });
+    expect(outbox).toBeDefined();
+    const got = await receiver.waitFor(30, (r) => r.path.endsWith('?late'), 15000);
+    await new Promise((r) => setTimeout(r, 300));
+    const seen = receiver.requests
+      .filter((r) => r.path.endsWith('?late'))
+      .map((r) => r.body.data.user_id);
+    expect(seen).toHaveLength(30);
+    expect(new Set(seen).size).toBe(30);
+    expect(got.length).toBe(30);
+    expect(
+      await count(t, `SELECT COUNT(*) AS n FROM webhook_deliveries WHERE webhook_id = ?`, [
+        hook.id,
+      ]),
+    ).toBe(30);
+    expect(
+      await count(
+        t,
+        `SELECT COUNT(*) AS n FROM webhook_events WHERE fanned_out = ? AND id IN (${ids.map(() => '?').join(',')})`,
+        [1, ...ids],
+      ),
+    ).toBe(30);
+  });
+});
