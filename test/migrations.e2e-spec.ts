@@ -86,9 +86,9 @@ describe('migrations (e2e)', () => {
     await dataSource.destroy();
     await dataSource.initialize();
     const readThrough = async () =>
-      (await dataSource.query(
+      dataSource.query<{ id: string; status: string; body: string }[]>(
         'SELECT d.id, d.status, e.body FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id ORDER BY d.id',
-      )) as { id: string; status: string; body: string }[];
+      );
     const expected = [
       { id: 'd-1', status: 'succeeded', body: bodyOne },
       { id: 'd-2', status: 'failed', body: bodyOne },

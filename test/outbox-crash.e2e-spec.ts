@@ -96,7 +96,7 @@ describe('kill -9 in the middle of a burst of changes (e2e)', () => {
       await start();
       await dataSource.initialize();
       const committed = async () =>
-        ((await dataSource.query('SELECT id FROM tickets')) as { id: number | string }[]).map((r) =>
+        (await dataSource.query<{ id: number | string }[]>('SELECT id FROM tickets')).map((r) =>
           Number(r.id),
         );
       const receivedBy = (path: string) =>
@@ -108,7 +108,8 @@ describe('kill -9 in the middle of a burst of changes (e2e)', () => {
       const tickets = await committed();
       expect(tickets.length).toBeGreaterThanOrEqual(TICKETS / 2);
       await eventually(
-        async () => HOOKS.every((path) => tickets.every((id) => receivedBy(path).has(id))),
+        () =>
+          Promise.resolve(HOOKS.every((path) => tickets.every((id) => receivedBy(path).has(id)))),
         60000,
       );
       const known = new Set(await committed());

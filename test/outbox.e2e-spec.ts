@@ -8,7 +8,7 @@ import { eventually, Receiver, startReceiver } from './helpers/receiver';
 import { createTestApp, TestApp } from './helpers/test-app';
 
 const count = async (t: TestApp, sql: string, params: unknown[] = []) =>
-  Number(((await t.dataSource.query(sql, params)) as { n: number | string }[])[0].n);
+  Number((await t.dataSource.query<{ n: number | string }[]>(sql, params))[0].n);
 
 describe('the event outbox (e2e)', () => {
   let t: TestApp;
@@ -114,7 +114,7 @@ describe('the event outbox (e2e)', () => {
         }),
       );
     const recorder = t.get(OutcomeRecorder);
-    await eventually(async () => recorder.pending === 0);
+    await eventually(() => Promise.resolve(recorder.pending === 0));
     const before = recorder.transactions;
     const tickets = 60;
     await Promise.all(

@@ -19,7 +19,9 @@ export class WebhookEventsListener implements OnModuleInit {
 
   onModuleInit(): void {
     for (const name of DOMAIN_EVENT_NAMES) {
-      this.emitter.on(name, (event: DomainEvent, manager: EntityManager) =>
+      // EventPublisher uses emitAsync, which awaits this promise: a failure fails the caller's transaction.
+      // eslint-disable-next-line @typescript-eslint/no-misused-promises
+      this.emitter.on(name, (event: DomainEvent, manager: EntityManager): Promise<void> =>
         this.record(event, manager),
       );
     }
