@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
 import { Mutex, Priority } from '../common/mutex';
 
 /**
@@ -28,14 +29,20 @@ export class TransactionService {
     return work(this.dataSource.manager);
   }
 
-  /** `background` work (delivery bookkeeping) yields to requests on the embedded database. */
+  /**
+   * `background` work (delivery bookkeeping) yields to requests on the embedded database; on MySQL it
+   * runs at READ COMMITTED, so its scans of queue-like tables take no gap locks that would block (or
+   * deadlock with) requests inserting new events.
+   */
   run<T>(
     work: (manager: EntityManager) => Promise<T>,
     priority: Priority = 'foreground',
   ): Promise<T> {
-    const transaction = () => this.transaction(work);
-    if (!this.serialise) return this.retryDeadlocks(transaction);
-    return this.queue.run(transaction, priority);
+    if (!this.serialise)
+      return this.retryDeadlocks(() =>
+        this.transaction(work, priority === 'background' ? 'READ COMMITTED' : undefined),
+      );
+    return this.queue.run(() => this.transaction(work), priority);
   }
 
   /**
@@ -48,13 +55,19 @@ export class TransactionService {
     else callback();
   }
 
-  private async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  private async transaction<T>(
+    work: (manager: EntityManager) => Promise<T>,
+    isolation?: IsolationLevel,
+  ): Promise<T> {
     let callbacks: (() => void)[] = [];
-    const result = await this.dataSource.transaction((manager) => {
+    const run = (manager: EntityManager) => {
       callbacks = [];
       this.committed.set(manager, callbacks);
       return work(manager);
-    });
+    };
+    const result = isolation
+      ? await this.dataSource.transaction(isolation, run)
+      : await this.dataSource.transaction(run);
     for (const callback of callbacks) callback();
     return result;
   }
