@@ -14,7 +14,8 @@ describe('durability (e2e)', () => {
       ...db.env,
       JWT_SECRET: 'durability-test-secret-0123456789-abcdef',
       WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32',
-      WEBHOOK_RETRY_SCHEDULE: Array(30).fill('300ms').join(','),
+      // Enough retries to outlast creating the users on a loaded machine: none may fail before the kill.
+      WEBHOOK_RETRY_SCHEDULE: Array(200).fill('300ms').join(','),
       WEBHOOK_POLL_INTERVAL_MS: '100',
       WEBHOOK_TIMEOUT_MS: '1000',
       LOG_LEVEL: 'error',
