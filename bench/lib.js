@@ -121,9 +121,9 @@ async function ceiling(receiver, { count, concurrency }) {
 }
 
 /** A Homa process (`serve` or `worker`) from the build; waits for /health. */
-async function startHoma(env, role = 'serve') {
+async function startHoma(env, role = 'serve', nodeArgs = []) {
   const port = await freePort();
-  const child = spawn(process.execPath, [CLI, role], {
+  const child = spawn(process.execPath, [...nodeArgs, CLI, role], {
     env: { ...process.env, ...env, PORT: String(port), WORKER_PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

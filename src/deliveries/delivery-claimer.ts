@@ -2,10 +2,10 @@ import { ConflictException, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { EntityManager } from 'typeorm';
 import { Env } from '../config/env.validation';
+import { placeholders, sqlValue } from '../database/sql';
 import { TransactionService } from '../database/transaction.service';
 import { DeliveryJob, DeliveryJobRow, jobFromRow } from './delivery-job';
 import { WebhookDelivery } from './entities/webhook-delivery.entity';
-import { WebhookEvent } from './entities/webhook-event.entity';
 
 /** How long a lease outlives the attempt's timeout. */
 export const LEASE_MARGIN_MS = 5_000;
@@ -46,27 +46,22 @@ export class DeliveryClaimer {
     if (limit <= 0) return [];
     const now = new Date();
     const until = this.leaseUntil(undefined, now.getTime());
+    const skip =
+      skipWebhooks.length > 0 ? ` AND webhook_id NOT IN (${placeholders(skipWebhooks.length)})` : '';
+    const lock = this.tx.isSqlite ? '' : ' FOR UPDATE SKIP LOCKED';
     return this.tx.run(async (m) => {
-      const query = m
-        .createQueryBuilder(WebhookDelivery, 'd')
-        .select('d.id', 'id')
-        .where('d.status = :pending', { pending: 'pending' })
-        .andWhere('d.next_attempt_at <= :now', { now })
-        .andWhere('(d.locked_until IS NULL OR d.locked_until < :now)', { now })
-        .orderBy('d.next_attempt_at', 'ASC')
-        .limit(limit);
-      if (skipWebhooks.length > 0)
-        query.andWhere('d.webhook_id NOT IN (:...skip)', { skip: skipWebhooks });
-      if (!this.tx.isSqlite) query.setLock('pessimistic_write').setOnLocked('skip_locked');
-      const ids = (await query.getRawMany<{ id: string }>()).map((r) => r.id);
-      if (ids.length === 0) return [];
-      await m
-        .createQueryBuilder()
-        .update(WebhookDelivery)
-        .set({ locked_until: new Date(until) })
-        .where('id IN (:...ids)', { ids })
-        .updateEntity(false)
-        .execute();
+      const due: { id: string }[] = await m.query(
+        `SELECT id FROM webhook_deliveries
+         WHERE status = 'pending' AND next_attempt_at <= ? AND (locked_until IS NULL OR locked_until < ?)${skip}
+         ORDER BY next_attempt_at LIMIT ${Math.floor(limit)}${lock}`,
+        [sqlValue(now), sqlValue(now), ...skipWebhooks],
+      );
+      if (due.length === 0) return [];
+      const ids = due.map((r) => r.id);
+      await m.query(
+        `UPDATE webhook_deliveries SET locked_until = ? WHERE id IN (${placeholders(ids.length)})`,
+        [sqlValue(new Date(until)), ...ids],
+      );
       return (await selectJobRows(m, ids)).map((row) => jobFromRow(row, until));
     }, 'background');
   }
@@ -109,20 +104,10 @@ export class DeliveryClaimer {
 
 /** Deliveries with their event's body, as jobs are made of. */
 export function selectJobRows(m: EntityManager, ids: string[]): Promise<DeliveryJobRow[]> {
-  return m
-    .createQueryBuilder(WebhookDelivery, 'd')
-    .innerJoin(WebhookEvent, 'e', 'e.id = d.event_id')
-    .select([
-      'd.id AS id',
-      'd.webhook_id AS webhook_id',
-      'd.event AS event',
-      'd.event_id AS event_id',
-      'e.body AS body',
-      'd.attempts AS attempts',
-      'd.status AS status',
-      'd.next_attempt_at AS next_attempt_at',
-      'd.delivered_at AS delivered_at',
-    ])
-    .where('d.id IN (:...ids)', { ids })
-    .getRawMany<DeliveryJobRow>();
+  return m.query(
+    `SELECT d.id, d.webhook_id, d.event, d.event_id, e.body, d.attempts, d.status, d.next_attempt_at, d.delivered_at
+     FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
+     WHERE d.id IN (${placeholders(ids.length)})`,
+    ids,
+  );
 }

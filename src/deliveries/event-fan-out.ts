@@ -9,6 +9,7 @@ import { ConfigService } from '@nestjs/config';
 import { v7 as uuidv7 } from 'uuid';
 import { EntityManager } from 'typeorm';
 import { Env } from '../config/env.validation';
+import { insertMany, placeholders } from '../database/sql';
 import { TransactionService } from '../database/transaction.service';
 import { catalogEntry } from '../events/event-catalog';
 import { Webhook } from '../webhooks/entities/webhook.entity';
@@ -129,13 +130,10 @@ export class EventFanOut
       }
       for (let i = 0; i < rows.length; i += INSERT_CHUNK)
         await insertDeliveries(m, rows.slice(i, i + INSERT_CHUNK));
-      await m
-        .createQueryBuilder()
-        .update(WebhookEvent)
-        .set({ fanned_out: true })
-        .where('id IN (:...ids)', { ids: events.map((e) => e.id) })
-        .updateEntity(false)
-        .execute();
+      await m.query(
+        `UPDATE webhook_events SET fanned_out = 1 WHERE id IN (${placeholders(events.length)})`,
+        events.map((e) => e.id),
+      );
       return { events: events.length, jobs, leftInDatabase: rows.length - jobs.length };
     }, 'background');
     if (!done) return 0;
@@ -206,13 +204,35 @@ function newJob(row: NewDelivery, body: string, lease: number): DeliveryJob {
   };
 }
 
-/** One INSERT for many rows, without TypeORM reading back the generated columns. */
+const DELIVERY_COLUMNS = [
+  'id',
+  'webhook_id',
+  'event',
+  'event_id',
+  'status',
+  'next_attempt_at',
+  'locked_until',
+  'created_at',
+  'updated_at',
+] as const;
+
+/** One multi-row INSERT of new deliveries. */
 export async function insertDeliveries(m: EntityManager, rows: NewDelivery[]): Promise<void> {
-  await m
-    .createQueryBuilder()
-    .insert()
-    .into(WebhookDelivery)
-    .values(rows)
-    .updateEntity(false)
-    .execute();
+  const now = new Date();
+  await insertMany(
+    m,
+    'webhook_deliveries',
+    DELIVERY_COLUMNS,
+    rows.map((r) => [
+      r.id,
+      r.webhook_id,
+      r.event,
+      r.event_id,
+      r.status,
+      r.next_attempt_at,
+      r.locked_until,
+      now,
+      now,
+    ]),
+  );
 }

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { insertMany } from '../database/sql';
 import { TransactionService } from '../database/transaction.service';
 import { orderingKeyOf } from '../events/domain-event';
-import { WebhookEvent } from './entities/webhook-event.entity';
 import { serialiseEnvelope } from './envelope';
 
 export interface EventToRecord {
@@ -55,18 +55,9 @@ async function insertEvent(
   body: string,
   fannedOut: boolean,
 ): Promise<void> {
-  await m
-    .createQueryBuilder()
-    .insert()
-    .into(WebhookEvent)
-    .values({
-      id: event.id,
-      name: event.name,
-      body,
-      ordering_key: orderingKeyOf(event.data),
-      fanned_out: fannedOut,
-      created_at: event.occurredAt,
-    })
-    .updateEntity(false)
-    .execute();
+  await insertMany(m, 'webhook_events', EVENT_COLUMNS, [
+    [event.id, event.name, body, orderingKeyOf(event.data), fannedOut, event.occurredAt],
+  ]);
 }
+
+const EVENT_COLUMNS = ['id', 'name', 'body', 'ordering_key', 'fanned_out', 'created_at'] as const;

@@ -1,9 +1,10 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { insertMany, placeholders, sqlValue } from '../database/sql';
 import { TransactionService } from '../database/transaction.service';
 import type { Webhook } from '../webhooks/entities/webhook.entity';
-import { AttemptTrigger, WebhookDeliveryAttempt } from './entities/webhook-delivery-attempt.entity';
-import { DeliveryStatus, WebhookDelivery } from './entities/webhook-delivery.entity';
+import { AttemptTrigger } from './entities/webhook-delivery-attempt.entity';
+import { DeliveryStatus } from './entities/webhook-delivery.entity';
 import { HealthReport, WebhookHealth } from './webhook-health';
 import { AttemptOutcome } from './webhook-sender';
 
@@ -116,65 +117,67 @@ export class OutcomeRecorder implements BeforeApplicationShutdown {
     // Delivery rows first: taking their locks before the attempts' foreign-key checks avoids deadlocks.
     for (let i = 0; i < outcomes.length; i += UPDATE_CHUNK)
       await updateDeliveries(m, outcomes.slice(i, i + UPDATE_CHUNK));
-    await m
-      .createQueryBuilder()
-      .insert()
-      .into(WebhookDeliveryAttempt)
-      .values(
-        outcomes.map((o) => ({
-          delivery_id: o.deliveryId,
-          attempt: o.attempt,
-          trigger: o.trigger,
-          status_code: o.outcome.status_code,
-          response: o.outcome.response,
-          error_code: o.outcome.error_code,
-          error: o.outcome.error,
-          duration_ms: o.outcome.duration_ms,
-          created_at: o.at,
-        })),
-      )
-      .updateEntity(false)
-      .execute();
+    await insertMany(
+      m,
+      'webhook_delivery_attempts',
+      ATTEMPT_COLUMNS,
+      outcomes.map((o) => [
+        o.deliveryId,
+        o.attempt,
+        o.trigger,
+        o.outcome.status_code,
+        o.outcome.response,
+        o.outcome.error_code,
+        o.outcome.error,
+        o.outcome.duration_ms,
+        o.at,
+      ]),
+    );
     await this.health.apply(m, healthReports(outcomes));
   }
 }
 
 /** Each delivery gets its own values through one `CASE id WHEN … END` per column. */
 async function updateDeliveries(m: EntityManager, outcomes: Outcome[]): Promise<void> {
-  const params: Record<string, unknown> = {};
-  const ids = outcomes.map((o, i) => {
-    params[`id${i}`] = o.deliveryId;
-    return o.deliveryId;
-  });
-  const column = (name: string, value: (o: Outcome) => unknown): (() => string) => {
-    const whens = outcomes.map((o, i) => {
-      params[`${name}${i}`] = value(o);
-      return `WHEN :id${i} THEN :${name}${i}`;
+  const params: unknown[] = [];
+  const column = (name: string, value: (o: Outcome) => unknown): string => {
+    const whens = outcomes.map((o) => {
+      params.push(o.deliveryId, sqlValue(value(o)));
+      return 'WHEN ? THEN ?';
     });
-    const sql = `CASE id ${whens.join(' ')} END`;
-    return () => sql;
+    return `${name} = CASE id ${whens.join(' ')} END`;
   };
-  const values = {
-    attempts: column('attempts', (o) => o.attempt),
-    status: column('status', (o) => o.status),
-    success: column('success', (o) => o.status === 'succeeded'),
-    status_code: column('status_code', (o) => o.outcome.status_code),
-    response: column('response', (o) => o.outcome.response),
-    error: column('error', (o) => o.outcome.error),
-    duration_ms: column('duration_ms', (o) => o.outcome.duration_ms),
-    next_attempt_at: column('next_attempt_at', (o) => o.nextAttemptAt),
-    delivered_at: column('delivered_at', (o) => o.deliveredAt),
-    locked_until: () => 'NULL',
-  };
-  await m
-    .createQueryBuilder()
-    .update(WebhookDelivery)
-    .set(values)
-    .where('id IN (:...ids)', { ids })
-    .setParameters(params)
-    .updateEntity(false)
-    .execute();
+  const sets = [
+    column('attempts', (o) => o.attempt),
+    column('status', (o) => o.status),
+    column('success', (o) => o.status === 'succeeded'),
+    column('status_code', (o) => o.outcome.status_code),
+    column('response', (o) => o.outcome.response),
+    column('error', (o) => o.outcome.error),
+    column('duration_ms', (o) => o.outcome.duration_ms),
+    column('next_attempt_at', (o) => o.nextAttemptAt),
+    column('delivered_at', (o) => o.deliveredAt),
+    'locked_until = NULL',
+    'updated_at = ?',
+  ];
+  params.push(sqlValue(new Date()), ...outcomes.map((o) => o.deliveryId));
+  await m.query(
+    `UPDATE webhook_deliveries SET ${sets.join(', ')} WHERE id IN (${placeholders(outcomes.length)})`,
+    params,
+  );
 }
+
+const ATTEMPT_COLUMNS = [
+  'delivery_id',
+  'attempt',
+  '`trigger`',
+  'status_code',
+  'response',
+  'error_code',
+  'error',
+  'duration_ms',
+  'created_at',
+] as const;
 
 function healthReports(outcomes: Outcome[]): HealthReport[] {
   const byWebhook = new Map<number, HealthReport>();

@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+'use strict';
+// npm run bench:profile: a CPU profile of the embedded server while it delivers 600 tickets × 10
+// webhooks, summarised as the functions with the most self time (a .cpuprofile is kept for DevTools).
+const { mkdtempSync, readdirSync, readFileSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+const L = require('./lib');
+
+const TICKETS = Number(process.env.PROFILE_TICKETS ?? 600);
+const WEBHOOKS = 10;
+
+async function main() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'homa-profile-'));
+  const profDir = mkdtempSync(join(tmpdir(), 'homa-cpuprof-'));
+  const env = {
+    JWT_SECRET: 'profile-only-secret-0123456789-abcdefghij',
+    WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32',
+    CLIENT_RATE_LIMIT: '100000000',
+    LOG_LEVEL: 'warn',
+    DATA_DIR: dataDir,
+    DATABASE_URL: process.env.PROFILE_DATABASE_URL ?? '',
+    REDIS_URL: '',
+  };
+  await L.runCli(['migrate'], env);
+  await L.runCli(
+    ['user:create', '--email', 'prof@example.com', '--password', 'prof-password', '--admin'],
+    env,
+  );
+  const key = await L.runCli(['api-key:create', '--email', 'prof@example.com'], env);
+  const receiver = await L.startReceiver();
+  const homa = await L.startHoma(env, 'serve', ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
+  const api = L.apiClient(homa.url, key);
+  for (let i = 0; i < WEBHOOKS; i++)
+    await api.createWebhook(receiver.url('/p'), { event_ticket_created: true });
+  const t0 = performance.now();
+  await L.fireTickets(api, TICKETS, 8);
+  await L.until(() => receiver.pathCount('/p') >= TICKETS * WEBHOOKS, 120_000, 'deliveries');
+  const seconds = (performance.now() - t0) / 1000;
+  await L.until(async () => (await api.pending()) === 0, 60_000, 'records');
+  await homa.stop();
+  await receiver.close();
+  console.log(
+    `${TICKETS * WEBHOOKS} deliveries in ${seconds.toFixed(2)} s: ${((TICKETS * WEBHOOKS) / seconds).toFixed(0)}/s`,
+  );
+  const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+  summarise(JSON.parse(readFileSync(join(profDir, file), 'utf8')));
+  console.log(`profile: ${join(profDir, file)}`);
+}
+
+/** Self time per function, and per package, from a V8 .cpuprofile. */
+function summarise(profile) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  const dt = profile.timeDeltas;
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const n = byId.get(id);
+    const { functionName, url, lineNumber } = n.callFrame;
+    const where = url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/dist\//, 'dist/');
+    const key = `${functionName || '(anonymous)'} ${where}:${lineNumber}`;
+    self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0));
+    total += dt[i] ?? 0;
+  });
+  const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 30);
+  for (const [k, v] of top) console.log(`${((100 * v) / total).toFixed(1).padStart(5)} %  ${k}`);
+  const pkg = new Map();
+  for (const [k, v] of self) {
+    const m = / (?:(@[^/]+\/[^/]+)|([^/ ]+))\//.exec(k);
+    const name = k.includes(' dist/') ? 'homa' : m ? (m[1] ?? m[2]) : k.split(' ')[0];
+    pkg.set(name, (pkg.get(name) ?? 0) + v);
+  }
+  console.log('\nby package:');
+  for (const [k, v] of [...pkg].sort((a, b) => b[1] - a[1]).slice(0, 15))
+    console.log(`${((100 * v) / total).toFixed(1).padStart(5)} %  ${k}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
