@@ -149,6 +149,7 @@ async function startHoma(env, role = 'serve', nodeArgs = []) {
     pid: child.pid,
     rssMb: () => kib('VmRSS') / 1024,
     peakRssMb: () => kib('VmHWM') / 1024,
+    stderr: () => stderr,
     stop: async () => {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');

@@ -29,7 +29,11 @@ async function main() {
   );
   const key = await L.runCli(['api-key:create', '--email', 'prof@example.com'], env);
   const receiver = await L.startReceiver();
-  const homa = await L.startHoma(env, 'serve', ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
+  const homa = await L.startHoma(env, 'serve', [
+    '--cpu-prof',
+    `--cpu-prof-dir=${profDir}`,
+    ...(process.env.PROFILE_NODE_ARGS?.split(' ') ?? []),
+  ]);
   const api = L.apiClient(homa.url, key);
   for (let i = 0; i < WEBHOOKS; i++)
     await api.createWebhook(receiver.url('/p'), { event_ticket_created: true });
@@ -40,6 +44,7 @@ async function main() {
   await L.until(async () => (await api.pending()) === 0, 60_000, 'records');
   await homa.stop();
   await receiver.close();
+  if (process.env.PROFILE_NODE_ARGS) console.log(homa.stderr());
   console.log(
     `${TICKETS * WEBHOOKS} deliveries in ${seconds.toFixed(2)} s: ${((TICKETS * WEBHOOKS) / seconds).toFixed(0)}/s`,
   );

@@ -47,7 +47,9 @@ export class DeliveryClaimer {
     const now = new Date();
     const until = this.leaseUntil(undefined, now.getTime());
     const skip =
-      skipWebhooks.length > 0 ? ` AND webhook_id NOT IN (${placeholders(skipWebhooks.length)})` : '';
+      skipWebhooks.length > 0
+        ? ` AND webhook_id NOT IN (${placeholders(skipWebhooks.length)})`
+        : '';
     const lock = this.tx.isSqlite ? '' : ' FOR UPDATE SKIP LOCKED';
     return this.tx.run(async (m) => {
       const due: { id: string }[] = await m.query(
@@ -63,6 +65,26 @@ export class DeliveryClaimer {
         [sqlValue(new Date(until)), ...ids],
       );
       return (await selectJobRows(m, ids)).map((row) => jobFromRow(row, until));
+    }, 'background');
+  }
+
+  /**
+   * Extends leases this process holds, before they end: `ids` all hold the lease `heldUntil`.
+   * Answers the ids whose lease now ends at `until` (a lease that ended and was taken by another
+   * process is not touched).
+   */
+  async renew(ids: string[], heldUntil: number, until: number): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    return this.tx.run(async (m) => {
+      await m.query(
+        `UPDATE webhook_deliveries SET locked_until = ? WHERE locked_until = ? AND id IN (${placeholders(ids.length)})`,
+        [sqlValue(new Date(until)), sqlValue(new Date(heldUntil)), ...ids],
+      );
+      const renewed: { id: string }[] = await m.query(
+        `SELECT id FROM webhook_deliveries WHERE locked_until = ? AND id IN (${placeholders(ids.length)})`,
+        [sqlValue(new Date(until)), ...ids],
+      );
+      return new Set(renewed.map((r) => r.id));
     }, 'background');
   }
 

@@ -61,6 +61,11 @@ export class DeliveryDispatcher<J extends QueuedDelivery = QueuedDelivery> {
     return Math.max(0, this.limits.capacity - this.known.size);
   }
 
+  /** Deliveries waiting for a slot (not yet started). */
+  *waitingJobs(): Iterable<J> {
+    for (const queue of this.waiting.values()) yield* queue;
+  }
+
   /** Webhooks whose queue is full: the poller need not fetch more of theirs. */
   saturated(): number[] {
     return [...this.waiting]

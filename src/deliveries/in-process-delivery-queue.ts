@@ -14,6 +14,7 @@ import { DeliveryQueue } from './delivery-queue';
 import { OutcomeRecorder } from './outcome-recorder';
 
 const SHUTDOWN_GRACE_MS = 5000;
+const RENEW_EVERY_MS = 1000;
 
 /**
  * The embedded default: deliveries are attempted in this process. New ones arrive from the fan-out
@@ -32,6 +33,7 @@ export class InProcessDeliveryQueue
   private readonly pollIntervalMs: number;
   private readonly pollBatch: number;
   private timer: NodeJS.Timeout | null = null;
+  private renewTimer: NodeJS.Timeout | null = null;
   private wakeAt: number | null = null;
   private wakeTimer: NodeJS.Timeout | null = null;
   private polling = false;
@@ -63,12 +65,14 @@ export class InProcessDeliveryQueue
 
   onApplicationBootstrap(): void {
     this.started = true;
+    this.renewTimer = setInterval(() => void this.renewLeases(), RENEW_EVERY_MS);
     void this.poll();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.started = false;
     for (const timer of [this.timer, this.wakeTimer]) if (timer) clearTimeout(timer);
+    if (this.renewTimer) clearInterval(this.renewTimer);
     this.dispatcher.stop();
     const deadline = Date.now() + SHUTDOWN_GRACE_MS;
     while (this.dispatcher.inFlight > 0 && Date.now() < deadline) {
@@ -123,6 +127,33 @@ export class InProcessDeliveryQueue
       this.logger.error(`Delivery ${job.id} could not be attempted: ${(error as Error).message}`);
     } finally {
       if (this.backlog && this.dispatcher.size < this.pollBatch / 2) void this.poll();
+    }
+  }
+
+  /**
+   * Waiting jobs keep their deliveries: leases that would end before a whole attempt could run are
+   * extended, a statement per lease batch, so a backlog in memory never falls back to one claim each.
+   */
+  private async renewLeases(): Promise<void> {
+    const now = Date.now();
+    const soon = this.claimer.leaseUntil(undefined, now) - RENEW_EVERY_MS * 3;
+    const byLease = new Map<number, DeliveryJob[]>();
+    for (const job of this.dispatcher.waitingJobs()) {
+      if (job.leaseUntil === null || job.leaseUntil <= now || job.leaseUntil > soon) continue;
+      byLease.set(job.leaseUntil, [...(byLease.get(job.leaseUntil) ?? []), job]);
+    }
+    const until = this.claimer.leaseUntil(undefined, now);
+    try {
+      for (const [held, jobs] of byLease) {
+        const renewed = await this.claimer.renew(
+          jobs.map((j) => j.id),
+          held,
+          until,
+        );
+        for (const job of jobs) if (renewed.has(job.id)) job.leaseUntil = until;
+      }
+    } catch (error) {
+      this.logger.error(`Renewing delivery leases failed: ${(error as Error).message}`);
     }
   }
 
