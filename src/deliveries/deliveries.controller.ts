@@ -4,6 +4,11 @@ import { AdminOnly } from '../auth/guards/decorators';
 import { uuidParam } from '../common/params';
 import { DeliveriesService } from './deliveries.service';
 import { DeliveryAttemptsService } from './delivery-attempts.service';
+import {
+  AttemptResultDto,
+  DeliveryDetailResponseDto,
+  DeliveryPageResponseDto,
+} from './dto/delivery-response.dto';
 import { ListDeliveriesQueryDto } from './dto/list-deliveries-query.dto';
 
 @ApiTags('admin: webhook deliveries')
@@ -19,7 +24,10 @@ export class DeliveriesController {
   @ApiOperation({
     summary: 'The delivery log, newest first (payloads and responses are in GET /:id)',
   })
-  @ApiOkResponse({ description: '`{data: [...], meta: {page, limit, total, total_pages}}`' })
+  @ApiOkResponse({
+    description: '`{data: [...], meta: {page, limit, total, total_pages}}`',
+    type: DeliveryPageResponseDto,
+  })
   list(@Query() query: ListDeliveriesQueryDto) {
     return this.deliveries.list(query);
   }
@@ -28,6 +36,7 @@ export class DeliveriesController {
   @ApiOperation({
     summary: 'One delivery with its exact payload and every attempt (`attempt_log`)',
   })
+  @ApiOkResponse({ type: DeliveryDetailResponseDto })
   get(@Param('id', uuidParam()) id: string) {
     return this.deliveries.get(id);
   }
@@ -38,6 +47,7 @@ export class DeliveriesController {
     summary:
       'Attempt a delivery again now, whatever its status: same body, same delivery and webhook-id, trigger=manual',
   })
+  @ApiOkResponse({ type: AttemptResultDto })
   async redeliver(@Param('id', uuidParam()) id: string) {
     const result = await this.attempts.attempt(id, { trigger: 'manual', retry: true });
     if (!result) throw new NotFoundException(`Delivery ${id} not found`);
