@@ -164,7 +164,7 @@ describe('web console (browser, e2e)', () => {
     });
 
     await signIn(admin);
-    const row = (await shown(page.getByRole('row').filter({ hasText: 'Failing hook' }))) as Locator;
+    const row = await shown(page.getByRole('row').filter({ hasText: 'Failing hook' }));
     await shown(row.getByText('Failed · 500'));
     await shown(row.getByText('0% succeeded, 2 failed'));
     await screenshot(page, join(DOCS, 'console-webhooks.png'));

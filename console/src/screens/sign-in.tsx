@@ -36,7 +36,7 @@ export function SignIn(props: {
 
   return (
     <main class="sign-in">
-      <form onSubmit={submit} aria-labelledby="sign-in-title">
+      <form onSubmit={(e) => void submit(e)} aria-labelledby="sign-in-title">
         <h1 id="sign-in-title">Sign in to the Homa console</h1>
         {props.notice && !error && <p class="notice">{props.notice}</p>}
         {error && (

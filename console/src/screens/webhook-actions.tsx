@@ -22,17 +22,14 @@ function useAction() {
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string>();
   const [error, setError] = useState<string>();
-  const run = async (fn: () => Promise<string | undefined>) => {
+  /** Runs one action at a time and shows its outcome (or error) beside the button. */
+  const run = (fn: () => Promise<string | undefined>): void => {
     setBusy(true);
     setError(undefined);
     setMessage(undefined);
-    try {
-      setMessage(await fn());
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+    fn()
+      .then(setMessage, (e: unknown) => setError(errorMessage(e)))
+      .finally(() => setBusy(false));
   };
   const output = (
     <>

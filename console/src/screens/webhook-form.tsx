@@ -100,7 +100,7 @@ export function WebhookForm(props: { id?: number }) {
   return (
     <section aria-labelledby="form-title">
       <h1 id="form-title">{title}</h1>
-      <form onSubmit={submit} class="webhook-form" noValidate>
+      <form onSubmit={(e) => void submit(e)} class="webhook-form" noValidate>
         {typeof error === 'string' && (
           <p class="error" role="alert">
             {error}
