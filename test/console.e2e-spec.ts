@@ -195,6 +195,71 @@ describe('web console (browser, e2e)', () => {
     await shown(page.getByText('Failed · 500'));
   });
 
+  it('edits, disables, reveals and rotates the secret, recovers and deletes a webhook', async () => {
+    const hook = await createWebhook(t, admin.token, {
+      name: 'Managed hook',
+      url: failing.url,
+      event_user_updated: true,
+    });
+    await signIn(admin);
+    await (await shown(page.getByRole('link', { name: 'Managed hook' }))).click();
+    await shown(page.getByRole('heading', { name: 'Managed hook' }));
+
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await expect(page.getByLabel('user.updated').isChecked()).resolves.toBe(true);
+    await page.getByLabel('user.updated').uncheck();
+    await page.getByLabel('client.created').check();
+    await page.getByLabel('Description').fill('Edited in the console');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await shown(page.getByText('Edited in the console'));
+    const saved = (await t.http.get(`/api/admin/webhooks/${hook.id}`).set(bearer(admin.token)))
+      .body as Record<string, unknown>;
+    expect(saved).toMatchObject({ event_user_updated: false, event_client_created: true });
+
+    await page.getByRole('button', { name: 'Reveal secret' }).click();
+    await shown(page.getByText(hook.secret, { exact: true }));
+    await page.getByRole('button', { name: 'Hide secret' }).click();
+    await expect(page.getByText(hook.secret, { exact: true }).count()).resolves.toBe(0);
+
+    await page.getByLabel('Old secret stays valid for (hours)').fill('2');
+    await page.getByRole('button', { name: 'Rotate secret' }).click();
+    await shown(page.getByText(/Secret rotated\. The old one also signs until/));
+    const rotated = (
+      await t.http.get(`/api/admin/webhooks/${hook.id}/secret`).set(bearer(admin.token))
+    ).body as { secret: string };
+    expect(rotated.secret).not.toBe(hook.secret);
+    await shown(page.getByText(rotated.secret, { exact: true }));
+
+    // A failed test send, then "Recover failed since …" sends it again.
+    await page.getByRole('button', { name: 'Send test' }).click();
+    await shown(page.getByText('Failed with HTTP 500'));
+    const before = failing.requests.length;
+    await page.getByRole('button', { name: 'Recover' }).click();
+    await shown(page.getByText('1 failed delivery queued again.'));
+    await failing.waitFor(before + 1);
+
+    await page.getByRole('button', { name: 'Disable webhook' }).click();
+    await shown(page.getByText('Webhook disabled.'));
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Webhooks' })
+      .click();
+    const row = await shown(page.getByRole('row').filter({ hasText: 'Managed hook' }));
+    await shown(row.getByText('Disabled', { exact: true }));
+    await shown(row.getByText('Disabled through the API'));
+
+    await row.getByRole('link', { name: 'Managed hook' }).click();
+    await page.getByRole('button', { name: 'Delete webhook' }).click();
+    await shown(page.getByRole('alertdialog'));
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await shown(page.getByRole('heading', { name: 'Managed hook' }));
+    await page.getByRole('button', { name: 'Delete webhook' }).click();
+    await page.getByRole('button', { name: 'Yes, delete it' }).click();
+    await shown(page.getByRole('heading', { name: 'Webhooks' }));
+    await t.http.get(`/api/admin/webhooks/${hook.id}`).set(bearer(admin.token)).expect(404);
+    await expect(page.getByRole('link', { name: 'Managed hook' }).count()).resolves.toBe(0);
+  });
+
   it('says a wrong password without telling whether the email exists', async () => {
     await page.goto('/console');
     await page.getByLabel('Email').fill(admin.email);
