@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { bearer, createUser, TestUser } from './factories/users';
 import { createTicket } from './factories/tickets';
 import { createWebhook, DELIVERY_TEST_ENV } from './factories/webhooks';
@@ -222,5 +226,25 @@ describe('webhook health, per-minute aggregate and delivery headers (e2e)', () =
         '/api/admin/webhook_deliveries/{id}/headers',
       ]),
     );
+  });
+
+  it("matches the console's committed API types (npm run console:api regenerates them)", async () => {
+    const doc = (await t.http.get('/docs-json').expect(200)).text;
+    const dir = mkdtempSync(join(tmpdir(), 'homa-openapi-'));
+    try {
+      writeFileSync(join(dir, 'openapi.json'), doc);
+      const out = join(dir, 'schema.d.ts');
+      const bin = (name: string) => join(__dirname, '..', 'node_modules', '.bin', name);
+      execFileSync(bin('openapi-typescript'), [join(dir, 'openapi.json'), '-o', out], {
+        stdio: 'pipe',
+      });
+      const committed = join(__dirname, '..', 'console', 'src', 'api', 'schema.d.ts');
+      const formatted = execFileSync(bin('prettier'), ['--stdin-filepath', committed], {
+        input: readFileSync(out),
+      }).toString();
+      expect(formatted).toBe(readFileSync(committed, 'utf8'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
