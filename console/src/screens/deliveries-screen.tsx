@@ -95,7 +95,7 @@ export function DeliveriesScreen(props: { params: URLSearchParams }) {
       {page.data && page.data.data.length === 0 && <p>No deliveries match.</p>}
       {page.data && page.data.data.length > 0 && (
         <div class="table-wrap">
-          <table>
+          <table class="stack">
             <caption class="visually-hidden">Deliveries, newest first</caption>
             <thead>
               <tr>
@@ -110,16 +110,20 @@ export function DeliveriesScreen(props: { params: URLSearchParams }) {
             <tbody>
               {page.data.data.map((d) => (
                 <tr key={d.id}>
-                  <td>
+                  <td data-label="Event">
                     <Link to={`/deliveries/${d.id}`}>{d.event}</Link>
                   </td>
-                  <td>{names.get(d.webhook_id) ?? `#${d.webhook_id}`}</td>
-                  <td>
+                  <td data-label="Webhook">{names.get(d.webhook_id) ?? `#${d.webhook_id}`}</td>
+                  <td data-label="Status">
                     <StatusBadge status={d.status} code={d.status_code} />
                   </td>
-                  <td>{d.attempts}</td>
-                  <td>{d.duration_ms === null ? '—' : `${d.duration_ms} ms`}</td>
-                  <td title={dateTime(d.created_at)}>{ago(d.created_at)}</td>
+                  <td data-label="Attempts">{d.attempts}</td>
+                  <td data-label="Duration">
+                    {d.duration_ms === null ? '—' : `${d.duration_ms} ms`}
+                  </td>
+                  <td data-label="Created" title={dateTime(d.created_at)}>
+                    {ago(d.created_at)}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -33,7 +33,7 @@ export function WebhooksScreen() {
       )}
       {list.data && list.data.webhooks.length > 0 && (
         <div class="table-wrap">
-          <table>
+          <table class="stack">
             <caption class="visually-hidden">Webhooks and their health</caption>
             <thead>
               <tr>
@@ -60,11 +60,11 @@ function WebhookRow(props: { webhook: Webhook; health?: WebhookHealth }) {
   const { webhook: w, health: h } = props;
   return (
     <tr>
-      <td>
+      <td data-label="Webhook">
         <Link to={`/webhooks/${w.id}`}>{w.name}</Link>
         <div class="muted url">{w.url}</div>
       </td>
-      <td>
+      <td data-label="State">
         {w.enabled ? (
           <span class="badge badge-succeeded">Enabled</span>
         ) : (
@@ -74,7 +74,7 @@ function WebhookRow(props: { webhook: Webhook; health?: WebhookHealth }) {
           </>
         )}
       </td>
-      <td>
+      <td data-label="Last delivery">
         {h?.last_delivery ? (
           <>
             <StatusBadge status={h.last_delivery.status} code={h.last_delivery.status_code} />
@@ -86,10 +86,10 @@ function WebhookRow(props: { webhook: Webhook; health?: WebhookHealth }) {
           <span class="muted">None yet</span>
         )}
       </td>
-      <td>
+      <td data-label="Last 24 h">
         {h ? (
           <>
-            {h.deliveries_24h} deliveries
+            {h.deliveries_24h} {h.deliveries_24h === 1 ? 'delivery' : 'deliveries'}
             <div class="muted">
               {percent(h.success_rate_24h)} succeeded
               {h.failed_24h > 0 ? `, ${h.failed_24h} failed` : ''}
@@ -99,7 +99,9 @@ function WebhookRow(props: { webhook: Webhook; health?: WebhookHealth }) {
           '—'
         )}
       </td>
-      <td>{h?.failing_since ? <span class="warn">{dateTime(h.failing_since)}</span> : '—'}</td>
+      <td data-label="Failing since">
+        {h?.failing_since ? <span class="warn">{dateTime(h.failing_since)}</span> : '—'}
+      </td>
     </tr>
   );
 }
