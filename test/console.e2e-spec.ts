@@ -206,6 +206,8 @@ describe('web console (browser, e2e)', () => {
     await shown(page.getByRole('heading', { name: 'Managed hook' }));
 
     await page.getByRole('link', { name: 'Edit' }).click();
+    await shown(page.getByLabel('Name'));
+    await expect(page.getByLabel('Name').inputValue()).resolves.toBe('Managed hook');
     await expect(page.getByLabel('user.updated').isChecked()).resolves.toBe(true);
     await page.getByLabel('user.updated').uncheck();
     await page.getByLabel('client.created').check();

@@ -60,13 +60,17 @@ export function WebhookForm(props: { id?: number }) {
   const [form, setForm] = useState<FormState>(EMPTY);
   const [error, setError] = useState<ApiError | string>();
   const [busy, setBusy] = useState(false);
+  const [loaded, setLoaded] = useState(props.id === undefined);
   const events = (catalog.data?.data ?? []).filter((e) => e.flag);
 
   useEffect(() => {
     if (props.id === undefined || !catalog.data) return;
     api
       .webhook(props.id)
-      .then((w) => setForm(fromWebhook(w, catalog.data?.data ?? [])))
+      .then((w) => {
+        setForm(fromWebhook(w, catalog.data?.data ?? []));
+        setLoaded(true);
+      })
       .catch((e) => setError(errorMessage(e)));
   }, [props.id, catalog.data]);
 
@@ -97,6 +101,13 @@ export function WebhookForm(props: { id?: number }) {
     error instanceof ApiError
       ? error.fields.filter((f) => !['name', 'url', 'description', 'timeout_ms'].includes(f.field))
       : [];
+  if (!loaded || !catalog.data)
+    return (
+      <section aria-labelledby="form-title">
+        <h1 id="form-title">{title}</h1>
+        {typeof error === 'string' ? <p class="error">{error}</p> : <p>Loading…</p>}
+      </section>
+    );
   return (
     <section aria-labelledby="form-title">
       <h1 id="form-title">{title}</h1>
