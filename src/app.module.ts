@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { EventsModule } from './events/events.module';
 import { AuthModule } from './auth/auth.module';
+import { ConsoleModule } from './console/console.module';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DepartmentsModule } from './departments/departments.module';
@@ -40,6 +41,7 @@ export class AppModule {
         LoggingModule,
         MetricsModule,
         WebhooksModule.forRoot({ deliver: options.deliver, adminApi: true }),
+        ConsoleModule,
       ],
     };
   }

@@ -3,6 +3,11 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/guards/decorators';
 import { uuidParam } from '../common/params';
 import { DeliveriesService } from './deliveries.service';
+import {
+  AttemptResultDto,
+  DeliveryDetailResponseDto,
+  DeliveryPageResponseDto,
+} from './dto/delivery-response.dto';
 import { ListDeliveriesQueryDto } from './dto/list-deliveries-query.dto';
 
 @ApiTags('admin: webhook deliveries')
@@ -15,7 +20,10 @@ export class DeliveriesController {
   @ApiOperation({
     summary: 'The delivery log, newest first (payloads and responses are in GET /:id)',
   })
-  @ApiOkResponse({ description: '`{data: [...], meta: {page, limit, total, total_pages}}`' })
+  @ApiOkResponse({
+    description: '`{data: [...], meta: {page, limit, total, total_pages}}`',
+    type: DeliveryPageResponseDto,
+  })
   list(@Query() query: ListDeliveriesQueryDto) {
     return this.deliveries.list(query);
   }
@@ -24,6 +32,7 @@ export class DeliveriesController {
   @ApiOperation({
     summary: 'One delivery with its exact payload and every attempt (`attempt_log`)',
   })
+  @ApiOkResponse({ type: DeliveryDetailResponseDto })
   get(@Param('id', uuidParam()) id: string) {
     return this.deliveries.get(id);
   }
@@ -34,6 +43,7 @@ export class DeliveriesController {
     summary:
       'Attempt a delivery again now, whatever its status: same body, same delivery and webhook-id, trigger=manual',
   })
+  @ApiOkResponse({ type: AttemptResultDto })
   redeliver(@Param('id', uuidParam()) id: string) {
     return this.deliveries.redeliver(id);
   }

@@ -10,6 +10,9 @@ import { Webhook } from '../webhooks/entities/webhook.entity';
 import { BullMqDeliveryQueue, DELIVERY_QUEUE } from './bullmq-delivery-queue';
 import { DeliveriesController } from './deliveries.controller';
 import { DeliveriesService } from './deliveries.service';
+import { DeliveryHeadersService } from './delivery-headers.service';
+import { DeliveryStatsController } from './delivery-stats.controller';
+import { DeliveryStatsService } from './delivery-stats.service';
 import { DeliveryAttemptsService } from './delivery-attempts.service';
 import { DeliveryQueue, NoDeliveryQueue } from './delivery-queue';
 import { DeliveryReconciler } from './delivery-reconciler';
@@ -103,7 +106,7 @@ export class DeliveriesModule {
         ...(options.adminApi ? [AuthModule] : []),
         ...(usesRedis() && (options.deliver || options.adminApi) ? bullImports() : []),
       ],
-      controllers: options.adminApi ? [DeliveriesController] : [],
+      controllers: options.adminApi ? [DeliveriesController, DeliveryStatsController] : [],
       providers: [
         TargetGuard,
         WebhookSender,
@@ -115,6 +118,8 @@ export class DeliveriesModule {
         OutcomeRecorder,
         DeliveryAttemptsService,
         DeliveriesService,
+        DeliveryStatsService,
+        DeliveryHeadersService,
         ...(options.deliver ? [DeliveryRetentionService] : []),
         ...queueProviders(options),
         depthGauges,

@@ -2,13 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Env } from '../config/env.validation';
 import { MetricsService } from '../metrics/metrics.service';
-import { VERSION } from '../version';
 import { Webhook } from '../webhooks/entities/webhook.entity';
 import { DeliveryClaimer } from './delivery-claimer';
 import { DeliveryJob } from './delivery-job';
 import { AttemptTrigger } from './entities/webhook-delivery-attempt.entity';
 import { DeliveryStatus } from './entities/webhook-delivery.entity';
 import { OutcomeRecorder } from './outcome-recorder';
+import { requestHeaders } from './request-headers';
 import { parseSchedule, RetrySchedule } from './retry-schedule';
 import { WebhookCache } from './webhook-cache';
 import { WebhookHealth } from './webhook-health';
@@ -31,8 +31,6 @@ export interface AttemptResult extends AttemptOutcome {
 
 /** Time an attempt must have left on its lease to go ahead without claiming again. */
 const LEASE_SLACK_MS = 1_000;
-const HEADER_NAMES_RESERVED =
-  /^(content-type|content-length|host|user-agent|x-webhook-.*|webhook-.*)$/i;
 
 /**
  * Makes one HTTP attempt of a delivery held in memory: signs the event's body, sends it, decides what
@@ -138,12 +136,7 @@ export class DeliveryAttemptsService {
       body,
       timeoutMs,
       headers: {
-        ...customHeaders(webhook.headers),
-        'Content-Type': 'application/json',
-        'User-Agent': `Homa-Webhook/${VERSION}`,
-        'X-Webhook-Event': job.event,
-        'X-Webhook-Delivery': job.id,
-        'X-Webhook-Attempt': String(attempt),
+        ...requestHeaders(job, webhook, attempt),
         ...signDelivery(activeSecrets(webhook), job.id, body),
       },
     });
@@ -194,11 +187,4 @@ export class DeliveryAttemptsService {
     const delay = this.schedule.boundRetryAfter(scheduled, outcome.retry_after_ms);
     return { status: 'pending', next_attempt_at: new Date(now.getTime() + delay) };
   }
-}
-
-function customHeaders(headers: Record<string, string> | null): Record<string, string> {
-  if (!headers) return {};
-  return Object.fromEntries(
-    Object.entries(headers).filter(([name]) => !HEADER_NAMES_RESERVED.test(name)),
-  );
 }

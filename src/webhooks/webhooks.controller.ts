@@ -10,7 +10,13 @@ import {
   Put,
   Query,
 } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { AdminOnly } from '../auth/guards/decorators';
 import { PageQueryDto } from '../common/pagination';
 import { intParam } from '../common/params';
@@ -18,6 +24,15 @@ import { EVENT_CATALOG } from '../events/event-catalog';
 import { CreateWebhookDto } from './dto/create-webhook.dto';
 import { UpdateWebhookDto } from './dto/update-webhook.dto';
 import { RecoverDto, RotateSecretDto, TestWebhookQueryDto } from './dto/webhook-actions.dto';
+import { AttemptResultDto } from '../deliveries/dto/delivery-response.dto';
+import {
+  CatalogResponseDto,
+  RecoverResultDto,
+  RotatedSecretDto,
+  WebhookPageResponseDto,
+  WebhookResponseDto,
+  WebhookSecretDto,
+} from './dto/webhook-response.dto';
 import { WebhooksService } from './webhooks.service';
 
 @ApiTags('admin: webhooks')
@@ -30,19 +45,21 @@ export class WebhooksController {
   @ApiOperation({
     summary: 'Create a webhook (the only answer, with GET /:id/secret, that shows its secret)',
   })
-  @ApiCreatedResponse({ description: 'The webhook, with its secret' })
+  @ApiCreatedResponse({ description: 'The webhook, with its secret', type: WebhookResponseDto })
   create(@Body() body: CreateWebhookDto) {
     return this.webhooks.create(body);
   }
 
   @Get('webhooks')
   @ApiOperation({ summary: 'List webhooks (secrets masked)' })
+  @ApiOkResponse({ type: WebhookPageResponseDto })
   list(@Query() query: PageQueryDto) {
     return this.webhooks.list(query);
   }
 
   @Get('webhooks/:id')
   @ApiOperation({ summary: 'One webhook (secret masked)' })
+  @ApiOkResponse({ type: WebhookResponseDto })
   get(@Param('id', intParam()) id: number) {
     return this.webhooks.get(id);
   }
@@ -55,6 +72,7 @@ export class WebhooksController {
 
   @Patch('webhooks/:id')
   @ApiOperation({ summary: 'Update a webhook: merges the fields given' })
+  @ApiOkResponse({ type: WebhookResponseDto })
   update(@Param('id', intParam()) id: number, @Body() body: UpdateWebhookDto) {
     return this.webhooks.update(id, body);
   }
@@ -75,6 +93,7 @@ export class WebhooksController {
   @ApiOkResponse({
     description:
       '`{success, status_code, duration_ms, response, error_code, error, delivery_id, ...}`',
+    type: AttemptResultDto,
   })
   test(@Param('id', intParam()) id: number, @Query() query: TestWebhookQueryDto) {
     return this.webhooks.test(id, query.event);
@@ -82,6 +101,7 @@ export class WebhooksController {
 
   @Get('webhooks/:id/secret')
   @ApiOperation({ summary: "The webhook's signing secret" })
+  @ApiOkResponse({ type: WebhookSecretDto })
   secret(@Param('id', intParam()) id: number) {
     return this.webhooks.secret(id);
   }
@@ -92,6 +112,7 @@ export class WebhooksController {
     summary:
       'Rotate the secret; the old one keeps signing (webhook-signature) for the grace period',
   })
+  @ApiOkResponse({ type: RotatedSecretDto })
   rotate(@Param('id', intParam()) id: number, @Body() body: RotateSecretDto) {
     return this.webhooks.rotateSecret(id, body);
   }
@@ -99,6 +120,7 @@ export class WebhooksController {
   @Post('webhooks/:id/recover')
   @HttpCode(202)
   @ApiOperation({ summary: 'Re-queue every failed delivery of this webhook created since `since`' })
+  @ApiAcceptedResponse({ type: RecoverResultDto })
   recover(@Param('id', intParam()) id: number, @Body() body: RecoverDto) {
     return this.webhooks.recover(id, new Date(body.since));
   }
@@ -107,6 +129,7 @@ export class WebhooksController {
   @ApiOperation({
     summary: 'Every event a webhook can subscribe to, with its flag and a sample payload',
   })
+  @ApiOkResponse({ type: CatalogResponseDto })
   events() {
     return { data: EVENT_CATALOG };
   }

@@ -1,0 +1,257 @@
+import { useState } from 'preact/hooks';
+import { api, AttemptResult, Webhook } from '../api/client';
+import { dateTime } from '../format';
+import { errorMessage, usePolled } from '../hooks';
+import { navigate } from '../router';
+
+/** Enable/disable, secret, rotation, test send, recovery and deletion of one webhook. */
+export function WebhookActions(props: { webhook: Webhook; onChanged: () => void }) {
+  const w = props.webhook;
+  return (
+    <div class="panels">
+      <EnablePanel webhook={w} onChanged={props.onChanged} />
+      <TestPanel webhook={w} />
+      <SecretPanel webhook={w} />
+      <RecoverPanel webhook={w} />
+      <DeletePanel webhook={w} />
+    </div>
+  );
+}
+
+function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<string>();
+  const [error, setError] = useState<string>();
+  /** Runs one action at a time and shows its outcome (or error) beside the button. */
+  const run = (fn: () => Promise<string | undefined>): void => {
+    setBusy(true);
+    setError(undefined);
+    setMessage(undefined);
+    fn()
+      .then(setMessage, (e: unknown) => setError(errorMessage(e)))
+      .finally(() => setBusy(false));
+  };
+  const output = (
+    <>
+      {message && (
+        <p class="notice" role="status">
+          {message}
+        </p>
+      )}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+    </>
+  );
+  return { busy, run, output };
+}
+
+function EnablePanel(props: { webhook: Webhook; onChanged: () => void }) {
+  const { busy, run, output } = useAction();
+  const w = props.webhook;
+  return (
+    <section class="panel" aria-labelledby="state-title">
+      <h2 id="state-title">State</h2>
+      <p>
+        {w.enabled
+          ? 'Receiving events.'
+          : `Disabled${w.disabled_reason ? `: ${w.disabled_reason}` : ''}.`}
+      </p>
+      <button
+        type="button"
+        disabled={busy}
+        onClick={() =>
+          run(async () => {
+            await api.updateWebhook(w.id, { enabled: !w.enabled });
+            props.onChanged();
+            return w.enabled ? 'Webhook disabled.' : 'Webhook enabled.';
+          })
+        }
+      >
+        {w.enabled ? 'Disable webhook' : 'Enable webhook'}
+      </button>
+      {output}
+    </section>
+  );
+}
+
+function TestPanel(props: { webhook: Webhook }) {
+  const catalog = usePolled(() => api.catalog(), []);
+  const [event, setEvent] = useState('webhook.test');
+  const [result, setResult] = useState<AttemptResult>();
+  const { busy, run, output } = useAction();
+  return (
+    <section class="panel" aria-labelledby="test-title">
+      <h2 id="test-title">Send a test</h2>
+      <label for="test-event">Event</label>
+      <select id="test-event" value={event} onChange={(e) => setEvent(e.currentTarget.value)}>
+        {(catalog.data?.data ?? [{ event: 'webhook.test' }]).map((c) => (
+          <option key={c.event} value={c.event}>
+            {c.event}
+          </option>
+        ))}
+      </select>
+      <button
+        type="button"
+        disabled={busy}
+        onClick={() =>
+          run(async () => {
+            setResult(undefined);
+            setResult(await api.testWebhook(props.webhook.id, event));
+            return undefined;
+          })
+        }
+      >
+        {busy ? 'Sending…' : 'Send test'}
+      </button>
+      {output}
+      {result && (
+        <div class={result.success ? 'outcome ok' : 'outcome bad'} role="status">
+          <p>
+            <strong>{result.success ? 'Delivered' : 'Failed'}</strong>
+            {result.status_code !== null ? ` with HTTP ${result.status_code}` : ''} in{' '}
+            {result.duration_ms} ms
+            {result.error_code
+              ? ` (${result.error_code}${result.error ? `: ${result.error}` : ''})`
+              : ''}
+          </p>
+          {result.response && (
+            <>
+              <p class="muted">Response</p>
+              <pre>{result.response}</pre>
+            </>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
+
+function SecretPanel(props: { webhook: Webhook }) {
+  const [secret, setSecret] = useState<string>();
+  const [grace, setGrace] = useState('24');
+  const { busy, run, output } = useAction();
+  return (
+    <section class="panel" aria-labelledby="secret-title">
+      <h2 id="secret-title">Signing secret</h2>
+      <p>
+        <code class="secret">{secret ?? props.webhook.secret}</code>
+      </p>
+      <button
+        type="button"
+        class="secondary"
+        onClick={() =>
+          secret
+            ? setSecret(undefined)
+            : run(async () => {
+                setSecret((await api.secret(props.webhook.id)).secret);
+                return undefined;
+              })
+        }
+      >
+        {secret ? 'Hide secret' : 'Reveal secret'}
+      </button>
+      <div class="inline-form">
+        <label for="grace-hours">Old secret stays valid for (hours)</label>
+        <input
+          id="grace-hours"
+          inputMode="numeric"
+          value={grace}
+          onInput={(e) => setGrace(e.currentTarget.value)}
+        />
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() =>
+            run(async () => {
+              const hours = Number(grace);
+              if (!Number.isFinite(hours) || hours < 0)
+                throw new Error('Grace period must be a number of hours');
+              const res = await api.rotateSecret(props.webhook.id, Math.round(hours * 3600));
+              setSecret(res.secret);
+              return res.previous_secret_expires_at
+                ? `Secret rotated. The old one also signs until ${dateTime(res.previous_secret_expires_at)}.`
+                : 'Secret rotated. The old one no longer signs.';
+            })
+          }
+        >
+          Rotate secret
+        </button>
+      </div>
+      {output}
+    </section>
+  );
+}
+
+function RecoverPanel(props: { webhook: Webhook }) {
+  const [since, setSince] = useState(() =>
+    new Date(Date.now() - 24 * 3600_000).toISOString().slice(0, 16),
+  );
+  const { busy, run, output } = useAction();
+  return (
+    <section class="panel" aria-labelledby="recover-title">
+      <h2 id="recover-title">Recover failed deliveries</h2>
+      <label for="recover-since">Recover failed since (UTC)</label>
+      <input
+        id="recover-since"
+        type="datetime-local"
+        value={since}
+        onInput={(e) => setSince(e.currentTarget.value)}
+      />
+      <button
+        type="button"
+        disabled={busy}
+        onClick={() =>
+          run(async () => {
+            const res = await api.recover(props.webhook.id, `${since}:00Z`);
+            return `${res.requeued} failed ${res.requeued === 1 ? 'delivery' : 'deliveries'} queued again.`;
+          })
+        }
+      >
+        Recover
+      </button>
+      {output}
+    </section>
+  );
+}
+
+function DeletePanel(props: { webhook: Webhook }) {
+  const [confirming, setConfirming] = useState(false);
+  const { busy, run, output } = useAction();
+  return (
+    <section class="panel danger" aria-labelledby="delete-title">
+      <h2 id="delete-title">Delete</h2>
+      {!confirming ? (
+        <button type="button" class="danger" onClick={() => setConfirming(true)}>
+          Delete webhook
+        </button>
+      ) : (
+        <div role="alertdialog" aria-labelledby="delete-question">
+          <p id="delete-question">
+            Delete “{props.webhook.name}” and its whole delivery log? This cannot be undone.
+          </p>
+          <button
+            type="button"
+            class="danger"
+            disabled={busy}
+            onClick={() =>
+              run(async () => {
+                await api.deleteWebhook(props.webhook.id);
+                navigate('/');
+                return undefined;
+              })
+            }
+          >
+            Yes, delete it
+          </button>
+          <button type="button" class="secondary" onClick={() => setConfirming(false)}>
+            Cancel
+          </button>
+        </div>
+      )}
+      {output}
+    </section>
+  );
+}

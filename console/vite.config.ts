@@ -1,0 +1,17 @@
+import { defineConfig } from 'vite';
+
+/** Built by `npm run build` (from the repository root) into dist/console, served by Nest at /console. */
+export default defineConfig({
+  root: 'console',
+  base: '/console/',
+  esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
+  build: {
+    outDir: '../dist/console',
+    emptyOutDir: true,
+    // Everything from files: no inline script or style, so the strict CSP holds.
+    assetsInlineLimit: 0,
+    modulePreload: { polyfill: false },
+    sourcemap: true,
+  },
+  logLevel: 'warn',
+});

@@ -1,0 +1,100 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { PageMetaDto } from '../../common/pagination';
+
+/** A webhook as the API answers it (the OpenAPI shape; the secret is masked except on create). */
+export class WebhookResponseDto {
+  @ApiProperty({ example: 1 })
+  id: number;
+
+  @ApiProperty({ example: 'Slack Integration' })
+  name: string;
+
+  @ApiProperty({ example: 'https://example.com/webhook' })
+  url: string;
+
+  @ApiProperty({ description: 'Masked, except in the answer to create', example: 'abcd…wxyz' })
+  secret: string;
+
+  @ApiProperty()
+  enabled: boolean;
+
+  @ApiProperty({ type: 'string', nullable: true })
+  description: string | null;
+
+  @ApiProperty({ type: 'integer', nullable: true })
+  timeout_ms: number | null;
+
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, nullable: true })
+  headers: Record<string, string> | null;
+
+  @ApiProperty() event_all: boolean;
+  @ApiProperty() event_ticket_created: boolean;
+  @ApiProperty() event_ticket_updated: boolean;
+  @ApiProperty() event_ticket_status_change: boolean;
+  @ApiProperty() event_ticket_closed: boolean;
+  @ApiProperty() event_ticket_assigned: boolean;
+  @ApiProperty() event_message_created: boolean;
+  @ApiProperty() event_client_created: boolean;
+  @ApiProperty() event_client_updated: boolean;
+  @ApiProperty() event_user_created: boolean;
+  @ApiProperty() event_user_updated: boolean;
+
+  @ApiProperty({ type: 'string', nullable: true, example: 'Failing since 2024-01-15T10:30:00Z' })
+  disabled_reason: string | null;
+
+  @ApiProperty({ type: 'string', format: 'date-time', nullable: true })
+  failing_since: string | null;
+
+  @ApiProperty({ type: 'string', format: 'date-time' })
+  created_at: string;
+
+  @ApiProperty({ type: 'string', format: 'date-time' })
+  updated_at: string;
+}
+
+export class WebhookPageResponseDto {
+  @ApiProperty({ type: [WebhookResponseDto] })
+  data: WebhookResponseDto[];
+
+  @ApiProperty({ type: PageMetaDto })
+  meta: PageMetaDto;
+}
+
+export class CatalogEntryDto {
+  @ApiProperty({ example: 'ticket.created' })
+  event: string;
+
+  @ApiProperty({ type: 'string', nullable: true, example: 'event_ticket_created' })
+  flag: string | null;
+
+  @ApiProperty({ example: 'Ticket Created' })
+  label: string;
+
+  @ApiProperty({ example: 'A ticket was opened, by a client or an agent.' })
+  description: string;
+
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  sample: Record<string, unknown>;
+}
+
+export class CatalogResponseDto {
+  @ApiProperty({ type: [CatalogEntryDto] })
+  data: CatalogEntryDto[];
+}
+
+export class WebhookSecretDto {
+  @ApiProperty() id: number;
+  @ApiProperty() secret: string;
+}
+
+export class RotatedSecretDto {
+  @ApiProperty() id: number;
+  @ApiProperty() secret: string;
+  @ApiProperty({ type: 'string', format: 'date-time', nullable: true })
+  previous_secret_expires_at: string | null;
+}
+
+export class RecoverResultDto {
+  @ApiProperty() webhook_id: number;
+  @ApiProperty({ description: 'Failed deliveries put back in the queue' }) requeued: number;
+}
