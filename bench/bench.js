@@ -16,6 +16,9 @@ const started = Date.now();
 const timeLeft = () => BUDGET_MS - (Date.now() - started);
 const MYSQL_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 const REDIS_URL = process.env.REDIS_URL;
+// BENCH_SECTIONS=ceiling,throughput,matching,isolation,fanout,latency narrows a run.
+const SECTIONS = process.env.BENCH_SECTIONS?.split(',');
+const want = (section) => !SECTIONS || SECTIONS.includes(section);
 
 const BASE_ENV = {
   JWT_SECRET: 'bench-only-secret-0123456789-abcdefghijkl',
@@ -134,7 +137,8 @@ async function benchMode(mode) {
   const receiver = await L.startReceiver();
   const h = await deploy(mode);
   try {
-    out.ceiling = await repeat(() => L.ceiling(receiver, { count: 5000, concurrency: 50 }));
+    if (want('ceiling') || want('throughput'))
+      out.ceiling = await repeat(() => L.ceiling(receiver, { count: 5000, concurrency: 50 }));
 
     // Delivery throughput with 10 webhooks; then the same with 990 more registered for another event.
     const hooks = [];
@@ -142,10 +146,12 @@ async function benchMode(mode) {
       hooks.push(
         await h.api.createWebhook(receiver.url('/throughput'), { event_ticket_created: true }),
       );
-    out.throughput = await repeat(() => deliveryThroughput(h, receiver, '/throughput', 10, 150));
-    out.throughputRatio = out.throughput.median / out.ceiling.median;
+    if (want('throughput')) {
+      out.throughput = await repeat(() => deliveryThroughput(h, receiver, '/throughput', 10, 150));
+      out.throughputRatio = out.throughput.median / out.ceiling.median;
+    }
 
-    if (timeLeft() > (6 * 60_000) / (mode.index + 1)) {
+    if (want('matching') && timeLeft() > (6 * 60_000) / (mode.index + 1)) {
       const others = [];
       for (let i = 0; i < 990; i++)
         others.push(h.api.createWebhook(receiver.url('/other'), { event_user_updated: true }));
@@ -158,52 +164,61 @@ async function benchMode(mode) {
 
     // Isolation: 9 healthy endpoints, without and with a tenth that hangs to its timeout.
     for (const hook of hooks.slice(9)) await h.api.disable(hook.id);
-    out.isolationBaseline = await repeat(() =>
-      deliveryThroughput(h, receiver, '/throughput', 9, 100),
-    );
-    const hanging = await L.startReceiver(0, 'hang');
-    const hangHook = await h.api.createWebhook(
-      hanging.url('/hang'),
-      { event_ticket_created: true },
-      { timeout_ms: 2000 },
-    );
-    out.isolationWithHang = await repeat(() =>
-      deliveryThroughput(h, receiver, '/throughput', 9, 100),
-    );
-    out.isolationRatio = out.isolationWithHang.median / out.isolationBaseline.median;
-    await h.api.disable(hangHook.id);
+    if (want('isolation')) {
+      out.isolationBaseline = await repeat(() =>
+        deliveryThroughput(h, receiver, '/throughput', 9, 100),
+      );
+      const hanging = await L.startReceiver(0, 'hang');
+      const hangHook = await h.api.createWebhook(
+        hanging.url('/hang'),
+        { event_ticket_created: true },
+        { timeout_ms: 2000 },
+      );
+      out.isolationWithHang = await repeat(() =>
+        deliveryThroughput(h, receiver, '/throughput', 9, 100),
+      );
+      out.isolationRatio = out.isolationWithHang.median / out.isolationBaseline.median;
+      await h.api.disable(hangHook.id);
+      await hanging.close();
+    }
     for (const hook of hooks) await h.api.disable(hook.id).catch(() => undefined);
-    await hanging.close();
 
     // Fan-out overhead on the API: ticket creation latency at 50 req/s with 0, then 20, subscribed webhooks.
-    out.fanout0 = await fixedRateLatency(h.url, 50, 5);
-    const fan = [];
-    for (let i = 0; i < 20; i++)
-      fan.push(await h.api.createWebhook(receiver.url('/fanout'), { event_ticket_created: true }));
-    out.fanout20 = await fixedRateLatency(h.url, 50, 5);
-    out.fanoutRatioP50 = out.fanout20.p50 / out.fanout0.p50;
-    out.fanoutRatioP99 = out.fanout20.p99 / out.fanout0.p99;
-    for (const hook of fan) await h.api.disable(hook.id);
+    if (want('fanout')) {
+      out.fanout0 = await fixedRateLatency(h.url, 50, 5);
+      const fan = [];
+      for (let i = 0; i < 20; i++)
+        fan.push(
+          await h.api.createWebhook(receiver.url('/fanout'), { event_ticket_created: true }),
+        );
+      out.fanout20 = await fixedRateLatency(h.url, 50, 5);
+      out.fanoutRatioP50 = out.fanout20.p50 / out.fanout0.p50;
+      out.fanoutRatioP99 = out.fanout20.p99 / out.fanout0.p99;
+      for (const hook of fan) await h.api.disable(hook.id);
+    }
 
     // Event-to-receipt latency at 20 events/s to one webhook.
-    await h.api.createWebhook(receiver.url('/latency'), { event_ticket_created: true });
-    const latencies = [];
-    for (let run = 0; run < RUNS; run++) {
-      const sent = [];
-      for (let i = 0; i < 60; i++) {
-        const t = performance.now();
-        sent.push(await h.api.ticket(100_000 + run * 1000 + i));
-        await L.sleep(Math.max(0, 50 - (performance.now() - t)));
+    if (want('latency')) {
+      await h.api.createWebhook(receiver.url('/latency'), { event_ticket_created: true });
+      const latencies = [];
+      for (let run = 0; run < RUNS; run++) {
+        const sent = [];
+        for (let i = 0; i < 60; i++) {
+          const t = performance.now();
+          sent.push(await h.api.ticket(100_000 + run * 1000 + i));
+          await L.sleep(Math.max(0, 50 - (performance.now() - t)));
+        }
+        await L.until(
+          () => sent.every((s) => receiver.state.ticketSeen.has(s.id)),
+          30_000,
+          'latency deliveries',
+        );
+        latencies.push(...sent.map((s) => receiver.state.ticketSeen.get(s.id) - s.started));
       }
-      await L.until(
-        () => sent.every((s) => receiver.state.ticketSeen.has(s.id)),
-        30_000,
-        'latency deliveries',
-      );
-      latencies.push(...sent.map((s) => receiver.state.ticketSeen.get(s.id) - s.started));
+      out.latencyP50 = L.quantile(latencies, 0.5);
+      out.latencyP99 = L.quantile(latencies, 0.99);
+      out.latencyMax = Math.max(...latencies);
     }
-    out.latencyP50 = L.quantile(latencies, 0.5);
-    out.latencyP99 = L.quantile(latencies, 0.99);
   } finally {
     await h.stop();
     await receiver.close();

@@ -78,4 +78,35 @@ describe('DeliveryDispatcher', () => {
     await new Promise((r) => setImmediate(r));
     expect(seen).toEqual(['boom', 'next']);
   });
+
+  it('holds at most `capacity` deliveries, but always takes the ones this process already holds', () => {
+    const d = new DeliveryDispatcher(
+      { global: 1, perWebhook: 1, waitingPerWebhook: 100, capacity: 3 },
+      () => new Promise(() => undefined),
+    );
+    expect(['a', 'b', 'c', 'd'].map((id) => d.push({ id, webhookId: id.charCodeAt(0) }))).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
+    expect(d.room).toBe(0);
+    expect(d.hasRoom(9)).toBe(false);
+    expect(d.push({ id: 'held', webhookId: 9 }, true)).toBe(true);
+    expect(d.size).toBe(4);
+    expect([...d.waitingJobs()].map((j) => j.id)).toEqual(['b', 'c', 'held']);
+  });
+
+  it('answers room for promised deliveries, per webhook and in all', () => {
+    const d = new DeliveryDispatcher(
+      { global: 1, perWebhook: 1, waitingPerWebhook: 3, capacity: 10 },
+      () => new Promise(() => undefined),
+    );
+    d.push({ id: 'a', webhookId: 1 }); // running
+    d.push({ id: 'b', webhookId: 1 }); // waiting
+    expect(d.hasRoom(1, 1)).toBe(true); // 1 waiting + 1 promised < 3
+    expect(d.hasRoom(1, 2)).toBe(false);
+    expect(d.hasRoom(2, 0, 8)).toBe(false); // 2 held + 8 promised = capacity
+    expect(d.hasRoom(2, 0, 7)).toBe(true);
+  });
 });
