@@ -1,3 +1,4 @@
+import { v7 as uuidv7 } from 'uuid';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../src/database/data-source-options';
 import { GUIDE_TICKET } from './factories/tickets';
@@ -198,6 +199,114 @@ describe('SIGTERM (e2e)', () => {
       expect(new Set(recorded.map((r) => r.id))).toEqual(sent);
       for (const r of recorded) expect([r.status, Number(r.attempts)]).toEqual(['succeeded', 1]);
       console.log(`sigterm: ${sent.size} attempts in flight or done at SIGTERM, all recorded`);
+    } finally {
+      for (const p of processes) await p.stop();
+      if (dataSource.isInitialized) await dataSource.destroy();
+      await receiver.close();
+      await db.drop();
+    }
+  });
+});
+
+describe('events left unfanned by a crash (e2e)', () => {
+  it('are fanned out exactly once when two processes race for them', async () => {
+    const db = await isolatedDatabase('race');
+    const env = {
+      ...db.env,
+      JWT_SECRET: 'race-test-secret-0123456789-abcdef-01234',
+      WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32',
+      WEBHOOK_POLL_INTERVAL_MS: '50',
+      WEBHOOK_TIMEOUT_MS: '3000',
+      WEBHOOK_RECONCILE_INTERVAL_MS: '500',
+      LOG_LEVEL: 'error',
+      REDIS_QUEUE_PREFIX: `homa-test-race-${process.pid}`,
+    };
+    const receiver = await startReceiver();
+    const dataSource = new DataSource(
+      buildDataSourceOptions({ DATABASE_URL: db.env.DATABASE_URL, DATA_DIR: db.env.DATA_DIR }),
+    );
+    const processes: ServerProcess[] = [];
+    const EVENTS = 200;
+    try {
+      const first = await startServerProcess(env);
+      processes.push(first);
+      await runCli(
+        ['--create-admin', '--email', 'race@example.com', '--password', 'race-pass-12'],
+        env,
+      );
+      const login = await fetch(`${first.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email: 'race@example.com', password: 'race-pass-12' }),
+      });
+      const { access_token } = (await login.json()) as { access_token: string };
+      for (const name of ['Race A', 'Race B']) {
+        const res = await fetch(`${first.url}/api/admin/webhooks`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${access_token}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({
+            name,
+            url: `${receiver.url}?${name[5]}`,
+            event_user_created: true,
+          }),
+        });
+        expect(res.status).toBe(201);
+      }
+      await first.stop();
+      processes.splice(0);
+
+      // What a crash between commit and fan-out leaves: events recorded, none fanned out.
+      await dataSource.initialize();
+      await dataSource.transaction(async (m) => {
+        for (let i = 0; i < EVENTS; i++) {
+          const body = JSON.stringify({
+            event: 'user.created',
+            timestamp: '2024-01-15T10:30:00Z',
+            data: { user_id: `race-${i}`, name: `Race ${i}`, email: `race-${i}@example.com` },
+          });
+          await m.query(
+            'INSERT INTO webhook_events (id, name, body, ordering_key, fanned_out, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+            [uuidv7(), 'user.created', body, `user:race-${i}`, 0, '2024-01-15 10:30:00.000'],
+          );
+        }
+      });
+
+      // Two delivering processes start at once and race for them (with Redis: an API and two workers).
+      const roles: ('serve' | 'worker')[] = process.env.REDIS_URL
+        ? ['serve', 'worker', 'worker']
+        : ['serve', 'serve'];
+      processes.push(...(await Promise.all(roles.map((role) => startServerProcess(env, role)))));
+
+      await receiver.waitFor(EVENTS * 2, undefined, 60000);
+      await eventually(async () => {
+        const rows = await dataSource.query<{ n: number | string }[]>(
+          "SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status = 'succeeded'",
+        );
+        return Number(rows[0].n) === EVENTS * 2;
+      }, 30000);
+      await new Promise((r) => setTimeout(r, 500));
+      const perHook = (suffix: string) =>
+        receiver.requests
+          .filter((r) => r.path.endsWith(`?${suffix}`))
+          .map((r) => String(r.body.data.user_id));
+      for (const suffix of ['A', 'B']) {
+        const users = perHook(suffix);
+        expect(new Set(users).size).toBe(EVENTS);
+      }
+      const deliveries = await dataSource.query<{ n: number | string }[]>(
+        'SELECT COUNT(*) AS n FROM webhook_deliveries',
+      );
+      expect(Number(deliveries[0].n)).toBe(EVENTS * 2);
+      const unfanned = await dataSource.query<{ n: number | string }[]>(
+        'SELECT COUNT(*) AS n FROM webhook_events WHERE fanned_out = 0',
+      );
+      expect(Number(unfanned[0].n)).toBe(0);
+      const repeats =
+        receiver.requests.length -
+        new Set(receiver.requests.map((r) => String(r.headers['x-webhook-delivery']))).size;
+      console.log(
+        `race: ${EVENTS} events fanned out by ${roles.length} processes into ${EVENTS * 2} deliveries (${repeats} repeated sends)`,
+      );
     } finally {
       for (const p of processes) await p.stop();
       if (dataSource.isInitialized) await dataSource.destroy();
