@@ -107,6 +107,11 @@ async function deliveryThroughput(h, receiver, path, webhooks, tickets) {
   return expected / ((performance.now() - t0) / 1000);
 }
 
+/** Waits until nothing is pending, so one section's backlog does not weigh on the next. */
+async function settle(h) {
+  await L.until(async () => (await h.api.pending()) === 0, 120_000, 'the backlog to drain');
+}
+
 async function fixedRateLatency(url, rate, seconds) {
   const result = await autocannon({
     url: `${url}/api/client/tickets`,
@@ -185,6 +190,7 @@ async function benchMode(mode) {
 
     // Fan-out overhead on the API: ticket creation latency at 50 req/s with 0, then 20, subscribed webhooks.
     if (want('fanout')) {
+      await settle(h);
       out.fanout0 = await fixedRateLatency(h.url, 50, 5);
       const fan = [];
       for (let i = 0; i < 20; i++)
@@ -199,6 +205,7 @@ async function benchMode(mode) {
 
     // Event-to-receipt latency at 20 events/s to one webhook.
     if (want('latency')) {
+      await settle(h);
       await h.api.createWebhook(receiver.url('/latency'), { event_ticket_created: true });
       const latencies = [];
       for (let run = 0; run < RUNS; run++) {
