@@ -1,10 +1,14 @@
 import { CreateAuth1764300000000 } from './1764300000000-CreateAuth';
 import { CreateTickets1764300100000 } from './1764300100000-CreateTickets';
 import { CreateWebhooks1764300200000 } from './1764300200000-CreateWebhooks';
+import { EncryptWebhookSecrets1764500000000 } from './1764500000000-EncryptWebhookSecrets';
+import { CreateAuditLog1764500100000 } from './1764500100000-CreateAuditLog';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
   CreateAuth1764300000000,
   CreateTickets1764300100000,
   CreateWebhooks1764300200000,
+  EncryptWebhookSecrets1764500000000,
+  CreateAuditLog1764500100000,
 ];

@@ -1,5 +1,6 @@
 import { Controller, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Audited } from '../audit/audited.decorator';
 import { AdminOnly } from '../auth/guards/decorators';
 import { uuidParam } from '../common/params';
 import { DeliveriesService } from './deliveries.service';
@@ -38,6 +39,7 @@ export class DeliveriesController {
     summary:
       'Attempt a delivery again now, whatever its status: same body, same delivery and webhook-id, trigger=manual',
   })
+  @Audited({ action: 'delivery.redeliver', targetType: 'delivery', targetFrom: 'param' })
   async redeliver(@Param('id', uuidParam()) id: string) {
     const result = await this.attempts.attempt(id, { trigger: 'manual', retry: true });
     if (!result) throw new NotFoundException(`Delivery ${id} not found`);

@@ -11,6 +11,7 @@ import {
   Query,
 } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Audited } from '../audit/audited.decorator';
 import { AdminOnly } from '../auth/guards/decorators';
 import { PageQueryDto } from '../common/pagination';
 import { intParam } from '../common/params';
@@ -19,6 +20,15 @@ import { CreateWebhookDto } from './dto/create-webhook.dto';
 import { UpdateWebhookDto } from './dto/update-webhook.dto';
 import { RecoverDto, RotateSecretDto, TestWebhookQueryDto } from './dto/webhook-actions.dto';
 import { WebhooksService } from './webhooks.service';
+
+/** `{"enabled": false}` alone is a disable, `{"enabled": true}` alone an enable; anything else an update. */
+function updateAction(request: { body?: unknown }): string {
+  const body = (request.body ?? {}) as Record<string, unknown>;
+  const keys = Object.keys(body);
+  if (keys.length === 1 && keys[0] === 'enabled')
+    return body.enabled ? 'webhook.enable' : 'webhook.disable';
+  return 'webhook.update';
+}
 
 @ApiTags('admin: webhooks')
 @AdminOnly()
@@ -31,6 +41,7 @@ export class WebhooksController {
     summary: 'Create a webhook (the only answer, with GET /:id/secret, that shows its secret)',
   })
   @ApiCreatedResponse({ description: 'The webhook, with its secret' })
+  @Audited({ action: 'webhook.create', targetType: 'webhook', targetFrom: 'result' })
   create(@Body() body: CreateWebhookDto) {
     return this.webhooks.create(body);
   }
@@ -49,12 +60,14 @@ export class WebhooksController {
 
   @Put('webhooks/:id')
   @ApiOperation({ summary: 'Update a webhook: merges the fields given, e.g. `{"enabled": false}`' })
+  @Audited({ action: updateAction, targetType: 'webhook', targetFrom: 'param', fields: true })
   replace(@Param('id', intParam()) id: number, @Body() body: UpdateWebhookDto) {
     return this.webhooks.update(id, body);
   }
 
   @Patch('webhooks/:id')
   @ApiOperation({ summary: 'Update a webhook: merges the fields given' })
+  @Audited({ action: updateAction, targetType: 'webhook', targetFrom: 'param', fields: true })
   update(@Param('id', intParam()) id: number, @Body() body: UpdateWebhookDto) {
     return this.webhooks.update(id, body);
   }
@@ -62,6 +75,7 @@ export class WebhooksController {
   @Delete('webhooks/:id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a webhook and its delivery log' })
+  @Audited({ action: 'webhook.delete', targetType: 'webhook', targetFrom: 'param' })
   async remove(@Param('id', intParam()) id: number) {
     await this.webhooks.remove(id);
   }
@@ -76,12 +90,14 @@ export class WebhooksController {
     description:
       '`{success, status_code, duration_ms, response, error_code, error, delivery_id, ...}`',
   })
+  @Audited({ action: 'webhook.test', targetType: 'webhook', targetFrom: 'param' })
   test(@Param('id', intParam()) id: number, @Query() query: TestWebhookQueryDto) {
     return this.webhooks.test(id, query.event);
   }
 
   @Get('webhooks/:id/secret')
   @ApiOperation({ summary: "The webhook's signing secret" })
+  @Audited({ action: 'webhook.secret_reveal', targetType: 'webhook', targetFrom: 'param' })
   secret(@Param('id', intParam()) id: number) {
     return this.webhooks.secret(id);
   }
@@ -92,6 +108,7 @@ export class WebhooksController {
     summary:
       'Rotate the secret; the old one keeps signing (webhook-signature) for the grace period',
   })
+  @Audited({ action: 'webhook.secret_rotate', targetType: 'webhook', targetFrom: 'param' })
   rotate(@Param('id', intParam()) id: number, @Body() body: RotateSecretDto) {
     return this.webhooks.rotateSecret(id, body);
   }
@@ -99,6 +116,7 @@ export class WebhooksController {
   @Post('webhooks/:id/recover')
   @HttpCode(202)
   @ApiOperation({ summary: 'Re-queue every failed delivery of this webhook created since `since`' })
+  @Audited({ action: 'webhook.recover', targetType: 'webhook', targetFrom: 'param' })
   recover(@Param('id', intParam()) id: number, @Body() body: RecoverDto) {
     return this.webhooks.recover(id, new Date(body.since));
   }
