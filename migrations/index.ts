@@ -3,6 +3,7 @@ import { CreateTickets1764300100000 } from './1764300100000-CreateTickets';
 import { CreateWebhooks1764300200000 } from './1764300200000-CreateWebhooks';
 import { EncryptWebhookSecrets1764500000000 } from './1764500000000-EncryptWebhookSecrets';
 import { CreateAuditLog1764500100000 } from './1764500100000-CreateAuditLog';
+import { AddAlertFlags1764500200000 } from './1764500200000-AddAlertFlags';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   CreateWebhooks1764300200000,
   EncryptWebhookSecrets1764500000000,
   CreateAuditLog1764500100000,
+  AddAlertFlags1764500200000,
 ];

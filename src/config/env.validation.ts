@@ -32,7 +32,8 @@ export interface Env {
   WEBHOOK_RECONCILE_INTERVAL_MS: number;
   REDIS_QUEUE_PREFIX: string;
   WORKER_PORT: number;
-  LOG_FORMAT: 'json' | 'pretty';
+  /** Unset: pretty on a terminal, JSON otherwise. */
+  LOG_FORMAT?: 'json' | 'pretty';
 }
 
 const durationList = /^\s*(\d+(ms|s|m|h|d)\s*)(,\s*\d+(ms|s|m|h|d)\s*)*$/;
@@ -124,7 +125,7 @@ export const envSchema = Joi.object<Env>({
     .pattern(/^[A-Za-z0-9_-]{1,64}$/)
     .default('homa'),
   WORKER_PORT: Joi.number().port().default(8001),
-  LOG_FORMAT: Joi.string().valid('json', 'pretty').default('json'),
+  LOG_FORMAT: Joi.string().empty('').valid('json', 'pretty'),
 });
 
 /** Validates the environment; throws one message that names every bad variable. */

@@ -79,6 +79,14 @@ export class Webhook {
   @Column({ type: 'boolean', default: false })
   event_user_updated: boolean;
 
+  /** Operator alert: another webhook was disabled. */
+  @Column({ type: 'boolean', default: false })
+  event_webhook_disabled: boolean;
+
+  /** Operator alert: another webhook's delivery exhausted its retries. */
+  @Column({ type: 'boolean', default: false })
+  event_delivery_failed: boolean;
+
   @Column({ type: 'varchar', length: 500, nullable: true })
   disabled_reason: string | null;
 
