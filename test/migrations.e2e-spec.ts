@@ -8,7 +8,11 @@ describe('migrations (e2e)', () => {
   it('run up, all the way down, and up again on a database of their own', async () => {
     const db = await isolatedDatabase('mig');
     const dataSource = new DataSource(
-      buildDataSourceOptions({ DATABASE_URL: db.env.DATABASE_URL, DATA_DIR: db.env.DATA_DIR }),
+      buildDataSourceOptions({
+        DATABASE_URL: db.env.DATABASE_URL,
+        DATA_DIR: db.env.DATA_DIR,
+        HOMA_ENCRYPTION_KEY: db.env.HOMA_ENCRYPTION_KEY,
+      }),
     );
     await dataSource.initialize();
     try {
@@ -28,6 +32,7 @@ describe('migrations (e2e)', () => {
       const created = await tables();
       expect(created).toEqual([
         'api_keys',
+        'audit_log',
         'clients',
         'departments',
         'ticket_messages',
