@@ -12,9 +12,9 @@ type Transform = (value: string) => string;
 
 /** Rewrites every webhook's secret and previous secrets with `transform`, row by row. */
 async function rewriteSecrets(queryRunner: QueryRunner, transform: Transform): Promise<void> {
-  const rows: Row[] = await queryRunner.query(
+  const rows = (await queryRunner.query(
     'SELECT id, secret, previous_secrets FROM webhooks ORDER BY id',
-  );
+  )) as Row[];
   for (const row of rows) {
     const previous = row.previous_secrets
       ? (JSON.parse(row.previous_secrets) as { secret: string; expires_at: string }[]).map((p) => ({

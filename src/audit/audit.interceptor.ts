@@ -28,6 +28,11 @@ function targetIdOf(
   return typeof id === 'string' || typeof id === 'number' ? String(id) : null;
 }
 
+/** The names of the body's fields (never their values). */
+function bodyFields(body: unknown): string[] {
+  return typeof body === 'object' && body !== null ? Object.keys(body).sort() : [];
+}
+
 /** Writes one audit entry after a successful `@Audited` handler; failed requests change nothing and are not recorded. */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
@@ -51,7 +56,7 @@ export class AuditInterceptor implements NestInterceptor {
               targetType: options.targetType,
               targetId: targetIdOf(options, request, result),
               ip: request.ip ?? null,
-              details: options.fields ? { fields: Object.keys(request.body ?? {}).sort() } : null,
+              details: options.fields ? { fields: bodyFields(request.body) } : null,
             })
             .then(() => result),
         ),

@@ -32,7 +32,9 @@ describe('hostile JSON', () => {
     });
     expect(findHostileValue({ constructor: { prototype: {} } })?.field).toBe('constructor');
     expect(findHostileValue(JSON.parse('{"n":1e400}'))?.error).toBe('n is a number out of range');
-    expect(findHostileValue({ list: [1, 2, 99999999999999999999] })?.field).toBe('list.2');
+    expect(findHostileValue(JSON.parse('{"list":[1,2,99999999999999999999]}'))?.field).toBe(
+      'list.2',
+    );
     expect(findHostileValue({ a: 1.5, b: 'x', c: [true, null], d: 9007199254740991 })).toBeNull();
   });
 });

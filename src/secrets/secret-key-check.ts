@@ -15,7 +15,7 @@ export class SecretKeyCheck implements OnApplicationBootstrap {
     const runner = this.dataSource.createQueryRunner();
     try {
       if (!(await runner.hasTable('webhooks'))) return;
-      const rows: { secret: string }[] = await runner.query('SELECT secret FROM webhooks');
+      const rows = (await runner.query('SELECT secret FROM webhooks')) as { secret: string }[];
       const oneByKey = new Map<string, string>();
       for (const { secret } of rows)
         if (isEncrypted(secret)) oneByKey.set(secret.split(':')[2], secret);
