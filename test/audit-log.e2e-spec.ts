@@ -225,6 +225,13 @@ describe('audit log (e2e)', () => {
         `webhook\\.create +webhook \\d+  by ${admin.email.replace('.', '\\.')} from .*127\\.0\\.0\\.1`,
       ),
     );
+    const cliEmail = uniqueEmail('cli-made');
+    expect(
+      (await runCli(['user:create', '--email', cliEmail, '--password', 'long-enough-pw'], env))
+        .code,
+    ).toBe(0);
+    const byCli = await runCli(['audit:list', '--action', 'user.create', '--limit', '1'], env);
+    expect(byCli.stdout).toMatch(/user\.create +user [0-9a-f-]{36}  by cli\n/);
     const bad = await runCli(['audit:list', '--since', 'nope'], env);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/since/);
