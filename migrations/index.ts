@@ -2,6 +2,9 @@ import { CreateAuth1764300000000 } from './1764300000000-CreateAuth';
 import { CreateTickets1764300100000 } from './1764300100000-CreateTickets';
 import { CreateWebhooks1764300200000 } from './1764300200000-CreateWebhooks';
 import { CreateEventOutbox1764400000000 } from './1764400000000-CreateEventOutbox';
+import { EncryptWebhookSecrets1764500000000 } from './1764500000000-EncryptWebhookSecrets';
+import { CreateAuditLog1764500100000 } from './1764500100000-CreateAuditLog';
+import { AddAlertFlags1764500200000 } from './1764500200000-AddAlertFlags';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -9,4 +12,7 @@ export const migrations = [
   CreateTickets1764300100000,
   CreateWebhooks1764300200000,
   CreateEventOutbox1764400000000,
+  EncryptWebhookSecrets1764500000000,
+  CreateAuditLog1764500100000,
+  AddAlertFlags1764500200000,
 ];

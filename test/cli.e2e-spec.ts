@@ -60,7 +60,11 @@ describe('homa CLI (e2e)', () => {
     expect(key.stdout.trim()).toMatch(/^homa_[0-9a-f]{64}$/);
 
     const dataSource = new DataSource(
-      buildDataSourceOptions({ DATABASE_URL: env.DATABASE_URL, DATA_DIR: env.DATA_DIR }),
+      buildDataSourceOptions({
+        DATABASE_URL: env.DATABASE_URL,
+        DATA_DIR: env.DATA_DIR,
+        HOMA_ENCRYPTION_KEY: env.HOMA_ENCRYPTION_KEY,
+      }),
     );
     await dataSource.initialize();
     try {
@@ -83,7 +87,11 @@ describe('homa CLI (e2e)', () => {
   it('records the events a command publishes in the outbox before it exits', async () => {
     await runCli(['migrate'], env);
     const dataSource = new DataSource(
-      buildDataSourceOptions({ DATABASE_URL: env.DATABASE_URL, DATA_DIR: env.DATA_DIR }),
+      buildDataSourceOptions({
+        DATABASE_URL: env.DATABASE_URL,
+        DATA_DIR: env.DATA_DIR,
+        HOMA_ENCRYPTION_KEY: env.HOMA_ENCRYPTION_KEY,
+      }),
     );
     await dataSource.initialize();
     try {

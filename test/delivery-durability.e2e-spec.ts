@@ -23,7 +23,11 @@ describe('durability (e2e)', () => {
       WEBHOOK_RECONCILE_INTERVAL_MS: '500',
     };
     const dataSource = new DataSource(
-      buildDataSourceOptions({ DATABASE_URL: db.env.DATABASE_URL, DATA_DIR: db.env.DATA_DIR }),
+      buildDataSourceOptions({
+        DATABASE_URL: db.env.DATABASE_URL,
+        DATA_DIR: db.env.DATA_DIR,
+        HOMA_ENCRYPTION_KEY: db.env.HOMA_ENCRYPTION_KEY,
+      }),
     );
     // Without Redis the server delivers in-process; with it, `homa worker` does.
     const processes: ServerProcess[] = [];

@@ -44,4 +44,38 @@ describe('structured logs (e2e)', () => {
     expect(server.output()).not.toContain('ab'.repeat(32));
     expect(server.output()).not.toContain('hunter2-secret-password');
   });
+
+  it('LOG_FORMAT=pretty writes human-readable lines, still without credentials', async () => {
+    const db = await isolatedDatabase('logs');
+    const server = await startServerProcess({
+      ...db.env,
+      JWT_SECRET: 'logging-test-secret-0123456789-abcdefgh',
+      LOG_LEVEL: 'log',
+      LOG_FORMAT: 'pretty',
+    });
+    try {
+      const res = await fetch(`${server.url}/api/auth/me`, {
+        headers: {
+          Authorization: `Bearer homa_${'cd'.repeat(32)}`,
+          'X-Request-Id': 'req-pretty-7',
+        },
+      });
+      expect(res.status).toBe(401);
+      await new Promise((r) => setTimeout(r, 200));
+    } finally {
+      await server.stop();
+      await db.drop();
+    }
+    const lines = server
+      .output()
+      .split('\n')
+      .filter((l) => l.trim() !== '');
+    const request = lines.find((l) => l.includes('req-pretty-7'));
+    expect(request).toBeDefined();
+    expect(() => JSON.parse(request!)).toThrow();
+    expect(request).toMatch(/INFO/);
+    expect(request).toContain('/api/auth/me');
+    expect(lines.some((l) => l.includes('Homa listening on'))).toBe(true);
+    expect(server.output()).not.toContain('cd'.repeat(32));
+  });
 });

@@ -13,7 +13,11 @@ describe('migrations (e2e)', () => {
   beforeEach(async () => {
     db = await isolatedDatabase('mig');
     dataSource = new DataSource(
-      buildDataSourceOptions({ DATABASE_URL: db.env.DATABASE_URL, DATA_DIR: db.env.DATA_DIR }),
+      buildDataSourceOptions({
+        DATABASE_URL: db.env.DATABASE_URL,
+        DATA_DIR: db.env.DATA_DIR,
+        HOMA_ENCRYPTION_KEY: db.env.HOMA_ENCRYPTION_KEY,
+      }),
     );
     await dataSource.initialize();
   });
@@ -41,6 +45,7 @@ describe('migrations (e2e)', () => {
     const created = await tables();
     expect(created).toEqual([
       'api_keys',
+      'audit_log',
       'clients',
       'departments',
       'ticket_messages',
@@ -115,5 +120,129 @@ describe('migrations (e2e)', () => {
 
     await dataSource.runMigrations({ transaction: 'each' });
     expect(await readThrough()).toEqual(expected);
+  });
+});
+
+describe('secret encryption migration (e2e)', () => {
+  it('encrypts existing rows, decrypts them on the way down, and again on the way up', async () => {
+    const db = await isolatedDatabase('migsec');
+    const dataSource = new DataSource(
+      buildDataSourceOptions({
+        DATABASE_URL: db.env.DATABASE_URL,
+        DATA_DIR: db.env.DATA_DIR,
+        HOMA_ENCRYPTION_KEY: db.env.HOMA_ENCRYPTION_KEY,
+      }),
+    );
+    await dataSource.initialize();
+    const ours = migrations.length - migrations.findIndex((m) => m.name.startsWith('Encrypt'));
+    try {
+      await dataSource.runMigrations({ transaction: 'each' });
+      for (let i = 0; i < ours; i++) await dataSource.undoLastMigration({ transaction: 'each' });
+      const previous = JSON.stringify([
+        { secret: 'old-plain-secret', expires_at: '2999-01-01T00:00:00.000Z' },
+      ]);
+      await dataSource.query(
+        'INSERT INTO webhooks (name, url, secret, previous_secrets) VALUES (?, ?, ?, ?)',
+        ['Before', 'https://example.com/a', 'plain-secret-one', previous],
+      );
+      await dataSource.query('INSERT INTO webhooks (name, url, secret) VALUES (?, ?, ?)', [
+        'Before too',
+        'https://example.com/b',
+        'plain-secret-two',
+      ]);
+      const raw = () =>
+        dataSource.query<{ secret: string; previous_secrets: string | null }[]>(
+          'SELECT secret, previous_secrets FROM webhooks ORDER BY id',
+        );
+
+      for (let round = 0; round < 2; round++) {
+        await dataSource.runMigrations({ transaction: 'each' });
+        const encrypted = await raw();
+        expect(encrypted.map((r) => r.secret)).toEqual([
+          expect.stringMatching(/^enc:v1:/),
+          expect.stringMatching(/^enc:v1:/),
+        ]);
+        expect(JSON.stringify(encrypted)).not.toMatch(/plain-secret|old-plain/);
+        expect(JSON.parse(encrypted[0].previous_secrets!)[0].expires_at).toBe(
+          '2999-01-01T00:00:00.000Z',
+        );
+        const [webhook] = await dataSource.query<Record<string, unknown>[]>(
+          'SELECT name, event_webhook_disabled, event_delivery_failed FROM webhooks ORDER BY id',
+        );
+        expect(webhook.name).toBe('Before');
+        expect(Number(webhook.event_webhook_disabled)).toBe(0);
+        expect(Number(webhook.event_delivery_failed)).toBe(0);
+
+        for (let i = 0; i < ours; i++) await dataSource.undoLastMigration({ transaction: 'each' });
+        const decrypted = await raw();
+        expect(decrypted.map((r) => r.secret)).toEqual(['plain-secret-one', 'plain-secret-two']);
+        expect(JSON.parse(decrypted[0].previous_secrets!)[0].secret).toBe('old-plain-secret');
+      }
+    } finally {
+      await dataSource.destroy();
+      await db.drop();
+    }
+  });
+});
+
+describe('secret encryption migration (e2e)', () => {
+  it('encrypts existing rows, decrypts them on the way down, and again on the way up', async () => {
+    const db = await isolatedDatabase('migsec');
+    const dataSource = new DataSource(
+      buildDataSourceOptions({
+        DATABASE_URL: db.env.DATABASE_URL,
+        DATA_DIR: db.env.DATA_DIR,
+        HOMA_ENCRYPTION_KEY: db.env.HOMA_ENCRYPTION_KEY,
+      }),
+    );
+    await dataSource.initialize();
+    const ours = migrations.length - migrations.findIndex((m) => m.name.startsWith('Encrypt'));
+    try {
+      await dataSource.runMigrations({ transaction: 'each' });
+      for (let i = 0; i < ours; i++) await dataSource.undoLastMigration({ transaction: 'each' });
+      const previous = JSON.stringify([
+        { secret: 'old-plain-secret', expires_at: '2999-01-01T00:00:00.000Z' },
+      ]);
+      await dataSource.query(
+        'INSERT INTO webhooks (name, url, secret, previous_secrets) VALUES (?, ?, ?, ?)',
+        ['Before', 'https://example.com/a', 'plain-secret-one', previous],
+      );
+      await dataSource.query('INSERT INTO webhooks (name, url, secret) VALUES (?, ?, ?)', [
+        'Before too',
+        'https://example.com/b',
+        'plain-secret-two',
+      ]);
+      const raw = () =>
+        dataSource.query<{ secret: string; previous_secrets: string | null }[]>(
+          'SELECT secret, previous_secrets FROM webhooks ORDER BY id',
+        );
+
+      for (let round = 0; round < 2; round++) {
+        await dataSource.runMigrations({ transaction: 'each' });
+        const encrypted = await raw();
+        expect(encrypted.map((r) => r.secret)).toEqual([
+          expect.stringMatching(/^enc:v1:/),
+          expect.stringMatching(/^enc:v1:/),
+        ]);
+        expect(JSON.stringify(encrypted)).not.toMatch(/plain-secret|old-plain/);
+        expect(JSON.parse(encrypted[0].previous_secrets!)[0].expires_at).toBe(
+          '2999-01-01T00:00:00.000Z',
+        );
+        const [webhook] = await dataSource.query<Record<string, unknown>[]>(
+          'SELECT name, event_webhook_disabled, event_delivery_failed FROM webhooks ORDER BY id',
+        );
+        expect(webhook.name).toBe('Before');
+        expect(Number(webhook.event_webhook_disabled)).toBe(0);
+        expect(Number(webhook.event_delivery_failed)).toBe(0);
+
+        for (let i = 0; i < ours; i++) await dataSource.undoLastMigration({ transaction: 'each' });
+        const decrypted = await raw();
+        expect(decrypted.map((r) => r.secret)).toEqual(['plain-secret-one', 'plain-secret-two']);
+        expect(JSON.parse(decrypted[0].previous_secrets!)[0].secret).toBe('old-plain-secret');
+      }
+    } finally {
+      await dataSource.destroy();
+      await db.drop();
+    }
   });
 });

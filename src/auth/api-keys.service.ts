@@ -60,8 +60,11 @@ export class ApiKeysService {
     if (!result.affected) throw new NotFoundException(`API key ${id} not found`);
   }
 
-  /** The key's owner, or null. Lookup is by hash, so no secret is compared byte by byte. */
-  async authenticate(key: string): Promise<User | null> {
+  /**
+   * The key's owner and the key's id (audit entries name the key that acted), or null.
+   * Lookup is by hash, so no secret is compared byte by byte.
+   */
+  async authenticateKey(key: string): Promise<{ user: User; keyId: string } | null> {
     if (!isApiKey(key)) return null;
     const found = await this.keys.findOne({
       where: { key_hash: hashApiKey(key) },
@@ -70,7 +73,7 @@ export class ApiKeysService {
     if (!found?.user) return null;
     const stale = !found.last_used_at || Date.now() - found.last_used_at.getTime() > 60_000;
     if (stale) void this.touch(found.id);
-    return found.user;
+    return { user: found.user, keyId: found.id };
   }
 
   private async touch(id: string): Promise<void> {

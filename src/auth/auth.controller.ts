@@ -1,10 +1,25 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Req,
+  Res,
+  UnauthorizedException,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { Audited } from '../audit/audited.decorator';
+import { AuditService } from '../audit/audit.service';
 import { uuidParam } from '../common/params';
 import {
   ApiCreatedResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { ApiKeysService } from './api-keys.service';
@@ -13,6 +28,7 @@ import { CreateApiKeyDto } from './dto/create-api-key.dto';
 import { LoginDto } from './dto/login.dto';
 import type { User } from './entities/user.entity';
 import { CurrentUser, SignedIn } from './guards/decorators';
+import { LoginLimiter, TooManyLoginsException } from './login-limiter';
 
 @ApiTags('auth')
 @Controller('api/auth')
@@ -20,6 +36,8 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly apiKeys: ApiKeysService,
+    private readonly limiter: LoginLimiter,
+    private readonly audit: AuditService,
   ) {}
 
   @Post('login')
@@ -29,8 +47,39 @@ export class AuthController {
   @ApiUnauthorizedResponse({
     description: 'Invalid email or password (the same answer whether or not the email exists)',
   })
-  login(@Body() body: LoginDto) {
-    return this.auth.login(body.email, body.password);
+  @ApiTooManyRequestsResponse({
+    description:
+      'Too many failed logins for this email or from this IP (`Retry-After` says when to try again)',
+  })
+  async login(
+    @Body() body: LoginDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const ip = req.ip ?? 'unknown';
+    try {
+      await this.limiter.assertAllowed(body.email, ip);
+    } catch (error) {
+      if (error instanceof TooManyLoginsException)
+        res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      throw error;
+    }
+    try {
+      const result = await this.auth.login(body.email, body.password);
+      await this.limiter.recordSuccess(body.email);
+      return result;
+    } catch (error) {
+      if (error instanceof UnauthorizedException) {
+        await this.limiter.recordFailure(body.email, ip);
+        await this.audit.record({
+          actor: { type: 'anonymous', email: body.email.trim().toLowerCase().slice(0, 255) },
+          action: 'auth.login_failed',
+          targetType: 'user',
+          ip,
+        });
+      }
+      throw error;
+    }
   }
 
   @Get('me')
@@ -45,6 +94,7 @@ export class AuthController {
   @SignedIn()
   @ApiOperation({ summary: 'Create an API key; the key is shown once, in this answer' })
   @ApiCreatedResponse({ description: '`{id, name, key_prefix, created_at, key}`' })
+  @Audited({ action: 'api_key.create', targetType: 'api_key', targetFrom: 'result' })
   createApiKey(@CurrentUser() user: User, @Body() body: CreateApiKeyDto) {
     return this.apiKeys.create(user.id, body.name);
   }
@@ -60,6 +110,7 @@ export class AuthController {
   @SignedIn()
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke an API key' })
+  @Audited({ action: 'api_key.revoke', targetType: 'api_key', targetFrom: 'param' })
   async revokeApiKey(@CurrentUser() user: User, @Param('id', uuidParam()) id: string) {
     await this.apiKeys.revoke(user.id, id);
   }

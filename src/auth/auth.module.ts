@@ -13,6 +13,23 @@ import { User } from './entities/user.entity';
 import { AdminGuard } from './guards/admin.guard';
 import { AuthGuard } from './guards/auth.guard';
 import { UsersService } from './users.service';
+import Redis from 'ioredis';
+import {
+  LoginAttemptStore,
+  MemoryLoginAttemptStore,
+  RedisLoginAttemptStore,
+} from './login-attempt-store';
+import { LOGIN_ATTEMPT_STORE, LoginLimiter } from './login-limiter';
+
+/** Failed-login counts: in Redis when REDIS_URL is set, so every API replica shares them. */
+function loginAttemptStore(config: ConfigService<Env, true>): LoginAttemptStore {
+  const url = config.get('REDIS_URL', { infer: true });
+  if (!url) return new MemoryLoginAttemptStore();
+  const prefix = config.get('REDIS_QUEUE_PREFIX', { infer: true });
+  return new RedisLoginAttemptStore(
+    new Redis(url, { keyPrefix: `${prefix}:`, maxRetriesPerRequest: 2 }),
+  );
+}
 
 @Module({
   imports: [
@@ -30,7 +47,15 @@ import { UsersService } from './users.service';
     }),
   ],
   controllers: [AuthController, AdminUsersController],
-  providers: [AuthService, UsersService, ApiKeysService, AuthGuard, AdminGuard],
+  providers: [
+    AuthService,
+    UsersService,
+    ApiKeysService,
+    AuthGuard,
+    AdminGuard,
+    LoginLimiter,
+    { provide: LOGIN_ATTEMPT_STORE, inject: [ConfigService], useFactory: loginAttemptStore },
+  ],
   exports: [AuthService, UsersService, ApiKeysService, AuthGuard, AdminGuard],
 })
 export class AuthModule {}

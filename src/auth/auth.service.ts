@@ -50,14 +50,17 @@ export class AuthService {
     };
   }
 
-  /** The active user behind a bearer token (JWT or `homa_` API key), or an UnauthorizedException. */
-  async authenticate(token: string): Promise<User> {
-    const user = isApiKey(token)
-      ? await this.apiKeys.authenticate(token)
-      : await this.userFromJwt(token);
-    if (!user) throw new UnauthorizedException('Invalid or expired credentials');
-    if (user.status !== 'active') throw new UnauthorizedException('This account is blocked');
-    return user;
+  /**
+   * The active user behind a bearer token (JWT or `homa_` API key) and the API key's id (null for a
+   * JWT), or an UnauthorizedException.
+   */
+  async authenticateBearer(token: string): Promise<{ user: User; apiKeyId: string | null }> {
+    const found = isApiKey(token)
+      ? await this.apiKeys.authenticateKey(token)
+      : await this.userFromJwt(token).then((user) => (user ? { user, keyId: null } : null));
+    if (!found) throw new UnauthorizedException('Invalid or expired credentials');
+    if (found.user.status !== 'active') throw new UnauthorizedException('This account is blocked');
+    return { user: found.user, apiKeyId: found.keyId };
   }
 
   private async userFromJwt(token: string): Promise<User | null> {

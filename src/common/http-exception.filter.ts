@@ -45,8 +45,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
         exception.type === 'entity.parse.failed'
           ? 'Malformed JSON in request body'
           : exception.type === 'entity.too.large'
-            ? 'Request body is too large'
-            : 'Request body could not be read';
+            ? 'Request body is too large (at most 1 MB)'
+            : exception.type === 'entity.verify.failed'
+              ? exception.message
+              : 'Request body could not be read';
       return { statusCode, error: STATUS_CODES[statusCode] ?? 'Bad Request', message };
     }
     // The request id (also in the access log and the X-Request-Id header) ties the answer to the log.
@@ -84,6 +86,7 @@ function fromHttpException(exception: HttpException): ErrorBody {
 interface BodyParserError {
   status: number;
   type: string;
+  message: string;
 }
 
 function isBodyParserError(value: unknown): value is BodyParserError {

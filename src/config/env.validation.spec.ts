@@ -1,5 +1,7 @@
 import { validateEnv } from './env.validation';
 
+const KEY = Buffer.alloc(32, 1).toString('base64');
+
 describe('validateEnv', () => {
   it('applies the embedded defaults', () => {
     const env = validateEnv({});
@@ -31,6 +33,7 @@ describe('validateEnv', () => {
       REDIS_URL: 'redis://127.0.0.1:6379',
       DATABASE_URL: 'mysql://root@127.0.0.1/h',
       JWT_SECRET: 'y'.repeat(32),
+      HOMA_ENCRYPTION_KEY: KEY,
     });
     expect(env.REDIS_URL).toBe('redis://127.0.0.1:6379');
   });
@@ -40,8 +43,11 @@ describe('validateEnv', () => {
       /"JWT_SECRET" is required when DATABASE_URL is set/,
     );
     expect(
-      validateEnv({ DATABASE_URL: 'mysql://root@127.0.0.1:3306/homa', JWT_SECRET: 'x'.repeat(32) })
-        .JWT_SECRET,
+      validateEnv({
+        DATABASE_URL: 'mysql://root@127.0.0.1:3306/homa',
+        JWT_SECRET: 'x'.repeat(32),
+        HOMA_ENCRYPTION_KEY: KEY,
+      }).JWT_SECRET,
     ).toBe('x'.repeat(32));
   });
 });

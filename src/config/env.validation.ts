@@ -1,5 +1,6 @@
 import * as Joi from 'joi';
 import { parseCidrList } from '../deliveries/target-guard';
+import { parseEncryptionKeys } from './encryption-keys';
 
 /** Every environment variable Homa reads, validated once at start. */
 export interface Env {
@@ -9,10 +10,15 @@ export interface Env {
   DATA_DIR: string;
   REDIS_URL?: string;
   JWT_SECRET?: string;
+  HOMA_ENCRYPTION_KEY?: string;
   JWT_EXPIRES_IN_SECONDS: number;
   LOG_LEVEL: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
   CLIENT_RATE_LIMIT: number;
   CLIENT_RATE_TTL_SECONDS: number;
+  LOGIN_MAX_FAILURES: number;
+  LOGIN_MAX_FAILURES_PER_IP: number;
+  LOGIN_FAILURE_WINDOW_SECONDS: number;
+  AUDIT_LOG_RETENTION_DAYS: number;
   WEBHOOK_TIMEOUT_MS: number;
   WEBHOOK_RETRY_SCHEDULE: string;
   WEBHOOK_CONCURRENCY: number;
@@ -26,7 +32,8 @@ export interface Env {
   WEBHOOK_RECONCILE_INTERVAL_MS: number;
   REDIS_QUEUE_PREFIX: string;
   WORKER_PORT: number;
-  LOG_FORMAT: 'json' | 'pretty';
+  /** Unset: pretty on a terminal, JSON otherwise. */
+  LOG_FORMAT?: 'json' | 'pretty';
 }
 
 const durationList = /^\s*(\d+(ms|s|m|h|d)\s*)(,\s*\d+(ms|s|m|h|d)\s*)*$/;
@@ -59,10 +66,30 @@ export const envSchema = Joi.object<Env>({
           '"JWT_SECRET" is required when DATABASE_URL is set (use at least 32 random characters, e.g. `openssl rand -base64 48`)',
       }),
     }),
+  HOMA_ENCRYPTION_KEY: Joi.string()
+    .empty('')
+    .custom((value: string) => {
+      parseEncryptionKeys(value);
+      return value;
+    })
+    .when('DATABASE_URL', {
+      is: Joi.exist(),
+      then: Joi.required(),
+    })
+    .messages({
+      'any.required':
+        '"HOMA_ENCRYPTION_KEY" is required when DATABASE_URL is set: it encrypts webhook secrets at rest (32 random bytes in base64, e.g. `openssl rand -base64 32`)',
+      'any.custom':
+        '"HOMA_ENCRYPTION_KEY" must be comma-separated base64 keys of 32 bytes, the current one first: {{#error.message}}',
+    }),
   JWT_EXPIRES_IN_SECONDS: Joi.number().integer().min(60).default(3600),
   LOG_LEVEL: Joi.string().valid('error', 'warn', 'log', 'debug', 'verbose').default('log'),
   CLIENT_RATE_LIMIT: Joi.number().integer().min(1).default(60),
   CLIENT_RATE_TTL_SECONDS: Joi.number().integer().min(1).default(60),
+  LOGIN_MAX_FAILURES: Joi.number().integer().min(1).default(10),
+  LOGIN_MAX_FAILURES_PER_IP: Joi.number().integer().min(1).default(30),
+  LOGIN_FAILURE_WINDOW_SECONDS: Joi.number().integer().min(1).default(900),
+  AUDIT_LOG_RETENTION_DAYS: Joi.number().integer().min(1).default(365),
   WEBHOOK_TIMEOUT_MS: Joi.number().integer().min(100).max(120000).default(30000),
   WEBHOOK_RETRY_SCHEDULE: Joi.string()
     .pattern(durationList)
@@ -98,7 +125,7 @@ export const envSchema = Joi.object<Env>({
     .pattern(/^[A-Za-z0-9_-]{1,64}$/)
     .default('homa'),
   WORKER_PORT: Joi.number().port().default(8001),
-  LOG_FORMAT: Joi.string().valid('json', 'pretty').default('json'),
+  LOG_FORMAT: Joi.string().empty('').valid('json', 'pretty'),
 });
 
 /** Validates the environment; throws one message that names every bad variable. */

@@ -4,6 +4,8 @@ import { DataSourceOptions } from 'typeorm';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 import { migrations } from '../../migrations';
 import { Env } from '../config/env.validation';
+import { resolveEncryptionKeys } from '../config/encryption-keys';
+import { installSecretCipher, SecretCipher } from '../secrets/secret-cipher';
 
 export type DatabaseKind = 'mysql' | 'sqlite';
 
@@ -17,8 +19,10 @@ export function databaseKind(env: Pick<Env, 'DATABASE_URL'>): DatabaseKind {
  * come from the migrations in `migrations/`.
  */
 export function buildDataSourceOptions(
-  env: Pick<Env, 'DATABASE_URL' | 'DATA_DIR'>,
+  env: Pick<Env, 'DATABASE_URL' | 'DATA_DIR' | 'HOMA_ENCRYPTION_KEY'>,
 ): DataSourceOptions {
+  // Webhook secrets are encrypted by column transformers and a migration, which Nest does not build.
+  installSecretCipher(new SecretCipher(resolveEncryptionKeys(env)));
   const common = {
     namingStrategy: new SnakeNamingStrategy(),
     migrations,

@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { Env } from '../config/env.validation';
 import { buildDataSourceOptions } from './data-source-options';
 import { TransactionService } from './transaction.service';
+import { SecretKeyCheck } from '../secrets/secret-key-check';
 
 export interface DatabaseModuleOptions {
   /** Apply pending migrations when the connection opens (the server does; the CLI decides itself). */
@@ -23,6 +24,7 @@ export class DatabaseModule {
             ...buildDataSourceOptions({
               DATABASE_URL: config.get('DATABASE_URL', { infer: true }),
               DATA_DIR: config.get('DATA_DIR', { infer: true }),
+              HOMA_ENCRYPTION_KEY: config.get('HOMA_ENCRYPTION_KEY', { infer: true }),
             }),
             migrationsRun: options.runMigrations,
             migrationsTransactionMode: 'each' as const,
@@ -32,7 +34,7 @@ export class DatabaseModule {
           }),
         }),
       ],
-      providers: [TransactionService],
+      providers: [TransactionService, SecretKeyCheck],
       exports: [TransactionService],
     };
   }

@@ -26,6 +26,7 @@ import { EventFanOut } from './event-fan-out';
 import { EventOutbox } from './event-outbox';
 import { InProcessDeliveryQueue } from './in-process-delivery-queue';
 import { OutcomeRecorder } from './outcome-recorder';
+import { OperatorAlerts } from './operator-alerts';
 import { WebhookHealth } from './webhook-health';
 import { TargetGuard } from './target-guard';
 import { WebhookSender } from './webhook-sender';
@@ -112,6 +113,7 @@ export class DeliveriesModule {
         WebhookSender,
         WebhookCache,
         WebhookHealth,
+        OperatorAlerts,
         EventOutbox,
         EventFanOut,
         DeliveryClaimer,

@@ -81,6 +81,8 @@ export class DeliveryAttemptsService {
     const gone = !outcome.success && outcome.status_code === 410 && options.trigger === 'auto';
     const recorded = this.recorder.record({
       deliveryId: held.id,
+      event: held.event,
+      eventId: held.eventId,
       webhook,
       attempt,
       trigger: options.trigger,

@@ -19,6 +19,7 @@ import { DeliveryQueue } from './delivery-queue';
 import { WebhookDelivery } from './entities/webhook-delivery.entity';
 import { WebhookEvent } from './entities/webhook-event.entity';
 import { EventOutbox } from './event-outbox';
+import { ALERT_EVENTS } from './operator-alerts';
 
 /** Events fanned out per transaction. */
 const EVENT_BATCH = 100;
@@ -114,6 +115,9 @@ export class EventFanOut
       const jobs: DeliveryJob[] = [];
       for (const event of events) {
         for (const webhookId of subscribers.get(event.name) ?? []) {
+          // An alert about a webhook never goes to that webhook (no loops).
+          if (ALERT_EVENTS.has(event.name) && event.ordering_key === `webhook:${webhookId}`)
+            continue;
           const owned = owns(webhookId);
           const row: NewDelivery = {
             id: uuidv7(),
@@ -142,10 +146,12 @@ export class EventFanOut
     return done.events;
   }
 
-  private unfannedEvents(m: EntityManager): Promise<Pick<WebhookEvent, 'id' | 'name' | 'body'>[]> {
+  private unfannedEvents(
+    m: EntityManager,
+  ): Promise<Pick<WebhookEvent, 'id' | 'name' | 'body' | 'ordering_key'>[]> {
     const query = m
       .createQueryBuilder(WebhookEvent, 'e')
-      .select(['e.id', 'e.name', 'e.body'])
+      .select(['e.id', 'e.name', 'e.body', 'e.ordering_key'])
       .where('e.fanned_out = :no', { no: false })
       .orderBy('e.id', 'ASC')
       .limit(EVENT_BATCH);

@@ -5,12 +5,15 @@ import { TransactionService } from '../database/transaction.service';
 import type { Webhook } from '../webhooks/entities/webhook.entity';
 import { AttemptTrigger } from './entities/webhook-delivery-attempt.entity';
 import { DeliveryStatus } from './entities/webhook-delivery.entity';
+import { OperatorAlerts } from './operator-alerts';
 import { HealthReport, WebhookHealth } from './webhook-health';
 import { AttemptOutcome } from './webhook-sender';
 
 /** One attempt's result, as it is written. */
 export interface Outcome {
   deliveryId: string;
+  event: string;
+  eventId: string;
   webhook: Webhook;
   attempt: number;
   trigger: AttemptTrigger;
@@ -54,6 +57,7 @@ export class OutcomeRecorder implements BeforeApplicationShutdown {
   constructor(
     private readonly tx: TransactionService,
     private readonly health: WebhookHealth,
+    private readonly alerts: OperatorAlerts,
   ) {}
 
   /** Queues an outcome; resolves once it is written. */
@@ -134,6 +138,19 @@ export class OutcomeRecorder implements BeforeApplicationShutdown {
       ]),
     );
     await this.health.apply(m, healthReports(outcomes));
+    for (const o of outcomes.filter(givenUp)) {
+      await this.alerts.deliveryFailed(m, {
+        deliveryId: o.deliveryId,
+        webhook: o.webhook,
+        event: o.event,
+        eventId: o.eventId,
+        attempts: o.attempt,
+        statusCode: o.outcome.status_code,
+        errorCode: o.outcome.error_code,
+        error: o.outcome.error,
+        at: o.at,
+      });
+    }
   }
 }
 
@@ -178,6 +195,11 @@ const ATTEMPT_COLUMNS = [
   'duration_ms',
   'created_at',
 ] as const;
+
+/** The automatic schedule ran out (a 410 disables the webhook instead, which is its own alert). */
+function givenUp(o: Outcome): boolean {
+  return o.trigger === 'auto' && o.status === 'failed' && !o.gone;
+}
 
 function healthReports(outcomes: Outcome[]): HealthReport[] {
   const byWebhook = new Map<number, HealthReport>();

@@ -7,6 +7,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { Webhook } from '../webhooks/entities/webhook.entity';
 import { WebhookDelivery } from './entities/webhook-delivery.entity';
 import { parseSchedule } from './retry-schedule';
+import { OperatorAlerts } from './operator-alerts';
 import { WebhookCache } from './webhook-cache';
 
 /** What a batch of attempts says about one webhook. */
@@ -31,6 +32,7 @@ export class WebhookHealth {
     private readonly tx: TransactionService,
     private readonly metrics: MetricsService,
     private readonly webhooks: WebhookCache,
+    private readonly alerts: OperatorAlerts,
     config: ConfigService<Env, true>,
   ) {
     this.autoDisableMs = parseSchedule(
@@ -65,6 +67,7 @@ export class WebhookHealth {
         { enabled: false, disabled_reason: reason, failing_since: since },
       );
       await stopPendingWith(m, webhook.id, reason);
+      await this.alerts.webhookDisabled(m, webhook, reason, at);
       this.metrics.webhooksDisabled.inc({ reason: gone ? 'gone' : 'failing' });
       this.logger.warn(`Webhook ${webhook.id} disabled: ${reason}`);
       this.webhooks.invalidate(webhook.id);

@@ -14,6 +14,8 @@ export const EVENTS = {
   USER_CREATED: 'user.created',
   USER_UPDATED: 'user.updated',
   WEBHOOK_TEST: 'webhook.test',
+  WEBHOOK_DISABLED: 'webhook.disabled',
+  DELIVERY_FAILED: 'delivery.failed',
 } as const;
 
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];
@@ -29,6 +31,8 @@ export const EVENT_FLAGS = [
   'event_client_updated',
   'event_user_created',
   'event_user_updated',
+  'event_webhook_disabled',
+  'event_delivery_failed',
 ] as const;
 
 export type EventFlag = (typeof EVENT_FLAGS)[number];
@@ -176,6 +180,39 @@ export const EVENT_CATALOG: readonly CatalogEntry[] = [
       message: 'This is a test webhook from Homa',
       webhook_id: 1,
       timestamp: '2024-01-15T10:30:00Z',
+    },
+  },
+  {
+    event: EVENTS.WEBHOOK_DISABLED,
+    flag: 'event_webhook_disabled',
+    label: 'Webhook Disabled',
+    description:
+      'An operator alert: Homa disabled a webhook (its endpoint answered 410 Gone, or its deliveries kept failing too long). Never sent to the disabled webhook itself; rate-limited per webhook.',
+    sample: {
+      webhook_id: 7,
+      name: 'CRM Connector - 311',
+      url: 'https://crm.example.com/hooks/homa',
+      reason: 'The endpoint answered 410 Gone',
+      disabled_at: '2024-01-15T10:30:00Z',
+    },
+  },
+  {
+    event: EVENTS.DELIVERY_FAILED,
+    flag: 'event_delivery_failed',
+    label: 'Delivery Failed',
+    description:
+      'An operator alert: a delivery failed its last retry and will not be attempted again unless redelivered. Never sent to the webhook that failed; rate-limited per webhook.',
+    sample: {
+      delivery_id: '01939a6e-5f0c-7d4b-9a3e-6b2f1e7d9c11',
+      webhook_id: 7,
+      webhook_name: 'CRM Connector - 311',
+      event: 'ticket.created',
+      event_id: '01939a6e-5e1a-7c35-8a5e-6b2f1e7d9c00',
+      attempts: 8,
+      last_status_code: 503,
+      last_error_code: 'http_status',
+      last_error: 'HTTP 503',
+      failed_at: '2024-01-16T13:30:00Z',
     },
   },
 ];

@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
+import PinoPretty from 'pino-pretty';
 import { Env } from '../config/env.validation';
 
 const PINO_LEVELS: Record<Env['LOG_LEVEL'], string> = {
@@ -35,28 +36,49 @@ export function requestId(req: IncomingMessage, res: ServerResponse): string {
   return id;
 }
 
-/** Structured JSON logs (pino), one line per request with its id, secrets redacted. */
+/** JSON when stdout is not a terminal (production, CI), human-readable on one; LOG_FORMAT decides when set. */
+export function usePrettyLogs(
+  format: Env['LOG_FORMAT'],
+  isTty = Boolean(process.stdout.isTTY),
+): boolean {
+  return format ? format === 'pretty' : isTty;
+}
+
+function httpLoggerOptions(config: ConfigService<Env, true>) {
+  return {
+    level: PINO_LEVELS[config.get('LOG_LEVEL', { infer: true })],
+    genReqId: requestId,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    autoLogging: {
+      ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/metrics',
+    },
+    serializers: {
+      req: (req: { id: string; method: string; url: string }) => ({
+        id: req.id,
+        method: req.method,
+        url: req.url,
+      }),
+    },
+  };
+}
+
+/** Structured logs (pino), one line per request with its id, secrets redacted; pretty on a terminal. */
 @Module({
   imports: [
     LoggerModule.forRootAsync({
       inject: [ConfigService],
-      useFactory: (config: ConfigService<Env, true>) => ({
-        pinoHttp: {
-          level: PINO_LEVELS[config.get('LOG_LEVEL', { infer: true })],
-          genReqId: requestId,
-          redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-          autoLogging: {
-            ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/metrics',
-          },
-          serializers: {
-            req: (req: { id: string; method: string; url: string }) => ({
-              id: req.id,
-              method: req.method,
-              url: req.url,
-            }),
-          },
-        },
-      }),
+      useFactory: (config: ConfigService<Env, true>) => {
+        const options = httpLoggerOptions(config);
+        if (!usePrettyLogs(config.get('LOG_FORMAT', { infer: true }))) return { pinoHttp: options };
+        const pretty = PinoPretty({
+          colorize: Boolean(process.stdout.isTTY),
+          singleLine: true,
+          translateTime: 'SYS:HH:MM:ss.l',
+          ignore: 'pid,hostname',
+          sync: true,
+        });
+        return { pinoHttp: [options, pretty] };
+      },
     }),
   ],
 })

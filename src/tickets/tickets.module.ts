@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '../auth/auth.module';
@@ -22,9 +23,18 @@ import { TicketsService } from './tickets.service';
       useFactory: (config: ConfigService<Env, true>) => {
         const limit = config.get('CLIENT_RATE_LIMIT', { infer: true });
         const seconds = config.get('CLIENT_RATE_TTL_SECONDS', { infer: true });
+        const redisUrl = config.get('REDIS_URL', { infer: true });
+        const prefix = config.get('REDIS_QUEUE_PREFIX', { infer: true });
         return {
           throttlers: [{ name: 'default', limit, ttl: seconds * 1000 }],
           errorMessage: `Rate limit exceeded: ${limit} requests per ${seconds} seconds`,
+          // With REDIS_URL every API replica counts against the same budget.
+          storage: redisUrl
+            ? new ThrottlerStorageRedisService(redisUrl, {
+                keyPrefix: `${prefix}:throttle:`,
+                maxRetriesPerRequest: 2,
+              })
+            : undefined,
         };
       },
     }),

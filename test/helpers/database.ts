@@ -15,7 +15,15 @@ export function tempDataDir(): string {
 let counter = 0;
 
 /**
- * A database of its own for each test app or migration test, so no test sees another's rows or delivery workers:
+ * The key that encrypts webhook secrets in test databases: the suite's HOMA_ENCRYPTION_KEY (CI sets one),
+ * read once at load so that a test that sets another key does not leak it into later databases. Apps in
+ * one jest process share it (the cipher is per process); the generated-key default is tested on its own.
+ */
+export const SUITE_ENCRYPTION_KEY =
+  process.env.HOMA_ENCRYPTION_KEY || Buffer.alloc(32, 7).toString('base64');
+
+/**
+ * A database of its own (with the suite's HOMA_ENCRYPTION_KEY) for each test app or migration test, so no test sees another's rows or delivery workers:
  * a fresh SQLite file, or a new MySQL database beside the suite's one.
  */
 export async function isolatedDatabase(
@@ -23,7 +31,11 @@ export async function isolatedDatabase(
 ): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
   const dataDir = tempDataDir();
   const base = mysqlUrl();
-  if (!base) return { env: { DATA_DIR: dataDir }, drop: () => Promise.resolve() };
+  if (!base)
+    return {
+      env: { DATA_DIR: dataDir, HOMA_ENCRYPTION_KEY: SUITE_ENCRYPTION_KEY },
+      drop: () => Promise.resolve(),
+    };
   const url = new URL(base);
   counter += 1;
   const name = `${url.pathname.slice(1)}_${label}_${process.pid}_${counter}`.slice(0, 64);
@@ -36,7 +48,11 @@ export async function isolatedDatabase(
   await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   url.pathname = `/${name}`;
   return {
-    env: { DATA_DIR: dataDir, DATABASE_URL: url.toString() },
+    env: {
+      DATA_DIR: dataDir,
+      DATABASE_URL: url.toString(),
+      HOMA_ENCRYPTION_KEY: SUITE_ENCRYPTION_KEY,
+    },
     drop: async () => {
       await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
       await admin.end();

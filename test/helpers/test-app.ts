@@ -4,6 +4,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import TestAgent from 'supertest/lib/agent';
 import { DataSource } from 'typeorm';
+import { randomUUID } from 'node:crypto';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { isolatedDatabase } from './database';
@@ -33,7 +34,11 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     LOG_LEVEL: 'error',
     CLIENT_RATE_LIMIT: '10000',
     // With REDIS_URL the same tests run on BullMQ; each app gets queues of its own.
-    ...(process.env.REDIS_URL ? { REDIS_QUEUE_PREFIX: `homa-test-${process.pid}-${++apps}` } : {}),
+    // (Random too: jest reloads this module per file in the same worker, so the counter starts again,
+    // and the rate limits kept in Redis under this prefix must not carry over from another file.)
+    ...(process.env.REDIS_URL
+      ? { REDIS_QUEUE_PREFIX: `homa-test-${process.pid}-${++apps}-${randomUUID().slice(0, 8)}` }
+      : {}),
   };
   Object.assign(process.env, defaults, env);
   const moduleRef = await Test.createTestingModule({

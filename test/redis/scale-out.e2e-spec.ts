@@ -65,7 +65,11 @@ async function startCluster(
   });
   const { access_token } = (await login.json()) as { access_token: string };
   const dataSource = new DataSource(
-    buildDataSourceOptions({ DATABASE_URL: env.DATABASE_URL, DATA_DIR: env.DATA_DIR }),
+    buildDataSourceOptions({
+      DATABASE_URL: env.DATABASE_URL,
+      DATA_DIR: env.DATA_DIR,
+      HOMA_ENCRYPTION_KEY: env.HOMA_ENCRYPTION_KEY,
+    }),
   );
   await dataSource.initialize();
   return {

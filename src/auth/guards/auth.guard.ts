@@ -5,6 +5,8 @@ import type { User } from '../entities/user.entity';
 
 export interface AuthenticatedRequest extends Request {
   user: User;
+  /** The API key the request was made with; null with a JWT. */
+  apiKeyId: string | null;
 }
 
 export function bearerToken(request: Request): string | null {
@@ -24,7 +26,9 @@ export class AuthGuard implements CanActivate {
     const token = bearerToken(request);
     if (!token)
       throw new UnauthorizedException('Missing bearer token (Authorization: Bearer <token>)');
-    request.user = await this.auth.authenticate(token);
+    const { user, apiKeyId } = await this.auth.authenticateBearer(token);
+    request.user = user;
+    request.apiKeyId = apiKeyId;
     return true;
   }
 }

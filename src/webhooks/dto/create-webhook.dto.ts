@@ -179,4 +179,14 @@ export class CreateWebhookDto {
   @IsOptional()
   @IsBoolean()
   event_user_updated?: boolean;
+
+  @flag('webhook.disabled (operator alert; never about this webhook itself)')
+  @IsOptional()
+  @IsBoolean()
+  event_webhook_disabled?: boolean;
+
+  @flag('delivery.failed (operator alert; never about this webhook itself)')
+  @IsOptional()
+  @IsBoolean()
+  event_delivery_failed?: boolean;
 }

@@ -5,6 +5,11 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
+import {
+  encryptedPreviousSecrets,
+  encryptedSecret,
+  type PreviousSecret,
+} from '../../secrets/secret-transformers';
 
 /** An endpoint that receives signed deliveries of the events it subscribes to. */
 @Entity('webhooks')
@@ -18,13 +23,16 @@ export class Webhook {
   @Column({ type: 'varchar', length: 2048 })
   url: string;
 
-  /** Signing secret. Never logged, masked in responses; see WebhooksService.present(). */
-  @Column({ type: 'varchar', length: 255 })
+  /**
+   * Signing secret, encrypted at rest (AES-256-GCM, HOMA_ENCRYPTION_KEY) by the column transformer:
+   * plain in the entity, never in the row. Never logged, masked in responses; see presentWebhook().
+   */
+  @Column({ type: 'varchar', length: 1024, transformer: encryptedSecret })
   secret: string;
 
-  /** Secrets still accepted during a rotation's grace period: `[{secret, expires_at}]`. */
-  @Column({ type: 'simple-json', nullable: true })
-  previous_secrets: { secret: string; expires_at: string }[] | null;
+  /** Secrets still accepted during a rotation's grace period: `[{secret, expires_at}]`, each encrypted at rest. */
+  @Column({ type: 'simple-json', nullable: true, transformer: encryptedPreviousSecrets })
+  previous_secrets: PreviousSecret[] | null;
 
   @Column({ type: 'boolean', default: true })
   enabled: boolean;
@@ -70,6 +78,14 @@ export class Webhook {
 
   @Column({ type: 'boolean', default: false })
   event_user_updated: boolean;
+
+  /** Operator alert: another webhook was disabled. */
+  @Column({ type: 'boolean', default: false })
+  event_webhook_disabled: boolean;
+
+  /** Operator alert: another webhook's delivery exhausted its retries. */
+  @Column({ type: 'boolean', default: false })
+  event_delivery_failed: boolean;
 
   @Column({ type: 'varchar', length: 500, nullable: true })
   disabled_reason: string | null;

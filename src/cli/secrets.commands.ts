@@ -1,0 +1,51 @@
+import { Command, CommandRunner } from 'nest-commander';
+import { AuditService, CLI_ACTOR } from '../audit/audit.service';
+import { SecretsReencryptor } from '../secrets/secrets-reencryptor';
+import { WebhooksService } from '../webhooks/webhooks.service';
+
+@Command({
+  name: 'secrets:reencrypt',
+  description:
+    'Rewrite every stored webhook secret under the first HOMA_ENCRYPTION_KEY (after adding a new key)',
+})
+export class SecretsReencryptCommand extends CommandRunner {
+  constructor(private readonly reencryptor: SecretsReencryptor) {
+    super();
+  }
+
+  async run(): Promise<void> {
+    const result = await this.reencryptor.reencryptAll();
+    console.log(
+      `✅ Re-encrypted the secrets of ${result.webhooks} webhook(s) under key ${result.key_id}; older keys can now be removed from HOMA_ENCRYPTION_KEY`,
+    );
+  }
+}
+
+@Command({
+  name: 'webhook:secret',
+  arguments: '<id>',
+  description:
+    "Print a webhook's signing secret (the database stores it encrypted); recorded in the audit log",
+})
+export class WebhookSecretCommand extends CommandRunner {
+  constructor(
+    private readonly webhooks: WebhooksService,
+    private readonly audit: AuditService,
+  ) {
+    super();
+  }
+
+  async run([raw]: string[]): Promise<void> {
+    const id = Number(raw);
+    if (!Number.isInteger(id) || id < 1)
+      throw new Error(`Webhook id must be a positive integer, got "${raw}"`);
+    const { secret } = await this.webhooks.secret(id);
+    await this.audit.record({
+      actor: CLI_ACTOR,
+      action: 'webhook.secret_reveal',
+      targetType: 'webhook',
+      targetId: id,
+    });
+    console.log(secret);
+  }
+}

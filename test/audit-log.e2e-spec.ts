@@ -1,0 +1,249 @@
+import { randomUUID } from 'node:crypto';
+import { AuditRetentionService } from '../src/audit/audit-retention.service';
+import { ApiKeysService } from '../src/auth/api-keys.service';
+import { createTicket } from './factories/tickets';
+import { bearer, createUser, TestUser, uniqueEmail } from './factories/users';
+import { createWebhook, DELIVERY_TEST_ENV } from './factories/webhooks';
+import { runCli } from './helpers/cli';
+import { eventually, Receiver, startReceiver } from './helpers/receiver';
+import { createTestApp, TestApp } from './helpers/test-app';
+
+interface Entry {
+  actor_type: string;
+  actor_user_id: string | null;
+  actor_email: string | null;
+  actor_api_key_id: string | null;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  ip: string | null;
+  details: { fields?: string[] } | null;
+  created_at: string;
+}
+
+describe('audit log (e2e)', () => {
+  let t: TestApp;
+  let admin: TestUser;
+  let receiver: Receiver;
+
+  beforeAll(async () => {
+    t = await createTestApp(DELIVERY_TEST_ENV);
+    admin = await createUser(t, 'admin');
+    receiver = await startReceiver();
+  });
+  afterAll(async () => {
+    await receiver.close();
+    await t.close();
+  });
+
+  const entriesFor = async (query: Record<string, string>): Promise<Entry[]> => {
+    const res = await t.http
+      .get('/api/admin/audit-log')
+      .query({ limit: '100', ...query })
+      .set(bearer(admin.token))
+      .expect(200);
+    return (res.body as { data: Entry[] }).data;
+  };
+
+  it('records each admin action once, with its actor, target and IP, and never a secret', async () => {
+    const secret = `audit-secret-${randomUUID()}`;
+    const rotated = `audit-rotated-${randomUUID()}`;
+    const webhook = await createWebhook(t, admin.token, {
+      url: receiver.url,
+      secret,
+      event_ticket_created: true,
+    });
+    const id = String(webhook.id);
+    const as = bearer(admin.token);
+    await t.http
+      .patch(`/api/admin/webhooks/${id}`)
+      .set(as)
+      .send({ name: 'Renamed', timeout_ms: 5000 })
+      .expect(200);
+    await t.http.put(`/api/admin/webhooks/${id}`).set(as).send({ enabled: false }).expect(200);
+    await t.http.put(`/api/admin/webhooks/${id}`).set(as).send({ enabled: true }).expect(200);
+    await t.http.get(`/api/admin/webhooks/${id}/secret`).set(as).expect(200);
+    await t.http
+      .post(`/api/admin/webhooks/${id}/rotate-secret`)
+      .set(as)
+      .send({ secret: rotated })
+      .expect(200);
+    await t.http.post(`/api/admin/webhooks/${id}/test`).set(as).expect(200);
+    await createTicket(t);
+    const delivery = await eventually(async () => {
+      const res = await t.http
+        .get('/api/admin/webhook_deliveries')
+        .query({ webhook_id: id, event: 'ticket.created' })
+        .set(as);
+      return (res.body as { data: { id: string; success: boolean }[] }).data.find((d) => d.success);
+    });
+    await t.http.post(`/api/admin/webhook_deliveries/${delivery.id}/redeliver`).set(as).expect(200);
+    await t.http
+      .post(`/api/admin/webhooks/${id}/recover`)
+      .set(as)
+      .send({ since: '2020-01-01T00:00:00Z' })
+      .expect(202);
+    // A refused request changes nothing and is not recorded.
+    await t.http.patch(`/api/admin/webhooks/${id}`).set(as).send({ url: 'ftp://nope' }).expect(400);
+
+    // Through an API key: the entry names the key and its owner.
+    const { id: keyId, key } = await t
+      .get(ApiKeysService)
+      .create(admin.id, `audit-${randomUUID()}`);
+    await t.http.delete(`/api/admin/webhooks/${id}`).set(bearer(key)).expect(204);
+
+    const entries = (await entriesFor({ target_type: 'webhook', target_id: id })).reverse();
+    expect(entries.map((e) => e.action)).toEqual([
+      'webhook.create',
+      'webhook.update',
+      'webhook.disable',
+      'webhook.enable',
+      'webhook.secret_reveal',
+      'webhook.secret_rotate',
+      'webhook.test',
+      'webhook.recover',
+      'webhook.delete',
+    ]);
+    for (const e of entries.slice(0, -1))
+      expect(e).toEqual(
+        expect.objectContaining({
+          actor_type: 'user',
+          actor_user_id: admin.id,
+          actor_email: admin.email,
+          actor_api_key_id: null,
+          target_type: 'webhook',
+          target_id: id,
+          ip: expect.stringMatching(/127\.0\.0\.1/),
+        }),
+      );
+    expect(entries[1].details).toEqual({ fields: ['name', 'timeout_ms'] });
+    expect(entries.at(-1)).toEqual(
+      expect.objectContaining({
+        actor_type: 'api_key',
+        actor_user_id: admin.id,
+        actor_api_key_id: keyId,
+      }),
+    );
+    const redelivered = await entriesFor({ action: 'delivery.redeliver' });
+    expect(redelivered).toEqual([
+      expect.objectContaining({
+        target_type: 'delivery',
+        target_id: delivery.id,
+        actor_user_id: admin.id,
+      }),
+    ]);
+
+    const everything = JSON.stringify(await t.dataSource.query('SELECT * FROM audit_log'));
+    for (const s of [secret, rotated, key, 'password', 'hash', 'enc:v1'])
+      expect(everything).not.toContain(s);
+  });
+
+  it('records user and API key changes and failed logins, never the password', async () => {
+    const as = bearer(admin.token);
+    const password = `pw-${randomUUID()}`;
+    const email = uniqueEmail('audited');
+    const created = await t.http
+      .post('/api/admin/users')
+      .set(as)
+      .send({ email, name: 'Audited', password })
+      .expect(201);
+    const userId = (created.body as { id: string }).id;
+    const newPassword = `pw2-${randomUUID()}`;
+    await t.http
+      .patch(`/api/admin/users/${userId}`)
+      .set(as)
+      .send({ password: newPassword, role: 'admin' })
+      .expect(200);
+    const key = await t.http.post('/api/auth/api-keys').set(as).send({ name: 'ci' }).expect(201);
+    const keyId = (key.body as { id: string; key: string }).id;
+    await t.http.delete(`/api/auth/api-keys/${keyId}`).set(as).expect(204);
+    const wrong = `wrong-${randomUUID()}`;
+    await t.http.post('/api/auth/login').send({ email, password: wrong }).expect(401);
+
+    const userEntries = (await entriesFor({ target_type: 'user', target_id: userId })).reverse();
+    expect(userEntries.map((e) => [e.action, e.details])).toEqual([
+      ['user.create', null],
+      ['user.update', { fields: ['password', 'role'] }],
+    ]);
+    const keyEntries = (await entriesFor({ target_type: 'api_key', target_id: keyId })).reverse();
+    expect(keyEntries.map((e) => e.action)).toEqual(['api_key.create', 'api_key.revoke']);
+    const failed = await entriesFor({ action: 'auth.login_failed' });
+    expect(failed).toEqual([
+      expect.objectContaining({
+        actor_type: 'anonymous',
+        actor_email: email,
+        target_type: 'user',
+        ip: expect.stringMatching(/127\.0\.0\.1/),
+      }),
+    ]);
+    const everything = JSON.stringify(await t.dataSource.query('SELECT * FROM audit_log'));
+    for (const s of [password, newPassword, wrong, (key.body as { key: string }).key])
+      expect(everything).not.toContain(s);
+  });
+
+  it('filters and pages like every list, refuses bad filters by name, and is admin-only', async () => {
+    for (let i = 0; i < 3; i++)
+      await createWebhook(t, admin.token, { url: receiver.url, event_all: true });
+    const page = await t.http
+      .get('/api/admin/audit-log')
+      .query({ limit: '2', page: '1' })
+      .set(bearer(admin.token))
+      .expect(200);
+    expect(page.body.data).toHaveLength(2);
+    expect(page.body.meta).toEqual({
+      page: 1,
+      limit: 2,
+      total: expect.any(Number),
+      total_pages: expect.any(Number),
+    });
+    expect(page.body.meta.total).toBeGreaterThan(2);
+    const future = await t.http
+      .get('/api/admin/audit-log')
+      .query({ since: '2999-01-01T00:00:00Z' })
+      .set(bearer(admin.token))
+      .expect(200);
+    expect(future.body.data).toEqual([]);
+    const bad = await t.http
+      .get('/api/admin/audit-log')
+      .query({ since: 'yesterday' })
+      .set(bearer(admin.token))
+      .expect(400);
+    expect(bad.body.details[0].field).toBe('since');
+    const agent = await createUser(t, 'agent');
+    await t.http.get('/api/admin/audit-log').set(bearer(agent.token)).expect(403);
+  });
+
+  it('homa audit:list prints the entries; pruning removes those past retention', async () => {
+    const env = {
+      DATA_DIR: process.env.DATA_DIR!,
+      HOMA_ENCRYPTION_KEY: process.env.HOMA_ENCRYPTION_KEY!,
+      ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+    };
+    await createWebhook(t, admin.token, { url: receiver.url, event_all: true });
+    const listed = await runCli(['audit:list', '--action', 'webhook.create', '--limit', '5'], env);
+    expect(listed.stderr).toBe('');
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(
+      new RegExp(
+        `webhook\\.create +webhook \\d+  by ${admin.email.replace('.', '\\.')} from .*127\\.0\\.0\\.1`,
+      ),
+    );
+    const cliEmail = uniqueEmail('cli-made');
+    expect(
+      (await runCli(['user:create', '--email', cliEmail, '--password', 'long-enough-pw'], env))
+        .code,
+    ).toBe(0);
+    const byCli = await runCli(['audit:list', '--action', 'user.create', '--limit', '1'], env);
+    expect(byCli.stdout).toMatch(/user\.create +user [0-9a-f-]{36} {2}by cli\n/);
+    const bad = await runCli(['audit:list', '--since', 'nope'], env);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/since/);
+
+    const before = (await entriesFor({})).length;
+    expect(before).toBeGreaterThan(0);
+    const retention = t.get(AuditRetentionService);
+    expect(await retention.prune(new Date())).toBe(0);
+    expect(await retention.prune(new Date(Date.now() + 366 * 86_400_000))).toBe(before);
+    expect(await entriesFor({})).toEqual([]);
+  });
+});

@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import { ApiKeysService } from '../src/auth/api-keys.service';
+import { bearer, createUser, uniqueEmail } from './factories/users';
+import { createTestApp, TestApp } from './helpers/test-app';
+
+const login = (t: TestApp, email: string, password: string) =>
+  t.http.post('/api/auth/login').send({ email, password });
+
+describe('login brute force (e2e)', () => {
+  let t: TestApp;
+
+  // Each test gets its own app: every request comes from 127.0.0.1, so they would share the IP count.
+  afterEach(() => t.close());
+
+  it('11 wrong passwords → 429 with Retry-After; the right one is refused until the window passes', async () => {
+    // Long enough for ten password checks on a slow machine; the test then waits out what is left.
+    t = await createTestApp({ LOGIN_FAILURE_WINDOW_SECONDS: '15' });
+    const user = await createUser(t, 'agent');
+    for (let i = 0; i < 10; i++) await login(t, user.email, 'wrong-password').expect(401);
+    const limited = await login(t, user.email, 'wrong-password').expect(429);
+    const retryAfter = Number(limited.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(15);
+    expect(limited.body).toEqual({
+      statusCode: 429,
+      error: 'Too Many Requests',
+      message: expect.stringMatching(/Too many failed logins/),
+    });
+    await login(t, user.email, user.password).expect(429);
+    await new Promise((r) => setTimeout(r, retryAfter * 1000 + 200));
+    await login(t, user.email, user.password).expect(200);
+  });
+
+  it('an unknown email is answered exactly the same', async () => {
+    t = await createTestApp();
+    const email = uniqueEmail('nobody');
+    for (let i = 0; i < 10; i++) await login(t, email, 'wrong-password').expect(401);
+    const limited = await login(t, email, 'wrong-password').expect(429);
+    expect(limited.headers['retry-after']).toMatch(/^\d+$/);
+    expect(limited.body.message).toMatch(/Too many failed logins/);
+  });
+
+  it('a success resets the email count; API keys are not affected', async () => {
+    t = await createTestApp();
+    const user = await createUser(t, 'agent');
+    for (let i = 0; i < 9; i++) await login(t, user.email, 'wrong-password').expect(401);
+    await login(t, user.email, user.password).expect(200);
+    for (let i = 0; i < 9; i++) await login(t, user.email, 'wrong-password').expect(401);
+    await login(t, user.email, user.password).expect(200);
+    for (let i = 0; i < 10; i++) await login(t, user.email, 'wrong-password').expect(401);
+    await login(t, user.email, user.password).expect(429);
+    const { key } = await t.get(ApiKeysService).create(user.id, `key-${randomUUID()}`);
+    await t.http.get('/api/auth/me').set(bearer(key)).expect(200);
+  });
+
+  it('a different email from the same IP is limited by the IP rule', async () => {
+    t = await createTestApp({ LOGIN_MAX_FAILURES_PER_IP: '12' });
+    const a = await createUser(t, 'agent');
+    const b = await createUser(t, 'agent');
+    for (let i = 0; i < 10; i++) await login(t, a.email, 'wrong-password').expect(401);
+    await login(t, a.email, 'wrong-password').expect(429);
+    await login(t, b.email, 'wrong-password').expect(401);
+    await login(t, b.email, 'wrong-password').expect(401);
+    const limited = await login(t, b.email, b.password).expect(429);
+    expect(limited.headers['retry-after']).toMatch(/^\d+$/);
+  });
+});
