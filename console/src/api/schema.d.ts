@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+  '/api/admin/audit-log': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Who did what to which record, when and from where, newest first (never a secret) */
+    get: operations['AuditLogController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/auth/login': {
     parameters: {
       query?: never;
@@ -982,6 +999,16 @@ export interface components {
        * @default false
        */
       event_user_updated: boolean;
+      /**
+       * @description webhook.disabled (operator alert; never about this webhook itself)
+       * @default false
+       */
+      event_webhook_disabled: boolean;
+      /**
+       * @description delivery.failed (operator alert; never about this webhook itself)
+       * @default false
+       */
+      event_delivery_failed: boolean;
     };
     WebhookResponseDto: {
       /** @example 1 */
@@ -1109,6 +1136,16 @@ export interface components {
        * @default false
        */
       event_user_updated: boolean;
+      /**
+       * @description webhook.disabled (operator alert; never about this webhook itself)
+       * @default false
+       */
+      event_webhook_disabled: boolean;
+      /**
+       * @description delivery.failed (operator alert; never about this webhook itself)
+       * @default false
+       */
+      event_delivery_failed: boolean;
     };
     AttemptResultDto: {
       /** Format: uuid */
@@ -1359,6 +1396,52 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+  AuditLogController_list: {
+    parameters: {
+      query?: {
+        page?: number;
+        limit?: number;
+        /** @description Exact action name */
+        action?: string;
+        actor_type?: 'user' | 'api_key' | 'cli' | 'anonymous';
+        /** @description The user who acted (directly or through an API key) */
+        actor_user_id?: string;
+        target_type?: string;
+        target_id?: string;
+        /** @description From this time on */
+        since?: string;
+        /** @description Before this time */
+        until?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description `{data: [...], meta: {page, limit, total, total_pages}}` */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Missing, invalid or expired token, or a blocked user */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The user is not an admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
   AuthController_login: {
     parameters: {
       query?: never;
@@ -1381,6 +1464,13 @@ export interface operations {
       };
       /** @description Invalid email or password (the same answer whether or not the email exists) */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Too many failed logins for this email or from this IP (`Retry-After` says when to try again) */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -2607,7 +2697,9 @@ export interface operations {
           | 'client.updated'
           | 'user.created'
           | 'user.updated'
-          | 'webhook.test';
+          | 'webhook.test'
+          | 'webhook.disabled'
+          | 'delivery.failed';
       };
       header?: never;
       path: {
