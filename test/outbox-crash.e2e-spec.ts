@@ -29,7 +29,11 @@ describe('kill -9 in the middle of a burst of changes (e2e)', () => {
     const receiver = await startReceiver();
     const base = receiver.url.replace(/\/webhook$/, '');
     const dataSource = new DataSource(
-      buildDataSourceOptions({ DATABASE_URL: db.env.DATABASE_URL, DATA_DIR: db.env.DATA_DIR }),
+      buildDataSourceOptions({
+        DATABASE_URL: db.env.DATABASE_URL,
+        DATA_DIR: db.env.DATA_DIR,
+        HOMA_ENCRYPTION_KEY: db.env.HOMA_ENCRYPTION_KEY,
+      }),
     );
     // Without Redis the server delivers in-process; with it, `homa worker` does.
     const processes: ServerProcess[] = [];
@@ -152,7 +156,11 @@ describe('SIGTERM (e2e)', () => {
       }, 400);
     });
     const dataSource = new DataSource(
-      buildDataSourceOptions({ DATABASE_URL: db.env.DATABASE_URL, DATA_DIR: db.env.DATA_DIR }),
+      buildDataSourceOptions({
+        DATABASE_URL: db.env.DATABASE_URL,
+        DATA_DIR: db.env.DATA_DIR,
+        HOMA_ENCRYPTION_KEY: db.env.HOMA_ENCRYPTION_KEY,
+      }),
     );
     const processes: ServerProcess[] = [];
     try {
@@ -223,7 +231,11 @@ describe('events left unfanned by a crash (e2e)', () => {
     };
     const receiver = await startReceiver();
     const dataSource = new DataSource(
-      buildDataSourceOptions({ DATABASE_URL: db.env.DATABASE_URL, DATA_DIR: db.env.DATA_DIR }),
+      buildDataSourceOptions({
+        DATABASE_URL: db.env.DATABASE_URL,
+        DATA_DIR: db.env.DATA_DIR,
+        HOMA_ENCRYPTION_KEY: db.env.HOMA_ENCRYPTION_KEY,
+      }),
     );
     const processes: ServerProcess[] = [];
     const EVENTS = 200;
