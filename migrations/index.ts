@@ -2,6 +2,7 @@ import { CreateAuth1764300000000 } from './1764300000000-CreateAuth';
 import { CreateTickets1764300100000 } from './1764300100000-CreateTickets';
 import { CreateWebhooks1764300200000 } from './1764300200000-CreateWebhooks';
 import { CreateEventOutbox1764400000000 } from './1764400000000-CreateEventOutbox';
+import { OrderedDelivery1764600000000 } from './1764600000000-OrderedDelivery';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   CreateTickets1764300100000,
   CreateWebhooks1764300200000,
   CreateEventOutbox1764400000000,
+  OrderedDelivery1764600000000,
 ];

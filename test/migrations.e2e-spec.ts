@@ -42,7 +42,9 @@ describe('migrations (e2e)', () => {
     expect(created).toEqual([
       'api_keys',
       'clients',
+      'delivery_sequences',
       'departments',
+      'event_sequences',
       'ticket_messages',
       'tickets',
       'users',
