@@ -98,16 +98,11 @@ async function deferOutOfTurn(
     const ofKey = events
       .filter((e) => e.ordering_key === key && e.key_seq !== null)
       .sort((a, b) => a.key_seq! - b.key_seq!);
+    // Taken while contiguous from the key's first unfanned event; from the first gap on, all wait.
     let expected = Number(first);
     for (const event of ofKey) {
       if (event.key_seq === expected) expected += 1;
       else deferred.add(event.id);
-    }
-    // Once a gap is found, everything after it waits too.
-    let gap = false;
-    for (const event of ofKey) {
-      if (deferred.has(event.id)) gap = true;
-      else if (gap) deferred.add(event.id);
     }
   }
   return deferred;

@@ -185,32 +185,24 @@ export class WebhooksService {
       );
     const now = new Date();
     const { requeued, released } = await this.tx.run(async (m) => {
-      const result = await m
-        .createQueryBuilder()
-        .update(WebhookDelivery)
-        .set({ status: 'pending', next_attempt_at: now })
-        .where('webhook_id = :id AND status = :failed AND created_at >= :since', {
-          id,
-          failed: 'failed',
-          since,
-        })
-        .andWhere(webhook.ordered ? 'sequence IS NULL' : '1 = 1')
-        .execute();
-      if (!webhook.ordered) return { requeued: result.affected ?? 0, released: [] };
-      const ordered = await m
-        .createQueryBuilder()
-        .update(WebhookDelivery)
-        .set({ status: 'pending', next_attempt_at: null })
-        .where('webhook_id = :id AND status = :failed AND created_at >= :since', {
-          id,
-          failed: 'failed',
-          since,
-        })
-        .andWhere('sequence IS NOT NULL')
-        .execute();
+      const requeue = (ordered: boolean) =>
+        m
+          .createQueryBuilder()
+          .update(WebhookDelivery)
+          // A delivery of an ordered stream waits for its turn; the head of each stream is released below.
+          .set({ status: 'pending', next_attempt_at: ordered && webhook.ordered ? null : now })
+          .where('webhook_id = :id AND status = :failed AND created_at >= :since', {
+            id,
+            failed: 'failed',
+            since,
+          })
+          .andWhere(ordered ? 'sequence IS NOT NULL' : 'sequence IS NULL')
+          .execute();
+      const unordered = (await requeue(false)).affected ?? 0;
+      const ordered = (await requeue(true)).affected ?? 0;
       return {
-        requeued: (result.affected ?? 0) + (ordered.affected ?? 0),
-        released: await releaseHeads(m, id, now),
+        requeued: unordered + ordered,
+        released: ordered > 0 && webhook.ordered ? await releaseHeads(m, id, now) : [],
       };
     });
     this.releases.released(released);

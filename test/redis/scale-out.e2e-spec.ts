@@ -255,7 +255,11 @@ describe('scale-out on BullMQ (e2e, MariaDB + Redis)', () => {
       inFlight.add(ticket);
       if (!firstSeen.has(id)) {
         const sequence = Number(req.headers['x-webhook-sequence']);
-        firstSeen.set(id, { ticket, sequence, body: String(req.body.data.body ?? 'created') });
+        firstSeen.set(id, {
+          ticket,
+          sequence,
+          body: typeof req.body.data.body === 'string' ? req.body.data.body : 'created',
+        });
         arrivals.set(ticket, [...(arrivals.get(ticket) ?? []), sequence]);
       }
       setTimeout(() => {
