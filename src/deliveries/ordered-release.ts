@@ -67,15 +67,17 @@ export async function stopPendingWith(
   webhookId: number,
   reason: string,
 ): Promise<void> {
+  const now = sqlValue(new Date());
   await m.query(
-    `UPDATE webhook_deliveries SET next_attempt_at = NULL, locked_until = NULL, error = ?
+    `UPDATE webhook_deliveries SET next_attempt_at = NULL, locked_until = NULL, error = ?, updated_at = ?
      WHERE webhook_id = ? AND status = 'pending' AND sequence IS NOT NULL`,
-    [`Held until the webhook is enabled again: ${reason}`, webhookId],
+    [`Held until the webhook is enabled again: ${reason}`, now, webhookId],
   );
   await m.query(
-    `UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL, locked_until = NULL, error = ?
+    `UPDATE webhook_deliveries
+     SET status = 'failed', next_attempt_at = NULL, locked_until = NULL, error = ?, updated_at = ?
      WHERE webhook_id = ? AND status = 'pending' AND sequence IS NULL`,
-    [`Not sent: ${reason}`, webhookId],
+    [`Not sent: ${reason}`, now, webhookId],
   );
 }
 
