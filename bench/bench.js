@@ -16,7 +16,7 @@ const started = Date.now();
 const timeLeft = () => BUDGET_MS - (Date.now() - started);
 const MYSQL_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 const REDIS_URL = process.env.REDIS_URL;
-// BENCH_SECTIONS=ceiling,throughput,matching,isolation,fanout,latency narrows a run.
+// BENCH_SECTIONS=ceiling,throughput,matching,isolation,ordered,fanout,latency narrows a run.
 const SECTIONS = process.env.BENCH_SECTIONS?.split(',');
 const want = (section) => !SECTIONS || SECTIONS.includes(section);
 
@@ -112,6 +112,40 @@ async function settle(h) {
   await L.until(async () => (await h.api.pending()) === 0, 120_000, 'the backlog to drain');
 }
 
+/** Deliveries per second end to end for `tickets` tickets of 5 events each (3 replies), 8 clients at once. */
+async function perTicketThroughput(h, receiver, path, tickets) {
+  const expected = tickets * 5;
+  const before = receiver.pathCount(path);
+  const t0 = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < tickets) await h.api.ticketWithReplies(next++, 3);
+    }),
+  );
+  await L.until(
+    () => receiver.pathCount(path) - before >= expected,
+    120_000,
+    'per-ticket deliveries',
+  );
+  return expected / ((performance.now() - t0) / 1000);
+}
+
+/**
+ * Ordered delivery: 200 tickets × 5 events to one ordered webhook, against the same load to one
+ * unordered webhook (one enabled at a time). Keys run in parallel, so the goal is ≥ 0.5 of unordered.
+ */
+async function benchOrdered(h, receiver) {
+  const flags = { event_ticket_created: true, event_message_created: true };
+  const plain = await h.api.createWebhook(receiver.url('/unordered'), flags);
+  const unordered = await repeat(() => perTicketThroughput(h, receiver, '/unordered', 200));
+  await h.api.disable(plain.id);
+  const hook = await h.api.createWebhook(receiver.url('/ordered'), flags, { ordered: true });
+  const ordered = await repeat(() => perTicketThroughput(h, receiver, '/ordered', 200));
+  await h.api.disable(hook.id);
+  return { orderedUnordered: unordered, ordered, orderedRatio: ordered.median / unordered.median };
+}
+
 async function fixedRateLatency(url, rate, seconds) {
   const result = await autocannon({
     url: `${url}/api/client/tickets`,
@@ -187,6 +221,9 @@ async function benchMode(mode) {
       await hanging.close();
     }
     for (const hook of hooks) await h.api.disable(hook.id).catch(() => undefined);
+
+    if (want('ordered') && timeLeft() > 120_000)
+      Object.assign(out, await benchOrdered(h, receiver));
 
     // Fan-out overhead on the API: ticket creation latency at 50 req/s with 0, then 20, subscribed webhooks.
     if (want('fanout')) {
@@ -309,6 +346,12 @@ function table(results) {
     ['  isolation ratio (goal ≥ 0.9)', (r) => fmt(r.isolationRatio, 2)],
     ['Matching: 1,000 registered, 10 subscribed, deliveries/s', (r) => fmt(r.matching1000)],
     ['  ratio to 10 registered', (r) => fmt(r.matchingRatio, 2)],
+    [
+      'Per-ticket load, 200 tickets × 5 events, unordered, deliveries/s',
+      (r) => fmt(r.orderedUnordered),
+    ],
+    ['  same load to an ordered webhook, deliveries/s', (r) => fmt(r.ordered)],
+    ['  ratio ordered / unordered (goal ≥ 0.5)', (r) => fmt(r.orderedRatio, 2)],
     ['Peak RSS MB, 100,000 pending (goal < 300)', (r) => fmt(r.memory?.pendingPeakRssMb)],
     ['RSS MB after they drained', (r) => fmt(r.memory?.afterDrainRssMb)],
     ['  drain time s', (r) => fmt(r.memory?.drainSeconds, 1)],

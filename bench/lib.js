@@ -207,6 +207,24 @@ function apiClient(baseUrl, key) {
       });
       return { id: res.id, started };
     },
+    /** A ticket (ticket.created and message.created) and `replies` client replies: 2 + replies events. */
+    ticketWithReplies: async (i, replies) => {
+      const ticket = await call('POST', '/api/client/tickets', {
+        title: `Ordered ${i}`,
+        client_name: 'Bench Client',
+        client_email: `bench-ordered-${i % 50}@example.com`,
+        message: 'First message',
+      });
+      for (let r = 1; r <= replies; r++) {
+        const res = await fetch(`${baseUrl}/api/client/tickets/${ticket.id}/messages`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'X-Ticket-Secret': ticket.secret },
+          body: JSON.stringify({ body: `Reply ${r}` }),
+        });
+        if (res.status !== 201) throw new Error(`reply: ${res.status} ${await res.text()}`);
+      }
+      return ticket.id;
+    },
   };
 }
 

@@ -1,4 +1,4 @@
-import { QueryRunner, TableColumnOptions } from 'typeorm';
+import { QueryRunner, TableColumn, TableColumnOptions } from 'typeorm';
 
 /** Column helpers so each migration is written once and runs on both MySQL/MariaDB and SQLite. */
 export function isMysql(queryRunner: QueryRunner): boolean {
@@ -41,4 +41,36 @@ export function longText(
   nullable = true,
 ): TableColumnOptions {
   return { name, type: isMysql(queryRunner) ? 'mediumtext' : 'text', isNullable: nullable };
+}
+
+/**
+ * Adds a column in place. On SQLite TypeORM would rebuild the table (copy, drop, rename), which copies
+ * every row of a big table and fails (or cascades) when other tables' foreign keys refer to it; SQLite's
+ * own `ALTER TABLE … ADD COLUMN` does neither. Elsewhere the Table API does it.
+ */
+export async function addColumnInPlace(
+  queryRunner: QueryRunner,
+  table: string,
+  column: TableColumnOptions,
+): Promise<void> {
+  if (isMysql(queryRunner)) return queryRunner.addColumn(table, new TableColumn(column));
+  const type = column.length ? `${column.type}(${column.length})` : column.type;
+  const nullable = column.isNullable ? '' : ' NOT NULL';
+  const fallback =
+    column.default === undefined
+      ? ''
+      : ` DEFAULT (${typeof column.default === 'boolean' ? Number(column.default) : String(column.default)})`;
+  await queryRunner.query(
+    `ALTER TABLE "${table}" ADD COLUMN "${column.name}" ${type}${nullable}${fallback}`,
+  );
+}
+
+/** Drops a column in place (see addColumnInPlace); its indexes must be dropped first. */
+export async function dropColumnInPlace(
+  queryRunner: QueryRunner,
+  table: string,
+  column: string,
+): Promise<void> {
+  if (isMysql(queryRunner)) return queryRunner.dropColumn(table, column);
+  await queryRunner.query(`ALTER TABLE "${table}" DROP COLUMN "${column}"`);
 }

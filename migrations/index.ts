@@ -5,6 +5,7 @@ import { CreateEventOutbox1764400000000 } from './1764400000000-CreateEventOutbo
 import { EncryptWebhookSecrets1764500000000 } from './1764500000000-EncryptWebhookSecrets';
 import { CreateAuditLog1764500100000 } from './1764500100000-CreateAuditLog';
 import { AddAlertFlags1764500200000 } from './1764500200000-AddAlertFlags';
+import { OrderedDelivery1764600000000 } from './1764600000000-OrderedDelivery';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   EncryptWebhookSecrets1764500000000,
   CreateAuditLog1764500100000,
   AddAlertFlags1764500200000,
+  OrderedDelivery1764600000000,
 ];

@@ -117,6 +117,31 @@ describe('homa CLI (e2e)', () => {
     }
   });
 
+  it('generate-webhook --ordered creates an ordered webhook and says so', async () => {
+    await runCli(['migrate'], env);
+    const res = await runCli(
+      ['--generate-webhook', '--ordered', '--url', 'http://127.0.0.1:9/ordered-hook'],
+      { ...env, WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32' },
+    );
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/^ {3}Ordered: true/m);
+    const id = Number(/ID: (\d+)/.exec(res.stdout)?.[1]);
+    const dataSource = new DataSource(
+      buildDataSourceOptions({ DATABASE_URL: env.DATABASE_URL, DATA_DIR: env.DATA_DIR }),
+    );
+    await dataSource.initialize();
+    try {
+      const rows: { ordered: number | boolean }[] = await dataSource.query(
+        'SELECT ordered FROM webhooks WHERE id = ?',
+        [id],
+      );
+      expect(rows.map((r) => Number(r.ordered))).toEqual([1]);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+
   it('fails with a message and a non-zero status on bad input', async () => {
     const missing = await runCli(['user:create', '--email', uniqueEmail()], env);
     expect(missing.code).not.toBe(0);

@@ -104,10 +104,13 @@ describe('web console (browser, e2e)', () => {
     ).resolves.toBe('true');
 
     await page.getByLabel('URL', { exact: true }).fill(receiver.url);
+    await page.getByLabel(/^Ordered/).check();
     await page.getByRole('button', { name: 'Create webhook' }).click();
     await shown(page.getByRole('heading', { name: 'Receiver hook' }));
     const webhookId = Number(/\/console\/webhooks\/(\d+)$/.exec(page.url())?.[1]);
     expect(webhookId).toBeGreaterThan(0);
+    const created = await t.http.get(`/api/admin/webhooks/${webhookId}`).set(bearer(admin.token));
+    expect(created.body.ordered).toBe(true);
 
     await page
       .getByRole('navigation', { name: 'Main' })
@@ -135,6 +138,7 @@ describe('web console (browser, e2e)', () => {
     });
     expect(text).toContain('\n  "event": "ticket.created"');
     await shown(page.getByRole('rowheader', { name: 'X-Webhook-Event' }));
+    await shown(page.getByRole('rowheader', { name: 'X-Webhook-Sequence' }));
     await expect(page.getByText(/^v1,/).count()).resolves.toBe(0);
     await shown(page.getByRole('cell', { name: '#1' }));
     await expect(page.getByRole('cell', { name: '#2' }).count()).resolves.toBe(0);

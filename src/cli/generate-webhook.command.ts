@@ -9,6 +9,7 @@ import { describeMockWebhook, mockWebhook } from './mock-webhook';
 interface GenerateWebhookOptions {
   url?: string;
   send?: boolean;
+  ordered?: boolean;
 }
 
 @Command({
@@ -26,7 +27,10 @@ export class GenerateWebhookCommand extends CommandRunner {
 
   async run(_: string[], options: GenerateWebhookOptions): Promise<void> {
     if (!options.url) throw new Error('Missing required option --url');
-    const input = plainToInstance(CreateWebhookDto, mockWebhook(options.url));
+    const input = plainToInstance(CreateWebhookDto, {
+      ...mockWebhook(options.url),
+      ...(options.ordered ? { ordered: true } : {}),
+    });
     const errors = await validate(input);
     if (errors.length > 0) {
       throw new Error(errors.flatMap((e) => Object.values(e.constraints ?? {})).join('; '));
@@ -69,6 +73,14 @@ export class GenerateWebhookCommand extends CommandRunner {
     description: 'Send one signed webhook.test now and report the outcome',
   })
   parseSend(): boolean {
+    return true;
+  }
+
+  @Option({
+    flags: '--ordered',
+    description: "Deliver each ticket's (client's, user's) events one at a time, in commit order",
+  })
+  parseOrdered(): boolean {
     return true;
   }
 }

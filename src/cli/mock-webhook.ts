@@ -47,6 +47,9 @@ export function describeMockWebhook(webhook: WebhookView): string[] {
     `   URL: ${webhook.url}`,
     `   Secret: ${webhook.secret}`,
     `   Enabled: ${webhook.enabled}`,
+    ...(webhook.ordered
+      ? [`   Ordered: ${webhook.ordered} (X-Webhook-Sequence per ticket, client, user)`]
+      : []),
     '',
     '📋 Event Subscriptions:',
     `   All Events: ${webhook.event_all}`,

@@ -1,7 +1,10 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { JobsOptions, Queue } from 'bullmq';
-import { DeliveryJob } from './delivery-job';
+import { TransactionService } from '../database/transaction.service';
+import { selectJobRows } from './delivery-claimer';
+import { DeliveryJob, jobFromRow } from './delivery-job';
+import { DeliveryReleases } from './delivery-releases';
 import { DeliveryQueue } from './delivery-queue';
 
 export const DELIVERY_QUEUE = 'webhook-deliveries';
@@ -23,8 +26,14 @@ export class BullMqDeliveryQueue extends DeliveryQueue {
   readonly fansOut = true;
   private readonly logger = new Logger('DeliveryQueue');
 
-  constructor(@InjectQueue(DELIVERY_QUEUE) readonly queue: Queue<DeliveryJob>) {
+  constructor(
+    @InjectQueue(DELIVERY_QUEUE) readonly queue: Queue<DeliveryJob>,
+    private readonly tx: TransactionService,
+    releases: DeliveryReleases,
+  ) {
     super();
+    // Released deliveries of ordered streams are enqueued at once, not left for the reconciler.
+    releases.onReleased((ids) => void this.enqueueReleased(ids));
     // Without a listener, a Redis restart would be an unhandled 'error' event and end the process.
     this.queue.on('error', (error: Error) => this.logger.error(`Redis: ${error.message}`));
   }
@@ -89,6 +98,16 @@ export class BullMqDeliveryQueue extends DeliveryQueue {
     );
     const fresh = toAdd.filter((j) => j !== null);
     if (fresh.length > 0) await this.queue.addBulk(fresh);
+  }
+
+  /** Jobs for deliveries just made due; unheld, so the worker that takes one claims it first. */
+  private async enqueueReleased(ids: string[]): Promise<void> {
+    try {
+      const rows = await this.tx.read((m) => selectJobRows(m, ids));
+      await this.add(rows.map((row) => ({ job: jobFromRow(row, null), at: null })));
+    } catch (error) {
+      this.logger.error(`Could not enqueue released deliveries: ${(error as Error).message}`);
+    }
   }
 
   async depth(): Promise<number> {

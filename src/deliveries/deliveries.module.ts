@@ -22,6 +22,7 @@ import { WebhookDeliveryAttempt } from './entities/webhook-delivery-attempt.enti
 import { WebhookDelivery } from './entities/webhook-delivery.entity';
 import { WebhookEvent } from './entities/webhook-event.entity';
 import { DeliveryClaimer } from './delivery-claimer';
+import { DeliveryReleases } from './delivery-releases';
 import { EventFanOut } from './event-fan-out';
 import { EventOutbox } from './event-outbox';
 import { InProcessDeliveryQueue } from './in-process-delivery-queue';
@@ -117,6 +118,7 @@ export class DeliveriesModule {
         EventOutbox,
         EventFanOut,
         DeliveryClaimer,
+        DeliveryReleases,
         OutcomeRecorder,
         DeliveryAttemptsService,
         DeliveriesService,
@@ -134,6 +136,7 @@ export class DeliveriesModule {
         DeliveryAttemptsService,
         TargetGuard,
         DeliveryQueue,
+        DeliveryReleases,
         WebhookCache,
       ],
     };

@@ -12,7 +12,7 @@ import { ListDeliveriesQueryDto } from './dto/list-deliveries-query.dto';
 import { WebhookDeliveryAttempt } from './entities/webhook-delivery-attempt.entity';
 import { WebhookDelivery } from './entities/webhook-delivery.entity';
 import { WebhookEvent } from './entities/webhook-event.entity';
-import { insertDeliveries } from './event-fan-out';
+import { insertDeliveries } from './delivery-rows';
 import { EventOutbox, EventToRecord } from './event-outbox';
 
 /** Sends one-off deliveries and reads the delivery log. */
@@ -45,6 +45,8 @@ export class DeliveriesService {
         status: 'pending' as const,
         next_attempt_at: null,
         locked_until: new Date(lease),
+        ordering_key: null,
+        sequence: null,
       };
       await insertDeliveries(m, [row]);
       return jobFromRow({ ...row, body, attempts: 0, delivered_at: null }, lease);
@@ -74,6 +76,8 @@ export class DeliveriesService {
         'd.webhook_id',
         'd.event',
         'd.event_id',
+        'd.ordering_key',
+        'd.sequence',
         'd.status',
         'd.success',
         'd.attempts',

@@ -90,6 +90,10 @@ export class DeliveryAttemptsService {
       status: next.status,
       nextAttemptAt: next.next_attempt_at,
       deliveredAt: outcome.success ? at : held.deliveredAt ? new Date(held.deliveredAt) : null,
+      stream:
+        held.sequence !== null && held.orderingKey !== null
+          ? { webhookId: webhook.id, orderingKey: held.orderingKey }
+          : null,
       gone,
       at,
     });

@@ -22,7 +22,7 @@ export class DeliveryHeadersService {
   async forDelivery(id: string): Promise<DeliveryHeadersDto> {
     const delivery = await this.deliveries.findOne({
       where: { id },
-      select: { id: true, webhook_id: true, event: true, attempts: true },
+      select: { id: true, webhook_id: true, event: true, attempts: true, sequence: true },
     });
     if (!delivery) throw new NotFoundException(`Delivery ${id} not found`);
     const webhook = await this.webhooks.findOne({

@@ -11,6 +11,9 @@ export interface DeliveryJob {
   eventId: string;
   /** The exact body bytes (UTF-8 JSON) of the event. */
   body: string;
+  /** Ordered webhooks only: the event's key and this delivery's `X-Webhook-Sequence` within it. */
+  orderingKey: string | null;
+  sequence: number | null;
   /** Attempts already made. */
   attempts: number;
   status: DeliveryStatus;
@@ -30,6 +33,8 @@ export interface DeliveryJobRow {
   event: string;
   event_id: string;
   body: string;
+  ordering_key: string | null;
+  sequence: number | string | null;
   attempts: number | string;
   status: DeliveryStatus;
   next_attempt_at: Date | string | null;
@@ -43,6 +48,8 @@ export function jobFromRow(row: DeliveryJobRow, leaseUntil: number | null): Deli
     event: row.event,
     eventId: row.event_id,
     body: row.body,
+    orderingKey: row.ordering_key,
+    sequence: row.sequence === null ? null : Number(row.sequence),
     attempts: Number(row.attempts),
     status: row.status,
     nextAttemptAt: epoch(row.next_attempt_at),

@@ -9,33 +9,30 @@ import { ConfigService } from '@nestjs/config';
 import { v7 as uuidv7 } from 'uuid';
 import { EntityManager } from 'typeorm';
 import { Env } from '../config/env.validation';
-import { insertMany, placeholders } from '../database/sql';
+import { placeholders } from '../database/sql';
 import { TransactionService } from '../database/transaction.service';
 import { catalogEntry } from '../events/event-catalog';
 import { Webhook } from '../webhooks/entities/webhook.entity';
 import { DeliveryClaimer } from './delivery-claimer';
 import { DeliveryJob } from './delivery-job';
 import { DeliveryQueue } from './delivery-queue';
-import { WebhookDelivery } from './entities/webhook-delivery.entity';
 import { WebhookEvent } from './entities/webhook-event.entity';
 import { EventOutbox } from './event-outbox';
 import { ALERT_EVENTS } from './operator-alerts';
+import { insertDeliveries, NewDelivery } from './delivery-rows';
+import { OutboxEvent, pairKey, planOrdered } from './ordered-fan-out';
 
 /** Events fanned out per transaction. */
 const EVENT_BATCH = 100;
 const INSERT_CHUNK = 500;
-
-type NewDelivery = Pick<
-  WebhookDelivery,
-  'id' | 'webhook_id' | 'event' | 'event_id' | 'status' | 'next_attempt_at' | 'locked_until'
->;
 
 /**
  * Fan-out: turns recorded events into one delivery per subscribed webhook, after commit and off the
  * request path, a batch of events per transaction. The same transaction marks the events fanned out,
  * so each event is fanned out exactly once, whoever does it: this process right after its own commits,
  * or any delivering process's periodic pass (events left by a crash, by the CLI, by another replica).
- * On MySQL/MariaDB racing processes take disjoint batches (`FOR UPDATE SKIP LOCKED`).
+ * On MySQL/MariaDB racing processes take disjoint batches (`FOR UPDATE SKIP LOCKED`). Deliveries to
+ * ordered webhooks are numbered and gated per key (see ordered-fan-out.ts).
  */
 @Injectable()
 export class EventFanOut
@@ -91,7 +88,7 @@ export class EventFanOut
     do {
       this.again = false;
       try {
-        while (this.started && (await this.fanOutBatch()) === EVENT_BATCH);
+        while (this.started && (await this.fanOutBatch()));
       } catch (error) {
         this.logger.error(`Fanning out events failed: ${(error as Error).message}`);
         return;
@@ -99,33 +96,45 @@ export class EventFanOut
     } while (this.again && this.started);
   }
 
-  /** Fans out the oldest events not fanned out yet; answers how many it took. */
-  async fanOutBatch(): Promise<number> {
+  /** Fans out the oldest events not fanned out yet; answers whether there may be more to take now. */
+  async fanOutBatch(): Promise<boolean> {
     const owns = this.queue.ownershipBudget();
     const done = await this.tx.run(async (m) => {
-      const events = await this.unfannedEvents(m);
-      if (events.length === 0) return null;
+      const selected = await this.unfannedEvents(m);
+      if (selected.length === 0) return null;
       const now = Date.now();
       const lease = this.claimer.leaseUntil(undefined, now);
       const subscribers = await subscribersByEvent(
         m,
-        events.map((e) => e.name),
+        selected.map((e) => e.name),
+      );
+      const plan = await planOrdered(
+        m,
+        selected,
+        (e) => subscribers.get(e.name)?.ordered ?? [],
+        this.tx.isSqlite,
       );
       const rows: NewDelivery[] = [];
       const jobs: DeliveryJob[] = [];
-      for (const event of events) {
-        for (const webhookId of subscribers.get(event.name) ?? []) {
+      for (const event of plan.events) {
+        for (const webhookId of subscribers.get(event.name)?.all ?? []) {
           // An alert about a webhook never goes to that webhook (no loops).
           if (ALERT_EVENTS.has(event.name) && event.ordering_key === `webhook:${webhookId}`)
             continue;
-          const owned = owns(webhookId);
+          const pair = pairKey(event.id, webhookId);
+          const sequence = plan.sequences.get(pair) ?? null;
+          const due = !plan.waiting.has(pair);
+          const owned = due && owns(webhookId);
           const row: NewDelivery = {
             id: uuidv7(),
             webhook_id: webhookId,
             event: event.name,
             event_id: event.id,
+            ordering_key: sequence === null ? null : event.ordering_key,
+            sequence,
             status: 'pending',
-            next_attempt_at: new Date(now),
+            // Not due: waits for its predecessor's outcome to release it.
+            next_attempt_at: due ? new Date(now) : null,
             locked_until: owned ? new Date(lease) : null,
           };
           rows.push(row);
@@ -134,24 +143,27 @@ export class EventFanOut
       }
       for (let i = 0; i < rows.length; i += INSERT_CHUNK)
         await insertDeliveries(m, rows.slice(i, i + INSERT_CHUNK));
-      await m.query(
-        `UPDATE webhook_events SET fanned_out = 1 WHERE id IN (${placeholders(events.length)})`,
-        events.map((e) => e.id),
-      );
-      return { events: events.length, jobs, leftInDatabase: rows.length - jobs.length };
+      if (plan.events.length > 0)
+        await m.query(
+          `UPDATE webhook_events SET fanned_out = 1 WHERE id IN (${placeholders(plan.events.length)})`,
+          plan.events.map((e) => e.id),
+        );
+      return {
+        more: selected.length === EVENT_BATCH && plan.events.length > 0,
+        jobs,
+        leftInDatabase: rows.filter((r) => r.next_attempt_at !== null).length - jobs.length,
+      };
     }, 'background');
-    if (!done) return 0;
+    if (!done) return false;
     this.queue.enqueue(done.jobs);
     if (done.leftInDatabase > 0) this.queue.wake();
-    return done.events;
+    return done.more;
   }
 
-  private unfannedEvents(
-    m: EntityManager,
-  ): Promise<Pick<WebhookEvent, 'id' | 'name' | 'body' | 'ordering_key'>[]> {
+  private unfannedEvents(m: EntityManager): Promise<OutboxEvent[]> {
     const query = m
       .createQueryBuilder(WebhookEvent, 'e')
-      .select(['e.id', 'e.name', 'e.body', 'e.ordering_key'])
+      .select(['e.id', 'e.name', 'e.body', 'e.ordering_key', 'e.key_seq'])
       .where('e.fanned_out = :no', { no: false })
       .orderBy('e.id', 'ASC')
       .limit(EVENT_BATCH);
@@ -160,22 +172,33 @@ export class EventFanOut
   }
 }
 
+interface Subscribers {
+  all: number[];
+  /** Those of `all` that are ordered. */
+  ordered: number[];
+}
+
 /** For each event name, the enabled webhooks subscribed to it (its flag, or `event_all`). */
 async function subscribersByEvent(
   m: EntityManager,
   names: string[],
-): Promise<Map<string, number[]>> {
+): Promise<Map<string, Subscribers>> {
   const flags = new Map<string, string>();
   for (const name of new Set(names)) {
     const flag = catalogEntry(name)?.flag;
     if (flag) flags.set(name, flag);
   }
-  const result = new Map<string, number[]>();
+  const result = new Map<string, Subscribers>();
   if (flags.size === 0) return result;
   const columns = [...new Set(flags.values())];
   const rows = await m
     .createQueryBuilder(Webhook, 'w')
-    .select(['w.id AS id', 'w.event_all AS event_all', ...columns.map((c) => `w.${c} AS ${c}`)])
+    .select([
+      'w.id AS id',
+      'w.ordered AS ordered',
+      'w.event_all AS event_all',
+      ...columns.map((c) => `w.${c} AS ${c}`),
+    ])
     .where('w.enabled = :on', { on: true })
     .andWhere(
       `(${['w.event_all', ...columns.map((c) => `w.${c}`)].map((c) => `${c} = :on`).join(' OR ')})`,
@@ -183,10 +206,11 @@ async function subscribersByEvent(
     .orderBy('w.id', 'ASC')
     .getRawMany<Record<string, unknown>>();
   for (const [name, flag] of flags) {
-    result.set(
-      name,
-      rows.filter((r) => truthy(r.event_all) || truthy(r[flag])).map((r) => Number(r.id)),
-    );
+    const subscribed = rows.filter((r) => truthy(r.event_all) || truthy(r[flag]));
+    result.set(name, {
+      all: subscribed.map((r) => Number(r.id)),
+      ordered: subscribed.filter((r) => truthy(r.ordered)).map((r) => Number(r.id)),
+    });
   }
   return result;
 }
@@ -202,43 +226,12 @@ function newJob(row: NewDelivery, body: string, lease: number): DeliveryJob {
     event: row.event,
     eventId: row.event_id,
     body,
+    orderingKey: row.ordering_key,
+    sequence: row.sequence,
     attempts: 0,
     status: 'pending',
     nextAttemptAt: row.next_attempt_at!.getTime(),
     deliveredAt: null,
     leaseUntil: lease,
   };
-}
-
-const DELIVERY_COLUMNS = [
-  'id',
-  'webhook_id',
-  'event',
-  'event_id',
-  'status',
-  'next_attempt_at',
-  'locked_until',
-  'created_at',
-  'updated_at',
-] as const;
-
-/** One multi-row INSERT of new deliveries. */
-export async function insertDeliveries(m: EntityManager, rows: NewDelivery[]): Promise<void> {
-  const now = new Date();
-  await insertMany(
-    m,
-    'webhook_deliveries',
-    DELIVERY_COLUMNS,
-    rows.map((r) => [
-      r.id,
-      r.webhook_id,
-      r.event,
-      r.event_id,
-      r.status,
-      r.next_attempt_at,
-      r.locked_until,
-      now,
-      now,
-    ]),
-  );
 }

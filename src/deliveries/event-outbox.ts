@@ -16,7 +16,8 @@ export interface EventToRecord {
 /**
  * The transactional outbox: each event is written once, with the exact body its deliveries will send,
  * by the transaction that made the change. Commit → the change and its event; rollback → neither.
- * Once the transaction commits, this process's fan-out is told there is work.
+ * Each keyed event also takes its number within its key (`key_seq`), in commit order, for ordered
+ * webhooks. Once the transaction commits, this process's fan-out is told there is work.
  */
 @Injectable()
 export class EventOutbox {
@@ -27,7 +28,9 @@ export class EventOutbox {
   /** Writes the event with the caller's transaction manager. */
   async record(m: EntityManager, event: EventToRecord): Promise<string> {
     const body = serialiseEnvelope(event.name, event.occurredAt, event.data);
-    await insertEvent(m, event, body, false);
+    const key = orderingKeyOf(event.data);
+    const keySeq = key === null ? null : await nextKeySeq(m, key, this.tx.isSqlite);
+    await insertEvent(m, event, body, key, keySeq, false);
     this.tx.afterCommit(m, () => this.committed());
     return body;
   }
@@ -35,7 +38,7 @@ export class EventOutbox {
   /** An event sent to one webhook only (a test send): written as already fanned out. */
   async recordFannedOut(m: EntityManager, event: EventToRecord): Promise<string> {
     const body = serialiseEnvelope(event.name, event.occurredAt, event.data);
-    await insertEvent(m, event, body, true);
+    await insertEvent(m, event, body, orderingKeyOf(event.data), null, true);
     return body;
   }
 
@@ -49,15 +52,51 @@ export class EventOutbox {
   }
 }
 
+/**
+ * The event's number within its ordering key, in commit order: the counter row's lock is held by the
+ * recording transaction until it commits, so a second transaction on the same key waits and numbers
+ * after it. (SQLite runs one transaction at a time.) Never a clock.
+ */
+async function nextKeySeq(m: EntityManager, key: string, sqlite: boolean): Promise<number> {
+  if (sqlite) {
+    const rows: { last_seq: number }[] = await m.query(
+      `INSERT INTO event_sequences (ordering_key, last_seq) VALUES (?, 1)
+       ON CONFLICT(ordering_key) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq`,
+      [key],
+    );
+    return Number(rows[0].last_seq);
+  }
+  await m.query(
+    `INSERT INTO event_sequences (ordering_key, last_seq) VALUES (?, 1)
+     ON DUPLICATE KEY UPDATE last_seq = last_seq + 1`,
+    [key],
+  );
+  const rows: { last_seq: number | string }[] = await m.query(
+    'SELECT last_seq FROM event_sequences WHERE ordering_key = ? FOR UPDATE',
+    [key],
+  );
+  return Number(rows[0].last_seq);
+}
+
 async function insertEvent(
   m: EntityManager,
   event: EventToRecord,
   body: string,
+  key: string | null,
+  keySeq: number | null,
   fannedOut: boolean,
 ): Promise<void> {
   await insertMany(m, 'webhook_events', EVENT_COLUMNS, [
-    [event.id, event.name, body, orderingKeyOf(event.data), fannedOut, event.occurredAt],
+    [event.id, event.name, body, key, keySeq, fannedOut, event.occurredAt],
   ]);
 }
 
-const EVENT_COLUMNS = ['id', 'name', 'body', 'ordering_key', 'fanned_out', 'created_at'] as const;
+const EVENT_COLUMNS = [
+  'id',
+  'name',
+  'body',
+  'ordering_key',
+  'key_seq',
+  'fanned_out',
+  'created_at',
+] as const;

@@ -10,6 +10,7 @@ import { DeliveryAttemptsService } from './delivery-attempts.service';
 import { DeliveryClaimer } from './delivery-claimer';
 import { DeliveryDispatcher } from './delivery-dispatcher';
 import { DeliveryJob } from './delivery-job';
+import { DeliveryReleases } from './delivery-releases';
 import { DeliveryQueue } from './delivery-queue';
 import { OutcomeRecorder } from './outcome-recorder';
 
@@ -45,9 +46,12 @@ export class InProcessDeliveryQueue
     private readonly attempts: DeliveryAttemptsService,
     private readonly claimer: DeliveryClaimer,
     private readonly recorder: OutcomeRecorder,
+    releases: DeliveryReleases,
     config: ConfigService<Env, true>,
   ) {
     super();
+    // Released deliveries of ordered streams are due now: the poller claims them.
+    releases.onReleased(() => this.wake());
     const global = config.get('WEBHOOK_CONCURRENCY', { infer: true });
     const perWebhook = config.get('WEBHOOK_PER_ENDPOINT_CONCURRENCY', { infer: true });
     this.pollIntervalMs = config.get('WEBHOOK_POLL_INTERVAL_MS', { infer: true });

@@ -6,6 +6,8 @@ import type { Webhook } from '../webhooks/entities/webhook.entity';
 import { AttemptTrigger } from './entities/webhook-delivery-attempt.entity';
 import { DeliveryStatus } from './entities/webhook-delivery.entity';
 import { OperatorAlerts } from './operator-alerts';
+import { DeliveryReleases } from './delivery-releases';
+import { releaseAfter, Stream } from './ordered-release';
 import { HealthReport, WebhookHealth } from './webhook-health';
 import { AttemptOutcome } from './webhook-sender';
 
@@ -21,6 +23,8 @@ export interface Outcome {
   status: DeliveryStatus;
   nextAttemptAt: Date | null;
   deliveredAt: Date | null;
+  /** For a delivery of an ordered webhook: its stream, whose next delivery it may release. */
+  stream: Stream | null;
   /** An automatic attempt answered 410 Gone: the webhook is disabled. */
   gone: boolean;
   at: Date;
@@ -44,6 +48,7 @@ const UPDATE_CHUNK = 100;
  * written in one transaction — one multi-row INSERT of attempts, the deliveries updated by a few
  * UPDATE … CASE statements, then each webhook's health — which releases their leases. A crash before
  * the write means the delivery is attempted once more with the same id when its lease ends, never lost.
+ * The same transaction releases the next delivery of each ordered stream whose delivery finished.
  */
 @Injectable()
 export class OutcomeRecorder implements BeforeApplicationShutdown {
@@ -58,6 +63,7 @@ export class OutcomeRecorder implements BeforeApplicationShutdown {
     private readonly tx: TransactionService,
     private readonly health: WebhookHealth,
     private readonly alerts: OperatorAlerts,
+    private readonly releases: DeliveryReleases,
   ) {}
 
   /** Queues an outcome; resolves once it is written. */
@@ -98,7 +104,7 @@ export class OutcomeRecorder implements BeforeApplicationShutdown {
       const batch = this.queue.slice(0, MAX_BATCH);
       this.queue = this.queue.slice(batch.length);
       try {
-        await this.tx.run(
+        const released = await this.tx.run(
           (m) =>
             this.write(
               m,
@@ -107,6 +113,7 @@ export class OutcomeRecorder implements BeforeApplicationShutdown {
           'background',
         );
         this.transactions += 1;
+        this.releases.released(released);
         for (const w of batch) w.resolve();
       } catch (error) {
         this.logger.error(
@@ -117,7 +124,8 @@ export class OutcomeRecorder implements BeforeApplicationShutdown {
     }
   }
 
-  private async write(m: EntityManager, outcomes: Outcome[]): Promise<void> {
+  /** Answers the deliveries of ordered streams that became due. */
+  private async write(m: EntityManager, outcomes: Outcome[]): Promise<string[]> {
     // Delivery rows first: taking their locks before the attempts' foreign-key checks avoids deadlocks.
     for (let i = 0; i < outcomes.length; i += UPDATE_CHUNK)
       await updateDeliveries(m, outcomes.slice(i, i + UPDATE_CHUNK));
@@ -137,6 +145,12 @@ export class OutcomeRecorder implements BeforeApplicationShutdown {
         o.at,
       ]),
     );
+    // Before health: a webhook disabled by this batch then holds what was just released.
+    const released = await releaseAfter(
+      m,
+      outcomes.filter((o) => o.stream !== null && o.status !== 'pending').map((o) => o.stream!),
+      new Date(),
+    );
     await this.health.apply(m, healthReports(outcomes));
     for (const o of outcomes.filter(givenUp)) {
       await this.alerts.deliveryFailed(m, {
@@ -151,6 +165,7 @@ export class OutcomeRecorder implements BeforeApplicationShutdown {
         at: o.at,
       });
     }
+    return released;
   }
 }
 

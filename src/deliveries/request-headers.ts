@@ -6,10 +6,11 @@ const RESERVED = /^(content-type|content-length|host|user-agent|x-webhook-.*|web
 
 /**
  * The headers of one attempt of a delivery, before signing: the webhook's custom headers, then the
- * contract's (which custom headers cannot override). The sender and the delivery log both use this.
+ * contract's (which custom headers cannot override). Deliveries to an ordered webhook add their
+ * `X-Webhook-Sequence`. The sender and the delivery log both use this.
  */
 export function requestHeaders(
-  delivery: { id: string; event: string },
+  delivery: { id: string; event: string; sequence?: number | null },
   webhook: Pick<Webhook, 'headers'>,
   attempt: number,
 ): Record<string, string> {
@@ -21,5 +22,6 @@ export function requestHeaders(
     'X-Webhook-Event': delivery.event,
     'X-Webhook-Delivery': delivery.id,
     'X-Webhook-Attempt': String(attempt),
+    ...(delivery.sequence != null ? { 'X-Webhook-Sequence': String(delivery.sequence) } : {}),
   };
 }

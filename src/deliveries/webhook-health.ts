@@ -5,7 +5,7 @@ import { Env } from '../config/env.validation';
 import { TransactionService } from '../database/transaction.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { Webhook } from '../webhooks/entities/webhook.entity';
-import { WebhookDelivery } from './entities/webhook-delivery.entity';
+import { stopPendingWith } from './ordered-release';
 import { parseSchedule } from './retry-schedule';
 import { OperatorAlerts } from './operator-alerts';
 import { WebhookCache } from './webhook-cache';
@@ -83,16 +83,11 @@ export class WebhookHealth {
     }
   }
 
-  /** A disabled webhook's pending deliveries stop: they are marked failed with the reason. */
+  /**
+   * A disabled webhook's pending deliveries stop: marked failed with the reason, except an ordered
+   * webhook's, which wait (in order) for it to be enabled again.
+   */
   stopPending(webhookId: number, reason: string): Promise<void> {
     return this.tx.run((m) => stopPendingWith(m, webhookId, reason), 'background');
   }
-}
-
-async function stopPendingWith(m: EntityManager, webhookId: number, reason: string): Promise<void> {
-  await m.update(
-    WebhookDelivery,
-    { webhook_id: webhookId, status: 'pending' },
-    { status: 'failed', next_attempt_at: null, error: `Not sent: ${reason}`, locked_until: null },
-  );
 }

@@ -9,6 +9,8 @@ import { TransactionService } from '../database/transaction.service';
 import { AttemptResult } from '../deliveries/delivery-attempts.service';
 import { DeliveriesService } from '../deliveries/deliveries.service';
 import { TargetGuard } from '../deliveries/target-guard';
+import { DeliveryReleases } from '../deliveries/delivery-releases';
+import { releaseAll, releaseHeads } from '../deliveries/ordered-release';
 import { WebhookCache } from '../deliveries/webhook-cache';
 import { generateSecret, maskSecret } from '../deliveries/webhook-secrets';
 import { catalogEntry, EVENTS } from '../events/event-catalog';
@@ -37,6 +39,7 @@ export class WebhooksService {
     private readonly guard: TargetGuard,
     private readonly deliveries: DeliveriesService,
     private readonly cache: WebhookCache,
+    private readonly releases: DeliveryReleases,
   ) {}
 
   /** Creates a webhook; the answer is the only one (besides GET /:id/secret) that shows the secret. */
@@ -48,6 +51,7 @@ export class WebhooksService {
           ...input,
           secret: input.secret ?? generateSecret(),
           enabled: input.enabled ?? true,
+          ordered: input.ordered ?? false,
           description: input.description ?? null,
           timeout_ms: input.timeout_ms ?? null,
           headers: input.headers ?? null,
@@ -83,13 +87,18 @@ export class WebhooksService {
     return webhook;
   }
 
-  /** Merges the given fields. Re-enabling clears `disabled_reason` and the failure window. */
+  /**
+   * Merges the given fields. Re-enabling clears `disabled_reason` and the failure window, and makes
+   * the head of each ordered stream due again; a webhook that stops being ordered lets every waiting
+   * delivery go.
+   */
   async update(id: number, input: UpdateWebhookDto): Promise<WebhookView> {
     if (input.url !== undefined) await this.assertReachable(input.url);
-    const updated = await this.tx.run(async (m) => {
+    const { updated, released } = await this.tx.run(async (m) => {
       const current = await m.findOneBy(Webhook, { id });
       if (!current) throw new NotFoundException(`Webhook ${id} not found`);
       const changes: Partial<Webhook> = definedOnly(input);
+      const next = { ...current, ...changes };
       if (input.enabled === true && !current.enabled) {
         changes.disabled_reason = null;
         changes.failing_since = null;
@@ -97,9 +106,15 @@ export class WebhooksService {
       if (input.enabled === false && current.enabled)
         changes.disabled_reason = 'Disabled through the API';
       if (Object.keys(changes).length > 0) await m.update(Webhook, { id }, changes);
-      return { ...current, ...changes };
+      const now = new Date();
+      let released: string[] = [];
+      if (current.ordered && !next.ordered) await releaseAll(m, id, now);
+      else if (next.ordered && next.enabled && !current.enabled)
+        released = await releaseHeads(m, id, now);
+      return { updated: { ...current, ...changes }, released };
     });
     this.cache.invalidate(id);
+    this.releases.released(released);
     return presentWebhook(updated);
   }
 
@@ -158,26 +173,40 @@ export class WebhooksService {
     return { id, secret, previous_secret_expires_at: graceMs > 0 ? expiresAt.toISOString() : null };
   }
 
-  /** Puts every failed delivery of the webhook since `since` back in the queue; the poller sends them. */
+  /**
+   * Puts every failed delivery of the webhook since `since` back in the queue; the poller sends them.
+   * Those of an ordered stream go back in their place: each waits for its turn in sequence order.
+   */
   async recover(id: number, since: Date): Promise<{ webhook_id: number; requeued: number }> {
     const webhook = await this.find(id);
     if (!webhook.enabled)
       throw new ConflictException(
         `Webhook ${id} is disabled; enable it before recovering its deliveries`,
       );
-    const result = await this.tx.run((m) =>
-      m
-        .createQueryBuilder()
-        .update(WebhookDelivery)
-        .set({ status: 'pending', next_attempt_at: new Date() })
-        .where('webhook_id = :id AND status = :failed AND created_at >= :since', {
-          id,
-          failed: 'failed',
-          since,
-        })
-        .execute(),
-    );
-    return { webhook_id: id, requeued: result.affected ?? 0 };
+    const now = new Date();
+    const { requeued, released } = await this.tx.run(async (m) => {
+      const requeue = (ordered: boolean) =>
+        m
+          .createQueryBuilder()
+          .update(WebhookDelivery)
+          // A delivery of an ordered stream waits for its turn; the head of each stream is released below.
+          .set({ status: 'pending', next_attempt_at: ordered && webhook.ordered ? null : now })
+          .where('webhook_id = :id AND status = :failed AND created_at >= :since', {
+            id,
+            failed: 'failed',
+            since,
+          })
+          .andWhere(ordered ? 'sequence IS NOT NULL' : 'sequence IS NULL')
+          .execute();
+      const unordered = (await requeue(false)).affected ?? 0;
+      const ordered = (await requeue(true)).affected ?? 0;
+      return {
+        requeued: unordered + ordered,
+        released: ordered > 0 && webhook.ordered ? await releaseHeads(m, id, now) : [],
+      };
+    });
+    this.releases.released(released);
+    return { webhook_id: id, requeued };
   }
 
   /** Ids of the enabled webhooks subscribed to an event, through its flag or `event_all`. */

@@ -245,4 +245,96 @@ describe('scale-out on BullMQ (e2e, MariaDB + Redis)', () => {
       await c.stop();
     }
   });
+
+  it('ordered webhook: 200 tickets × 5 events across two workers, one killed half way: each ticket in order, none missing', async () => {
+    const c = await startCluster(2, { CLIENT_RATE_LIMIT: '100000' });
+    const firstSeen = new Map<string, { ticket: number; sequence: number; body: string }>();
+    const arrivals = new Map<number, number[]>();
+    const inFlight = new Set<number>();
+    const overlaps: number[] = [];
+    const receiver = await startReceiver((req, res) => {
+      const ticket = Number(req.body.data.ticket_id);
+      const id = String(req.headers['x-webhook-delivery']);
+      if (inFlight.has(ticket)) overlaps.push(ticket);
+      inFlight.add(ticket);
+      if (!firstSeen.has(id)) {
+        const sequence = Number(req.headers['x-webhook-sequence']);
+        firstSeen.set(id, {
+          ticket,
+          sequence,
+          body: typeof req.body.data.body === 'string' ? req.body.data.body : 'created',
+        });
+        arrivals.set(ticket, [...(arrivals.get(ticket) ?? []), sequence]);
+      }
+      setTimeout(() => {
+        inFlight.delete(ticket);
+        ok(req, res);
+      }, 3);
+    });
+    try {
+      await api(c, '/api/admin/webhooks', {
+        name: 'ordered',
+        url: receiver.url,
+        ordered: true,
+        event_ticket_created: true,
+        event_message_created: true,
+      });
+      const post = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
+        const res = await fetch(`${c.api.url}${path}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', ...headers },
+          body: JSON.stringify(body),
+        });
+        if (res.status !== 201) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+        return (await res.json()) as { id: number; secret: string };
+      };
+      const started = Date.now();
+      // Each ticket: ticket.created and its first message, then three replies, from 8 clients at once.
+      const tickets: number[] = [];
+      let next = 0;
+      let killed = false;
+      const client = async () => {
+        while (next < 200) {
+          const i = next++;
+          const ticket = await post('/api/client/tickets', {
+            title: `Ordered ${i}`,
+            client_name: 'Ordered',
+            client_email: `ordered-${i}-${c.prefix}@example.com`,
+            message: 'first',
+          });
+          tickets.push(ticket.id);
+          for (let r = 1; r <= 3; r++)
+            await post(
+              `/api/client/tickets/${ticket.id}/messages`,
+              { body: `reply ${r}` },
+              { 'X-Ticket-Secret': ticket.secret },
+            );
+          if (!killed && firstSeen.size >= 500) {
+            killed = true;
+            await c.workers[0].kill9();
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: 8 }, client));
+      if (!killed) {
+        await receiver.waitFor(500, undefined, 60_000);
+        await c.workers[0].kill9();
+      }
+      await eventually(async () => (await counts(c)).succeeded === 1000, 120_000);
+      expect(firstSeen.size).toBe(1000);
+      expect(tickets).toHaveLength(200);
+      for (const ticket of tickets) {
+        expect([ticket, arrivals.get(ticket)]).toEqual([ticket, [1, 2, 3, 4, 5]]);
+        const order = [...firstSeen.values()].filter((d) => d.ticket === ticket).map((d) => d.body);
+        expect(order).toEqual(['created', 'first', 'reply 1', 'reply 2', 'reply 3']);
+      }
+      expect(overlaps).toEqual([]);
+      console.log(
+        `ordered: 1000 deliveries in order over 200 tickets in ${((Date.now() - started) / 1000).toFixed(1)} s, ${receiver.requests.length - 1000} repeats after kill -9 of one worker`,
+      );
+    } finally {
+      await receiver.close();
+      await c.stop();
+    }
+  }, 240_000);
 });

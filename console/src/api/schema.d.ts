@@ -930,6 +930,11 @@ export interface components {
       secret?: string;
       /** @default true */
       enabled: boolean;
+      /**
+       * @description Deliver one key's events (a ticket's, a client's, a user's) one at a time, in commit order, each with X-Webhook-Sequence; a failing delivery holds back the later ones of its key until it succeeds or is given up
+       * @default false
+       */
+      ordered: boolean;
       /** @example Production webhook for ticket events */
       description?: string;
       /**
@@ -1023,6 +1028,8 @@ export interface components {
        */
       secret: string;
       enabled: boolean;
+      /** @description One key's deliveries in commit order, with X-Webhook-Sequence */
+      ordered: boolean;
       description: string | null;
       timeout_ms: number | null;
       headers: {
@@ -1067,6 +1074,11 @@ export interface components {
       secret?: string;
       /** @default true */
       enabled: boolean;
+      /**
+       * @description Deliver one key's events (a ticket's, a client's, a user's) one at a time, in commit order, each with X-Webhook-Sequence; a failing delivery holds back the later ones of its key until it succeeds or is given up
+       * @default false
+       */
+      ordered: boolean;
       /** @example Production webhook for ticket events */
       description?: string;
       /**
@@ -1223,6 +1235,13 @@ export interface components {
       event: string;
       /** Format: uuid */
       event_id: string;
+      /**
+       * @description Ordered webhooks only: the key whose deliveries go one at a time
+       * @example ticket:42
+       */
+      ordering_key: string | null;
+      /** @description Ordered webhooks only: X-Webhook-Sequence, +1 per key */
+      sequence: number | null;
       /** @enum {string} */
       status: 'pending' | 'succeeded' | 'failed';
       success: boolean;
@@ -1275,6 +1294,13 @@ export interface components {
       event: string;
       /** Format: uuid */
       event_id: string;
+      /**
+       * @description Ordered webhooks only: the key whose deliveries go one at a time
+       * @example ticket:42
+       */
+      ordering_key: string | null;
+      /** @description Ordered webhooks only: X-Webhook-Sequence, +1 per key */
+      sequence: number | null;
       /** @enum {string} */
       status: 'pending' | 'succeeded' | 'failed';
       success: boolean;

@@ -13,6 +13,7 @@ interface FormState {
   description: string;
   timeout_ms: string;
   enabled: boolean;
+  ordered: boolean;
   event_all: boolean;
   flags: Flags;
 }
@@ -23,6 +24,7 @@ const EMPTY: FormState = {
   description: '',
   timeout_ms: '',
   enabled: true,
+  ordered: false,
   event_all: false,
   flags: {},
 };
@@ -37,6 +39,7 @@ function fromWebhook(w: Webhook, catalog: CatalogEntry[]): FormState {
     description: w.description ?? '',
     timeout_ms: w.timeout_ms === null ? '' : String(w.timeout_ms),
     enabled: w.enabled,
+    ordered: w.ordered,
     event_all: w.event_all,
     flags,
   };
@@ -48,6 +51,7 @@ function toBody(form: FormState): WebhookInput {
     url: form.url,
     description: form.description || undefined,
     enabled: form.enabled,
+    ordered: form.ordered,
     event_all: form.event_all,
     ...(form.timeout_ms ? { timeout_ms: Number(form.timeout_ms) } : {}),
     ...form.flags,
@@ -180,6 +184,17 @@ export function WebhookForm(props: { id?: number }) {
             onChange={(e) => set('enabled', e.currentTarget.checked)}
           />
           <label for="enabled">Enabled</label>
+        </div>
+        <div class="check">
+          <input
+            id="ordered"
+            type="checkbox"
+            checked={form.ordered}
+            onChange={(e) => set('ordered', e.currentTarget.checked)}
+          />
+          <label for="ordered">
+            Ordered: deliver each ticket's events one at a time, in the order they happened
+          </label>
         </div>
         <fieldset>
           <legend>Events</legend>

@@ -9,6 +9,19 @@ export class DeliveryResponseDto {
   @ApiProperty({ example: 1 }) webhook_id: number;
   @ApiProperty({ example: 'ticket.created' }) event: string;
   @ApiProperty({ format: 'uuid' }) event_id: string;
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    example: 'ticket:42',
+    description: 'Ordered webhooks only: the key whose deliveries go one at a time',
+  })
+  ordering_key: string | null;
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description: 'Ordered webhooks only: X-Webhook-Sequence, +1 per key',
+  })
+  sequence: number | null;
   @ApiProperty({ enum: DELIVERY_STATUSES }) status: string;
   @ApiProperty() success: boolean;
   @ApiProperty() attempts: number;

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { nullableNumber } from '../../database/transformers';
 
 export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -19,6 +20,14 @@ export class WebhookDelivery {
   /** The outbox row (`webhook_events`) holding the exact body this delivery sends. */
   @Column({ type: 'varchar', length: 36 })
   event_id: string;
+
+  /** For an ordered webhook: the event's ordering key (`ticket:<id>`…); null otherwise. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  ordering_key: string | null;
+
+  /** For an ordered webhook: its number within (webhook, ordering key), sent as `X-Webhook-Sequence`. */
+  @Column({ type: 'bigint', nullable: true, transformer: nullableNumber })
+  sequence: number | null;
 
   @Column({ type: 'varchar', length: 16, default: 'pending' })
   status: DeliveryStatus;

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { nullableNumber } from '../../database/transformers';
 
 /**
  * The outbox: one row per domain event, written in the transaction of the change that caused it, with
@@ -20,6 +21,10 @@ export class WebhookEvent {
   /** `ticket:<id>`, `client:<id>`, `user:<id>`: the record the event is about. */
   @Column({ type: 'varchar', length: 64, nullable: true })
   ordering_key: string | null;
+
+  /** The event's place within its ordering key, in commit order (from `event_sequences`). */
+  @Column({ type: 'bigint', nullable: true, transformer: nullableNumber })
+  key_seq: number | null;
 
   /** Its deliveries exist (or no webhook was subscribed when it was fanned out). */
   @Column({ type: 'boolean', default: false })

@@ -104,6 +104,15 @@ export class CreateWebhookDto {
   @IsBoolean()
   enabled?: boolean;
 
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      "Deliver one key's events (a ticket's, a client's, a user's) one at a time, in commit order, each with X-Webhook-Sequence; a failing delivery holds back the later ones of its key until it succeeds or is given up",
+  })
+  @IsOptional()
+  @IsBoolean()
+  ordered?: boolean;
+
   @ApiPropertyOptional({ example: 'Production webhook for ticket events' })
   @IsOptional()
   @IsString()

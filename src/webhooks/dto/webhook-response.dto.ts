@@ -18,6 +18,9 @@ export class WebhookResponseDto {
   @ApiProperty()
   enabled: boolean;
 
+  @ApiProperty({ description: "One key's deliveries in commit order, with X-Webhook-Sequence" })
+  ordered: boolean;
+
   @ApiProperty({ type: 'string', nullable: true })
   description: string | null;
 

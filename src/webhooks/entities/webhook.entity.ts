@@ -37,6 +37,10 @@ export class Webhook {
   @Column({ type: 'boolean', default: true })
   enabled: boolean;
 
+  /** One key's deliveries go one at a time, in commit order, each with `X-Webhook-Sequence`. */
+  @Column({ type: 'boolean', default: false })
+  ordered: boolean;
+
   @Column({ type: 'text', nullable: true })
   description: string | null;
 
