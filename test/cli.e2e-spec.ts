@@ -128,7 +128,11 @@ describe('homa CLI (e2e)', () => {
     expect(res.stdout).toMatch(/^ {3}Ordered: true/m);
     const id = Number(/ID: (\d+)/.exec(res.stdout)?.[1]);
     const dataSource = new DataSource(
-      buildDataSourceOptions({ DATABASE_URL: env.DATABASE_URL, DATA_DIR: env.DATA_DIR }),
+      buildDataSourceOptions({
+        DATABASE_URL: env.DATABASE_URL,
+        DATA_DIR: env.DATA_DIR,
+        HOMA_ENCRYPTION_KEY: env.HOMA_ENCRYPTION_KEY,
+      }),
     );
     await dataSource.initialize();
     try {
