@@ -209,19 +209,6 @@ export class WebhooksService {
     return { webhook_id: id, requeued };
   }
 
-  /** Ids of the enabled webhooks subscribed to an event, through its flag or `event_all`. */
-  async subscribedIds(event: string): Promise<number[]> {
-    const flag = catalogEntry(event)?.flag;
-    if (!flag) return [];
-    const rows = await this.webhooks
-      .createQueryBuilder('w')
-      .select('w.id', 'id')
-      .where('w.enabled = :enabled', { enabled: true })
-      .andWhere(`(w.event_all = :on OR w.${flag} = :on)`, { on: true })
-      .getRawMany<{ id: number | string }>();
-    return rows.map((r) => Number(r.id));
-  }
-
   private async assertReachable(url: string): Promise<void> {
     const refusal = await this.guard.checkUrlAndResolve(url);
     if (refusal) throw fieldError('url', refusal.message);
