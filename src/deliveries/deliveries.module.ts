@@ -1,4 +1,3 @@
-import { HttpModule } from '@nestjs/axios';
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -103,7 +102,6 @@ export class DeliveriesModule {
     return {
       module: DeliveriesModule,
       imports: [
-        HttpModule,
         TypeOrmModule.forFeature([WebhookEvent, WebhookDelivery, WebhookDeliveryAttempt, Webhook]),
         ...(options.adminApi ? [AuthModule] : []),
         ...(usesRedis() && (options.deliver || options.adminApi) ? bullImports() : []),

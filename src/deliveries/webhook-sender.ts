@@ -1,11 +1,13 @@
-import { HttpService } from '@nestjs/axios';
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { AxiosError, AxiosResponse } from 'axios';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import {
+  Agent as HttpAgent,
+  IncomingHttpHeaders,
+  IncomingMessage,
+  request as httpRequest,
+} from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
-import { Readable } from 'node:stream';
 import { Env } from '../config/env.validation';
 import { AttemptErrorCode } from './entities/webhook-delivery-attempt.entity';
 import { parseRetryAfter } from './retry-schedule';
@@ -48,7 +50,6 @@ export class WebhookSender implements OnApplicationShutdown {
   private readonly maxResponseBytes: number;
 
   constructor(
-    private readonly http: HttpService,
     private readonly guard: TargetGuard,
     config: ConfigService<Env, true>,
   ) {
@@ -64,36 +65,55 @@ export class WebhookSender implements OnApplicationShutdown {
     this.httpsAgent.destroy();
   }
 
-  async send(request: OutgoingRequest): Promise<AttemptOutcome> {
+  /**
+   * One POST on Node's own client. axios cost 3–4× the CPU of `node:http` per request here (325–540
+   * against 83–133 µs, measured with the same agent and receiver), which was a quarter of Homa's CPU
+   * per delivery; this path does only what the contract needs: no redirects, one deadline for the
+   * whole exchange, at most `maxResponseBytes` of the response kept.
+   */
+  send(request: OutgoingRequest): Promise<AttemptOutcome> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     const invalid = this.guard.checkUrl(request.url);
-    if (invalid) return failure(invalid.code, invalid.message, elapsed());
+    if (invalid) return Promise.resolve(failure(invalid.code, invalid.message, elapsed()));
 
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), request.timeoutMs);
-    try {
-      const res: AxiosResponse<Readable> = await this.http.axiosRef.request<Readable>({
-        method: 'POST',
-        url: request.url,
-        data: request.body,
-        headers: request.headers,
-        maxRedirects: 0,
-        responseType: 'stream',
-        validateStatus: () => true,
-        signal: controller.signal,
-        httpAgent: this.httpAgent,
-        httpsAgent: this.httpsAgent,
-        proxy: false,
-        transformRequest: [(data: Buffer) => data],
+    return new Promise<AttemptOutcome>((resolve) => {
+      let req: ReturnType<typeof httpRequest>;
+      try {
+        const https = request.url.startsWith('https:');
+        req = (https ? httpsRequest : httpRequest)(request.url, {
+          method: 'POST',
+          agent: https ? this.httpsAgent : this.httpAgent,
+          headers: { ...request.headers, 'Content-Length': String(request.body.length) },
+        });
+      } catch (error) {
+        // An invalid URL or header value, found before anything is sent.
+        return resolve(fromError(error, false, request.timeoutMs, elapsed()));
+      }
+      let timedOut = false;
+      let settled = false;
+      const finish = (outcome: AttemptOutcome) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(outcome);
+      };
+      const fail = (error: unknown) =>
+        finish(fromError(error, timedOut, request.timeoutMs, elapsed()));
+      const timer = setTimeout(() => {
+        timedOut = true;
+        req.destroy();
+        fail(null);
+      }, request.timeoutMs);
+      req.on('error', fail);
+      req.on('response', (res) => {
+        readLimited(res, this.maxResponseBytes).then(
+          (text) => finish(fromResponse(res.statusCode ?? 0, res.headers, text, elapsed())),
+          fail,
+        );
       });
-      const response = await readLimited(res.data, this.maxResponseBytes);
-      return fromResponse(res, response, elapsed());
-    } catch (error) {
-      return fromError(error, controller.signal.aborted, request.timeoutMs, elapsed());
-    } finally {
-      clearTimeout(timer);
-    }
+      req.end(request.body);
+    });
   }
 }
 
@@ -110,14 +130,14 @@ function failure(code: AttemptErrorCode, message: string, duration_ms: number): 
 }
 
 function fromResponse(
-  res: AxiosResponse<Readable>,
+  status: number,
+  headers: IncomingHttpHeaders,
   response: string,
   duration_ms: number,
 ): AttemptOutcome {
-  const status = res.status;
   const success = status >= 200 && status < 300;
   const header = (name: string) => {
-    const value: unknown = res.headers[name];
+    const value = headers[name];
     return typeof value === 'string' ? value : undefined;
   };
   let error: string | null = null;
@@ -146,7 +166,7 @@ function fromError(
   duration_ms: number,
 ): AttemptOutcome {
   if (aborted) return failure('timeout', `No response within ${timeoutMs} ms`, duration_ms);
-  const code = (error as AxiosError).code ?? (error as NodeJS.ErrnoException).code ?? '';
+  const code = (error as NodeJS.ErrnoException | null)?.code ?? '';
   const message = error instanceof Error ? error.message : String(error);
   if (code === 'EBLOCKEDTARGET') return failure('blocked_target', message, duration_ms);
   if (code === 'ERR_INVALID_URL') return failure('invalid_target', message, duration_ms);
@@ -159,21 +179,28 @@ function fromError(
   return failure('connection', message || code || 'connection failed', duration_ms);
 }
 
-/** Reads at most `max` bytes of a response body, then lets the rest go. */
-async function readLimited(stream: Readable, max: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  let truncated = false;
-  for await (const chunk of stream) {
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-    chunks.push(buf);
-    total += buf.length;
-    if (total > max) {
-      truncated = true;
-      stream.destroy();
-      break;
-    }
-  }
-  const text = Buffer.concat(chunks).subarray(0, max).toString('utf8');
-  return truncated ? `${text}…[truncated at ${max} bytes]` : text;
+/**
+ * Reads at most `max` bytes of a response body, then lets the rest go (the connection with it). Rejects
+ * if the connection breaks before the body ends.
+ */
+function readLimited(res: IncomingMessage, max: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const text = () => Buffer.concat(chunks).subarray(0, max).toString('utf8');
+    res.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      total += chunk.length;
+      if (total > max) {
+        res.destroy();
+        resolve(`${text()}…[truncated at ${max} bytes]`);
+      }
+    });
+    res.on('end', () => resolve(text()));
+    res.on('error', reject);
+    res.on('close', () => {
+      if (!res.complete)
+        reject(Object.assign(new Error('The response ended early'), { code: 'ECONNRESET' }));
+    });
+  });
 }
