@@ -352,16 +352,28 @@ describe('ticket domain events (e2e)', () => {
     expect(row.status).toBe('new');
 
     const email = uniqueEmail('rollback');
-    const originalSave = EntityManager.prototype.save;
-    let saves = 0;
-    const save = jest.spyOn(EntityManager.prototype, 'save').mockImplementation(function (
+    const ticketCount = async () =>
+      Number(
+        (
+          (await t.dataSource.query('SELECT COUNT(*) AS n FROM tickets')) as {
+            n: number | string;
+          }[]
+        )[0].n,
+      );
+    const ticketsBefore = await ticketCount();
+    const originalQuery = EntityManager.prototype.query;
+    const written: string[] = [];
+    const query = jest.spyOn(EntityManager.prototype, 'query').mockImplementation(function (
       this: EntityManager,
       ...args: unknown[]
     ) {
-      saves += 1;
-      // A new client's ticket saves the client, the ticket, then its first message: fail at the message.
-      if (saves === 3) return Promise.reject(new Error('message store unavailable'));
-      return Reflect.apply(originalSave, this, args) as Promise<unknown>;
+      const sql = String(args[0]);
+      const table = /^INSERT INTO (\w+)/.exec(sql)?.[1];
+      if (table) written.push(table);
+      // A new client's ticket writes the client, the ticket, then its first message: fail at the message.
+      if (table === 'ticket_messages')
+        return Promise.reject(new Error('message store unavailable'));
+      return Reflect.apply(originalQuery, this, args) as Promise<unknown>;
     });
     try {
       const res = await t.http
@@ -370,14 +382,17 @@ describe('ticket domain events (e2e)', () => {
       expect(res.status).toBe(500);
       expect(JSON.stringify(res.body)).not.toContain('message store unavailable');
     } finally {
-      save.mockRestore();
+      query.mockRestore();
     }
-    expect(saves).toBe(3);
+    // The ticket was written before the message failed, and rolled back with it.
+    expect(written).toContain('tickets');
+    expect(written).toContain('ticket_messages');
     expect(await events.take()).toEqual([]);
     const clients: { n: number | string }[] = await t.dataSource.query(
       'SELECT COUNT(*) AS n FROM clients WHERE email = ?',
       [email],
     );
     expect(Number(clients[0].n)).toBe(0);
+    expect(await ticketCount()).toBe(ticketsBefore);
   });
 });

@@ -36,3 +36,20 @@ export async function insertMany(
     rows.flat().map(sqlValue),
   );
 }
+
+/** One INSERT of `row` (column → value, in key order); answers the auto-increment id it was given. */
+export async function insertRow(
+  m: EntityManager,
+  table: string,
+  row: Record<string, unknown>,
+): Promise<number> {
+  const columns = Object.keys(row);
+  const raw: unknown = await m.query(
+    `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${placeholders(columns.length)})`,
+    Object.values(row).map(sqlValue),
+  );
+  // mysql2 answers with a result header; better-sqlite3 (through TypeORM) with the last row id.
+  return Number(
+    typeof raw === 'object' && raw !== null ? (raw as { insertId: number }).insertId : raw,
+  );
+}

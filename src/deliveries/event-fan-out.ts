@@ -12,11 +12,9 @@ import { Env } from '../config/env.validation';
 import { placeholders } from '../database/sql';
 import { TransactionService } from '../database/transaction.service';
 import { catalogEntry } from '../events/event-catalog';
-import { Webhook } from '../webhooks/entities/webhook.entity';
 import { DeliveryClaimer } from './delivery-claimer';
 import { DeliveryJob } from './delivery-job';
 import { DeliveryQueue } from './delivery-queue';
-import { WebhookEvent } from './entities/webhook-event.entity';
 import { EventOutbox } from './event-outbox';
 import { ALERT_EVENTS } from './operator-alerts';
 import { insertDeliveries, NewDelivery } from './delivery-rows';
@@ -43,6 +41,7 @@ export class EventFanOut
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private again = false;
+  private scheduled = false;
   private started = false;
 
   constructor(
@@ -72,15 +71,27 @@ export class EventFanOut
     if (this.running) await this.running;
   }
 
-  /** There may be events to fan out: run now, or once more after the pass in progress. */
+  /**
+   * There may be events to fan out: run once the current turn of the event loop is over (so the
+   * commits of requests handled in the same turn share one pass), or once more after the pass in
+   * progress.
+   */
   wake(): void {
-    if (!this.started) return;
+    if (!this.started || this.scheduled) return;
     if (this.running) {
       this.again = true;
       return;
     }
-    this.running = this.drain().finally(() => {
-      this.running = null;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      if (this.running) {
+        this.again = true;
+        return;
+      }
+      this.running = this.drain().finally(() => {
+        this.running = null;
+      });
     });
   }
 
@@ -160,15 +171,15 @@ export class EventFanOut
     return done.more;
   }
 
-  private unfannedEvents(m: EntityManager): Promise<OutboxEvent[]> {
-    const query = m
-      .createQueryBuilder(WebhookEvent, 'e')
-      .select(['e.id', 'e.name', 'e.body', 'e.ordering_key', 'e.key_seq'])
-      .where('e.fanned_out = :no', { no: false })
-      .orderBy('e.id', 'ASC')
-      .limit(EVENT_BATCH);
-    if (!this.tx.isSqlite) query.setLock('pessimistic_write').setOnLocked('skip_locked');
-    return query.getMany();
+  private async unfannedEvents(m: EntityManager): Promise<OutboxEvent[]> {
+    const rows: OutboxEvent[] = await m.query(
+      `SELECT id, name, body, ordering_key, key_seq FROM webhook_events
+       WHERE fanned_out = 0 ORDER BY id LIMIT ${EVENT_BATCH}${this.tx.isSqlite ? '' : ' FOR UPDATE SKIP LOCKED'}`,
+    );
+    return rows.map((row) => ({
+      ...row,
+      key_seq: row.key_seq === null ? null : Number(row.key_seq),
+    }));
   }
 }
 
@@ -191,20 +202,12 @@ async function subscribersByEvent(
   const result = new Map<string, Subscribers>();
   if (flags.size === 0) return result;
   const columns = [...new Set(flags.values())];
-  const rows = await m
-    .createQueryBuilder(Webhook, 'w')
-    .select([
-      'w.id AS id',
-      'w.ordered AS ordered',
-      'w.event_all AS event_all',
-      ...columns.map((c) => `w.${c} AS ${c}`),
-    ])
-    .where('w.enabled = :on', { on: true })
-    .andWhere(
-      `(${['w.event_all', ...columns.map((c) => `w.${c}`)].map((c) => `${c} = :on`).join(' OR ')})`,
-    )
-    .orderBy('w.id', 'ASC')
-    .getRawMany<Record<string, unknown>>();
+  // Column names come from the catalog, never from input.
+  const rows: Record<string, unknown>[] = await m.query(
+    `SELECT id, ordered, event_all, ${columns.join(', ')} FROM webhooks
+     WHERE enabled = 1 AND (${['event_all', ...columns].map((c) => `${c} = 1`).join(' OR ')})
+     ORDER BY id`,
+  );
   for (const [name, flag] of flags) {
     const subscribed = rows.filter((r) => truthy(r.event_all) || truthy(r[flag]));
     result.set(name, {

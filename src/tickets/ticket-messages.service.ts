@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { insertRow } from '../database/sql';
 import { TransactionService } from '../database/transaction.service';
 import { EventPublisher } from '../events/event-publisher';
 import { toRfc3339 } from '../events/rfc3339';
@@ -38,21 +39,20 @@ export class TicketMessagesService {
     authorId: string | null,
     body: string,
   ) {
-    const message = await m.save(
-      m.create(TicketMessage, {
-        ticket_id: ticketId,
-        author_type: authorType,
-        author_id: authorId,
-        body,
-      }),
-    );
+    const row = { ticket_id: ticketId, author_type: authorType, author_id: authorId, body };
+    const created_at = new Date();
+    const message: TicketMessage = {
+      id: await insertRow(m, 'ticket_messages', { ...row, created_at }),
+      ...row,
+      created_at,
+    };
     const event = new MessageCreatedEvent({
       message_id: message.id,
       ticket_id: ticketId,
       author_type: authorType,
       author_id: authorId,
       body,
-      created_at: toRfc3339(new Date(message.created_at)),
+      created_at: toRfc3339(created_at),
     });
     return { message, event };
   }
