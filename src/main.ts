@@ -7,8 +7,10 @@ import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { Env } from './config/env.validation';
 import { usesRedis } from './deliveries/deliveries.module';
+import { keepHeapNearLiveSize } from './common/heap';
 
 export async function bootstrap(): Promise<NestExpressApplication> {
+  keepHeapNearLiveSize();
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot({ runMigrations: true, deliver: !usesRedis() }),
     {

@@ -5,9 +5,11 @@ import { NestFactory } from '@nestjs/core';
 import { Env } from './config/env.validation';
 import { usesRedis } from './deliveries/deliveries.module';
 import { WorkerModule } from './worker.module';
+import { keepHeapNearLiveSize } from './common/heap';
 
 /** Starts a delivery worker: it takes jobs from Redis and serves /health and /metrics on WORKER_PORT. */
 export async function bootstrapWorker(): Promise<void> {
+  keepHeapNearLiveSize();
   if (!usesRedis()) {
     throw new Error('homa worker needs REDIS_URL; without it, `npm start` delivers in-process');
   }

@@ -65,6 +65,7 @@ export class DeliveryAttemptsService {
     job: DeliveryJob,
     options: AttemptOptions,
   ): Promise<{ result: AttemptResult; recorded: Promise<void> } | null> {
+    await this.recorder.room();
     const webhook = await this.webhooks.get(job.webhookId);
     if (!webhook) return null;
     const timeoutMs = webhook.timeout_ms ?? this.defaultTimeoutMs;

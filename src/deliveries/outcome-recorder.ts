@@ -42,6 +42,11 @@ const FLUSH_AFTER_MS = 5;
 const MAX_BATCH = 250;
 /** Rows per UPDATE … CASE statement. */
 const UPDATE_CHUNK = 100;
+/**
+ * Outcomes not yet written beyond which new attempts wait: when the database is slower than the
+ * network, sending pauses instead of piling results up in memory (and past their deliveries' leases).
+ */
+const MAX_UNWRITTEN = 1000;
 
 /**
  * Group commit of attempt outcomes: results gathered over a few milliseconds (or until MAX_BATCH) are
@@ -56,6 +61,9 @@ export class OutcomeRecorder implements BeforeApplicationShutdown {
   private queue: Waiting[] = [];
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> | null = null;
+  /** Outcomes taken from the queue by the write in progress. */
+  private inWrite = 0;
+  private roomWaiters: (() => void)[] = [];
   /** Transactions written so far (for tests and metrics). */
   transactions = 0;
 
@@ -89,6 +97,20 @@ export class OutcomeRecorder implements BeforeApplicationShutdown {
     return this.queue.length;
   }
 
+  /** Resolves once fewer than MAX_UNWRITTEN outcomes wait to be written; attempts start after it. */
+  room(): Promise<void> {
+    if (this.queue.length + this.inWrite < MAX_UNWRITTEN) return Promise.resolve();
+    this.kick();
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  private releaseRoom(): void {
+    if (this.roomWaiters.length === 0 || this.queue.length + this.inWrite >= MAX_UNWRITTEN) return;
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
   private kick(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -101,8 +123,8 @@ export class OutcomeRecorder implements BeforeApplicationShutdown {
   /** One batch after another while outcomes keep coming in; those that arrive meanwhile join the next. */
   private async writeAll(): Promise<void> {
     while (this.queue.length > 0) {
-      const batch = this.queue.slice(0, MAX_BATCH);
-      this.queue = this.queue.slice(batch.length);
+      const batch = this.queue.splice(0, MAX_BATCH);
+      this.inWrite = batch.length;
       try {
         const released = await this.tx.run(
           (m) =>
@@ -120,6 +142,9 @@ export class OutcomeRecorder implements BeforeApplicationShutdown {
           `Could not record ${batch.length} attempt outcomes (they will be attempted again when their lease ends): ${(error as Error).message}`,
         );
         for (const w of batch) w.reject(error as Error);
+      } finally {
+        this.inWrite = 0;
+        this.releaseRoom();
       }
     }
   }
