@@ -1,4 +1,9 @@
 import { createHmac } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
+import { insertDeliveries } from '../src/deliveries/delivery-rows';
+import { EventOutbox } from '../src/deliveries/event-outbox';
+import { WebhookHealth } from '../src/deliveries/webhook-health';
+import { Webhook } from '../src/webhooks/entities/webhook.entity';
 import { bearer, createUser, TestUser, uniqueEmail } from './factories/users';
 import { createWebhook, DELIVERY_TEST_ENV } from './factories/webhooks';
 import {
@@ -300,5 +305,59 @@ describe('webhook deliveries (e2e)', () => {
       'limit',
       'status',
     ]);
+  });
+
+  it("stops a disabled webhook's pending deliveries only while the database says it is disabled", async () => {
+    const hook = await createWebhook(t, admin.token, {
+      url: `${receiver.url}?w=stale-copy`,
+      event_user_created: true,
+    });
+    const deliveryId = uuidv7();
+    await t.dataSource.transaction(async (m) => {
+      const eventId = uuidv7();
+      await t.get(EventOutbox).recordFannedOut(m, {
+        name: 'user.created',
+        id: eventId,
+        occurredAt: new Date(),
+        data: { user_id: 'u-stale' },
+      });
+      // Due only in an hour: nothing sends it meanwhile.
+      await insertDeliveries(m, [
+        {
+          id: deliveryId,
+          webhook_id: hook.id,
+          event: 'user.created',
+          event_id: eventId,
+          ordering_key: null,
+          sequence: null,
+          status: 'pending',
+          next_attempt_at: new Date(Date.now() + 3_600_000),
+          locked_until: null,
+        },
+      ]);
+    });
+    const statusOf = async () =>
+      (
+        (await t.dataSource.query('SELECT status FROM webhook_deliveries WHERE id = ?', [
+          deliveryId,
+        ])) as { status: string }[]
+      )[0].status;
+    const health = t.get(WebhookHealth);
+    const row = await t.dataSource.getRepository(Webhook).findOneByOrFail({ id: hook.id });
+
+    // A copy cached before the webhook was enabled again says "disabled": nothing stops.
+    await health.stopPendingOnce({ ...row, enabled: false });
+    expect(await statusOf()).toBe('pending');
+
+    await t.http
+      .put(`/api/admin/webhooks/${hook.id}`)
+      .set(bearer(admin.token))
+      .send({ enabled: false })
+      .expect(200);
+    // Disabled in the database: the next job of the webhook stops it (at most once a second per process).
+    await eventually(async () => {
+      await health.stopPendingOnce({ ...row, enabled: false });
+      return (await statusOf()) === 'failed';
+    });
   });
 });

@@ -69,12 +69,14 @@ export class DeliveryAttemptsService {
     const webhook = await this.webhooks.get(job.webhookId);
     if (!webhook) return null;
     const timeoutMs = webhook.timeout_ms ?? this.defaultTimeoutMs;
-    const held = await this.hold(job, timeoutMs, options.trigger);
-    if (!held) return null;
     if (options.trigger === 'auto' && !webhook.enabled) {
-      await this.health.stopPending(webhook.id, webhook.disabled_reason ?? 'Webhook disabled');
+      // Neither held nor sent. Its webhook's pending deliveries stop, once for all the jobs a queue
+      // still holds for it, so a disabled webhook's backlog costs no transaction per job.
+      await this.health.stopPendingOnce(webhook);
       return null;
     }
+    const held = await this.hold(job, timeoutMs, options.trigger);
+    if (!held) return null;
     const attempt = held.attempts + 1;
     const outcome = await this.send(held, webhook, attempt, timeoutMs);
     const at = new Date();

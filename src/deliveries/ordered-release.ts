@@ -68,16 +68,18 @@ export async function stopPendingWith(
   reason: string,
 ): Promise<void> {
   const now = sqlValue(new Date());
+  // Only while the webhook is disabled in the database: a copy of it cached as disabled may be stale.
+  const disabled = 'EXISTS (SELECT 1 FROM webhooks w WHERE w.id = ? AND w.enabled = 0)';
   await m.query(
     `UPDATE webhook_deliveries SET next_attempt_at = NULL, locked_until = NULL, error = ?, updated_at = ?
-     WHERE webhook_id = ? AND status = 'pending' AND sequence IS NOT NULL`,
-    [`Held until the webhook is enabled again: ${reason}`, now, webhookId],
+     WHERE webhook_id = ? AND status = 'pending' AND sequence IS NOT NULL AND ${disabled}`,
+    [`Held until the webhook is enabled again: ${reason}`, now, webhookId, webhookId],
   );
   await m.query(
     `UPDATE webhook_deliveries
      SET status = 'failed', next_attempt_at = NULL, locked_until = NULL, error = ?, updated_at = ?
-     WHERE webhook_id = ? AND status = 'pending' AND sequence IS NULL`,
-    [`Not sent: ${reason}`, now, webhookId],
+     WHERE webhook_id = ? AND status = 'pending' AND sequence IS NULL AND ${disabled}`,
+    [`Not sent: ${reason}`, now, webhookId, webhookId],
   );
 }
 

@@ -10,6 +10,9 @@ import { parseSchedule } from './retry-schedule';
 import { OperatorAlerts } from './operator-alerts';
 import { WebhookCache } from './webhook-cache';
 
+/** A disabled webhook's pending deliveries are stopped at most this often by one process. */
+const STOP_AGAIN_AFTER_MS = 1000;
+
 /** What a batch of attempts says about one webhook. */
 export interface HealthReport {
   webhook: Webhook;
@@ -27,6 +30,8 @@ export interface HealthReport {
 export class WebhookHealth {
   private readonly logger = new Logger(WebhookHealth.name);
   private readonly autoDisableMs: number;
+  /** When each disabled webhook's pending deliveries may be stopped again (see stopPendingOnce). */
+  private readonly stopped = new Map<number, number>();
 
   constructor(
     private readonly tx: TransactionService,
@@ -87,7 +92,11 @@ export class WebhookHealth {
    * A disabled webhook's pending deliveries stop: marked failed with the reason, except an ordered
    * webhook's, which wait (in order) for it to be enabled again.
    */
-  stopPending(webhookId: number, reason: string): Promise<void> {
-    return this.tx.run((m) => stopPendingWith(m, webhookId, reason), 'background');
+  async stopPendingOnce(webhook: Webhook): Promise<void> {
+    const now = Date.now();
+    if ((this.stopped.get(webhook.id) ?? 0) > now) return;
+    this.stopped.set(webhook.id, now + STOP_AGAIN_AFTER_MS);
+    const reason = webhook.disabled_reason ?? 'Webhook disabled';
+    await this.tx.run((m) => stopPendingWith(m, webhook.id, reason), 'background');
   }
 }
