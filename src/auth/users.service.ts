@@ -1,6 +1,7 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { AuditService, fieldNames } from '../audit/audit.service';
 import { TransactionService } from '../database/transaction.service';
 import { diff } from '../events/event-catalog';
 import { EventPublisher } from '../events/event-publisher';
@@ -44,6 +45,7 @@ export class UsersService {
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly tx: TransactionService,
     private readonly events: EventPublisher,
+    private readonly audit: AuditService,
   ) {}
 
   async create(input: NewUser): Promise<PublicUser> {
@@ -66,6 +68,11 @@ export class UsersService {
         }),
       );
       await this.events.publish(m, [new UserCreatedEvent(eventData(created))]);
+      await this.audit.record(m, {
+        action: 'user.create',
+        targetType: 'user',
+        targetId: created.id,
+      });
       return created;
     });
     return toPublicUser(user);
@@ -85,6 +92,12 @@ export class UsersService {
       const changes = diff(current, updated, ['name', 'role', 'status']);
       if (Object.keys(changes).length > 0)
         await this.events.publish(m, [new UserUpdatedEvent({ ...eventData(updated), changes })]);
+      await this.audit.record(m, {
+        action: 'user.update',
+        targetType: 'user',
+        targetId: id,
+        details: { fields: fieldNames(input) },
+      });
       return updated;
     });
     return toPublicUser(after);

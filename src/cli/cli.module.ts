@@ -20,7 +20,7 @@ import { SecretsReencryptor } from '../secrets/secrets-reencryptor';
     DatabaseModule.forRoot({ runMigrations: false }),
     EventEmitterModule.forRoot(),
     EventsModule,
-    AuditModule.forRoot({ api: false }),
+    AuditModule,
     AuthModule,
     MetricsModule,
     WebhooksModule.forRoot({ deliver: false, adminApi: false }),

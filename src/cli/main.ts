@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { CommandFactory } from 'nest-commander';
+import { actingAs, CLI_ACTOR } from '../audit/audit-context';
 import { rewriteAliases } from './argv-aliases';
 import { CliModule } from './cli.module';
 
@@ -17,6 +18,11 @@ async function main(): Promise<void> {
     return;
   }
   process.argv = [...process.argv.slice(0, 2), ...args];
+  // Every audit entry a command writes names the CLI as its actor.
+  await actingAs({ actor: () => CLI_ACTOR, ip: null }, () => runCommand());
+}
+
+async function runCommand(): Promise<void> {
   await CommandFactory.run(CliModule, {
     logger: ['error', 'warn'],
     cliName: 'homa',

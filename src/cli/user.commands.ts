@@ -1,5 +1,4 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { AuditService, CLI_ACTOR } from '../audit/audit.service';
 import { ApiKeysService } from '../auth/api-keys.service';
 import { UsersService } from '../auth/users.service';
 
@@ -17,10 +16,7 @@ function required<T>(value: T | undefined, flag: string): T {
 
 @Command({ name: 'user:create', description: 'Create a user (alias for an admin: --create-admin)' })
 export class UserCreateCommand extends CommandRunner {
-  constructor(
-    private readonly users: UsersService,
-    private readonly audit: AuditService,
-  ) {
+  constructor(private readonly users: UsersService) {
     super();
   }
 
@@ -33,12 +29,6 @@ export class UserCreateCommand extends CommandRunner {
       password,
       name: options.name ?? email.split('@')[0],
       role: options.admin ? 'admin' : 'agent',
-    });
-    await this.audit.record({
-      actor: CLI_ACTOR,
-      action: 'user.create',
-      targetType: 'user',
-      targetId: user.id,
     });
     console.log(`✅ Created ${user.role} ${user.email} (id ${user.id})`);
   }
@@ -75,7 +65,6 @@ export class ApiKeyCreateCommand extends CommandRunner {
   constructor(
     private readonly users: UsersService,
     private readonly apiKeys: ApiKeysService,
-    private readonly audit: AuditService,
   ) {
     super();
   }
@@ -85,12 +74,6 @@ export class ApiKeyCreateCommand extends CommandRunner {
     const user = await this.users.findByEmail(email);
     if (!user) throw new Error(`No user with email ${email}`);
     const key = await this.apiKeys.create(user.id, options.name ?? 'CLI');
-    await this.audit.record({
-      actor: CLI_ACTOR,
-      action: 'api_key.create',
-      targetType: 'api_key',
-      targetId: key.id,
-    });
     console.log(key.key);
   }
 
