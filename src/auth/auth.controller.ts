@@ -62,8 +62,10 @@ export class AuthController {
     try {
       await this.limiter.assertAllowed(body.email, ip);
     } catch (error) {
-      if (error instanceof TooManyLoginsException)
+      if (error instanceof TooManyLoginsException) {
         res.setHeader('Retry-After', String(error.retryAfterSeconds));
+        await this.recordLogin('auth.login_refused', body.email, ip);
+      }
       throw error;
     }
     try {
@@ -80,8 +82,9 @@ export class AuthController {
   }
 
   /**
-   * A wrong password: the email tried and the IP, never the password. A failure to record is logged and
-   * the answer stays the 401, so that the audit table cannot turn a refusal into a 500.
+   * A wrong password (`auth.login_failed`) or a login refused by the limits (`auth.login_refused`, each
+   * one): the email tried and the IP, never the password. A failure to record is logged and the
+   * answer stays the 401 or 429, so that the audit table cannot turn a refusal into a 500.
    */
   private async recordLogin(action: string, email: string, ip: string): Promise<void> {
     try {
