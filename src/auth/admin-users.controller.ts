@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { uuidParam } from '../common/params';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { PageQueryDto } from '../common/pagination';
+import { PageQueryDto } from '../common/dto/page.dto';
 import { CreateUserDto, UpdateUserDto } from './dto/user.dto';
 import { AdminOnly } from './guards/decorators';
 import { UsersService } from './users.service';

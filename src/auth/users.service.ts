@@ -5,7 +5,7 @@ import { AuditService, fieldNames } from '../audit/audit.service';
 import { TransactionService } from '../database/transaction.service';
 import { diff } from '../events/event-catalog';
 import { EventPublisher } from '../events/event-publisher';
-import { PageQueryDto, Page, skipFor, toPage } from '../common/pagination';
+import { Page, PageQuery, skipFor, toPage } from '../common/pagination';
 import { PublicUser, toPublicUser, User, UserRole, UserStatus } from './entities/user.entity';
 import { UserCreatedEvent, UserEventData } from './events/user-created.event';
 import { UserUpdatedEvent } from './events/user-updated.event';
@@ -103,7 +103,7 @@ export class UsersService {
     return toPublicUser(after);
   }
 
-  async list(query: PageQueryDto): Promise<Page<PublicUser>> {
+  async list(query: PageQuery): Promise<Page<PublicUser>> {
     const [rows, total] = await this.users.findAndCount({
       order: { created_at: 'ASC', id: 'ASC' },
       skip: skipFor(query),

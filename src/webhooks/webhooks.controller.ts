@@ -18,7 +18,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/guards/decorators';
-import { PageQueryDto } from '../common/pagination';
+import { PageQueryDto } from '../common/dto/page.dto';
 import { intParam } from '../common/params';
 import { EVENT_CATALOG } from '../events/event-catalog';
 import { CreateWebhookDto } from './dto/create-webhook.dto';

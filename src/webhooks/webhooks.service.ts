@@ -4,7 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { Repository } from 'typeorm';
 import { AuditRecord, AuditService, fieldNames } from '../audit/audit.service';
 import { definedOnly } from '../common/objects';
-import { Page, PageQueryDto, skipFor, toPage } from '../common/pagination';
+import { Page, PageQuery, skipFor, toPage } from '../common/pagination';
 import { fieldError } from '../common/validation';
 import { TransactionService } from '../database/transaction.service';
 import { AttemptResult } from '../deliveries/delivery-attempts.service';
@@ -80,7 +80,7 @@ export class WebhooksService {
     return presentWebhook(saved, true);
   }
 
-  async list(query: PageQueryDto): Promise<Page<WebhookView>> {
+  async list(query: PageQuery): Promise<Page<WebhookView>> {
     const [rows, total] = await this.webhooks.findAndCount({
       order: { id: 'ASC' },
       skip: skipFor(query),
