@@ -1,6 +1,9 @@
+import { Module } from '@nestjs/common';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { ApiKeysService } from '../auth/api-keys.service';
+import { UsersModule } from '../auth/users.module';
 import { UsersService } from '../auth/users.service';
+import { WebhookEventsModule } from '../webhooks/webhook-events.module';
 
 interface UserCreateOptions {
   email?: string;
@@ -87,3 +90,10 @@ export class ApiKeyCreateCommand extends CommandRunner {
     return value;
   }
 }
+
+/** Users and their events (recorded in the outbox for a server to deliver), without sign-in or delivery. */
+@Module({
+  imports: [UsersModule, WebhookEventsModule],
+  providers: [UserCreateCommand, ApiKeyCreateCommand],
+})
+export class UserCommandsModule {}
