@@ -173,12 +173,13 @@ describe('homa CLI (e2e)', () => {
       .map((m) => m[1])
       .filter((name) => name !== 'help');
     expect(listed.sort()).toEqual([...COMMAND_MODULES.keys()].sort());
+    // One run per command, each booting its module and connecting: seconds each on a busy machine.
     for (const name of listed) {
       const own = await runCli([name, '--help'], env);
       expect({ name, code: own.code, stderr: own.stderr }).toEqual({ name, code: 0, stderr: '' });
       expect(own.stdout).toMatch(new RegExp(`^Usage: \\S+ ${name}\\b`));
     }
-  });
+  }, 180_000);
 
   it('a command loads only what it runs: no Nest for migrate, no HTTP app for user:create', async () => {
     const loaded = async (args: string[]) => {
