@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { EventsModule } from './events/events.module';
+import { AuditApiModule } from './audit/audit-api.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ConsoleModule } from './console/console.module';
@@ -35,7 +36,8 @@ export class AppModule {
         DatabaseModule.forRoot({ runMigrations: options.runMigrations }),
         EventEmitterModule.forRoot({ wildcard: false, ignoreErrors: false }),
         EventsModule,
-        AuditModule.forRoot({ api: true }),
+        AuditModule,
+        AuditApiModule,
         AuthModule,
         DepartmentsModule,
         TicketsModule,

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from './audit/audit.module';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DeliveriesModule } from './deliveries/deliveries.module';
@@ -15,6 +16,7 @@ export class WorkerModule {
       imports: [
         AppConfigModule.forRoot(),
         DatabaseModule.forRoot({ runMigrations: false }),
+        AuditModule,
         LoggingModule,
         MetricsModule,
         HealthModule,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AuditRetentionService } from '../src/audit/audit-retention.service';
+import { AuditService } from '../src/audit/audit.service';
 import { ApiKeysService } from '../src/auth/api-keys.service';
 import { createTicket } from './factories/tickets';
 import { bearer, createUser, TestUser, uniqueEmail } from './factories/users';
@@ -179,6 +180,96 @@ describe('audit log (e2e)', () => {
     const everything = JSON.stringify(await t.dataSource.query('SELECT * FROM audit_log'));
     for (const s of [password, newPassword, wrong, (key.body as { key: string }).key])
       expect(everything).not.toContain(s);
+  });
+
+  it('writes each entry in the transaction of its action: a rollback after the entry leaves neither', async () => {
+    const as = bearer(admin.token);
+    const webhook = await createWebhook(t, admin.token, {
+      url: receiver.url,
+      event_ticket_created: true,
+    });
+    const id = String(webhook.id);
+    const user = await createUser(t, 'agent');
+    const key = await t.http.post('/api/auth/api-keys').set(as).send({ name: 'kept' }).expect(201);
+    const keyId = (key.body as { id: string }).id;
+    await createTicket(t);
+    const delivery = await eventually(async () => {
+      const res = await t.http
+        .get('/api/admin/webhook_deliveries')
+        .query({ webhook_id: id })
+        .set(as);
+      return (res.body as { data: { id: string; success: boolean }[] }).data.find((d) => d.success);
+    });
+    const email = uniqueEmail('never');
+    const audit = t.get(AuditService);
+    const record = audit.record.bind(audit);
+    // The entry is written, then the transaction fails before it commits (as a crash would end it).
+    const spy = jest.spyOn(audit, 'record').mockImplementation(async (m, entry) => {
+      await record(m, entry);
+      throw new Error('failing after the audit entry');
+    });
+    const countEntries = async () => {
+      const rows: { n: number | string }[] = await t.dataSource.query(
+        'SELECT COUNT(*) AS n FROM audit_log',
+      );
+      return Number(rows[0].n);
+    };
+    const before = await countEntries();
+    try {
+      await t.http.patch(`/api/admin/webhooks/${id}`).set(as).send({ name: 'Never' }).expect(500);
+      await t.http
+        .post(`/api/admin/webhooks/${id}/rotate-secret`)
+        .set(as)
+        .send({ secret: `never-${randomUUID()}` })
+        .expect(500);
+      await t.http.get(`/api/admin/webhooks/${id}/secret`).set(as).expect(500);
+      await t.http.post(`/api/admin/webhooks/${id}/test`).set(as).expect(500);
+      await t.http
+        .post(`/api/admin/webhooks/${id}/recover`)
+        .set(as)
+        .send({ since: '2020-01-01T00:00:00Z' })
+        .expect(500);
+      await t.http.delete(`/api/admin/webhooks/${id}`).set(as).expect(500);
+      await t.http
+        .post('/api/admin/users')
+        .set(as)
+        .send({ email, name: 'Never', password: `pw-${randomUUID()}` })
+        .expect(500);
+      await t.http.patch(`/api/admin/users/${user.id}`).set(as).send({ role: 'admin' }).expect(500);
+      await t.http.delete(`/api/auth/api-keys/${keyId}`).set(as).expect(500);
+      await t.http
+        .post(`/api/admin/webhook_deliveries/${delivery.id}/redeliver`)
+        .set(as)
+        .expect(500);
+      expect(spy).toHaveBeenCalledTimes(10);
+    } finally {
+      spy.mockRestore();
+    }
+
+    expect(await countEntries()).toBe(before);
+    // The test send's event and delivery went with its entry, and the redelivery attempted nothing.
+    expect(
+      await t.dataSource.query(
+        'SELECT id, event, attempts FROM webhook_deliveries WHERE webhook_id = ?',
+        [webhook.id],
+      ),
+    ).toEqual([{ id: delivery.id, event: 'ticket.created', attempts: 1 }]);
+    expect(receiver.requests.filter((r) => r.body.data.webhook_id === webhook.id)).toEqual([]);
+    const after = await t.http.get(`/api/admin/webhooks/${id}`).set(as).expect(200);
+    expect(after.body.name).toBe(webhook.name);
+    const secret = await t.http.get(`/api/admin/webhooks/${id}/secret`).set(as).expect(200);
+    expect(secret.body.secret).toBe(webhook.secret);
+    const users = await t.dataSource.query('SELECT role FROM users WHERE id = ? OR email = ?', [
+      user.id,
+      email,
+    ]);
+    expect(users).toEqual([{ role: 'agent' }]);
+    const keys = await t.http.get('/api/auth/api-keys').set(as).expect(200);
+    expect((keys.body as { id: string }[]).map((k) => k.id)).toContain(keyId);
+    // The one reveal that succeeded is the one entry since.
+    expect(
+      (await entriesFor({ target_type: 'webhook', target_id: id })).map((e) => e.action),
+    ).toEqual(['webhook.secret_reveal', 'webhook.create']);
   });
 
   it('filters and pages like every list, refuses bad filters by name, and is admin-only', async () => {

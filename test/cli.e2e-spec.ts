@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { COMMAND_MODULES } from '../src/cli/command-modules';
 import { buildDataSourceOptions } from '../src/database/data-source-options';
 import { uniqueEmail } from './factories/users';
 import { runCli } from './helpers/cli';
@@ -162,5 +164,45 @@ describe('homa CLI (e2e)', () => {
     });
     expect(res.code).not.toBe(0);
     expect(res.stderr).toMatch(/JWT_SECRET/);
+  });
+
+  it('every command --help lists has a module of its own that shows its usage', async () => {
+    const help = await runCli(['--help'], env);
+    expect(help.code).toBe(0);
+    const listed = [...help.stdout.matchAll(/^ {2}([a-z][a-z:-]*)\b/gm)]
+      .map((m) => m[1])
+      .filter((name) => name !== 'help');
+    expect(listed.sort()).toEqual([...COMMAND_MODULES.keys()].sort());
+    // One run per command, each booting its module and connecting: seconds each on a busy machine.
+    for (const name of listed) {
+      const own = await runCli([name, '--help'], env);
+      expect({ name, code: own.code, stderr: own.stderr }).toEqual({ name, code: 0, stderr: '' });
+      expect(own.stdout).toMatch(new RegExp(`^Usage: \\S+ ${name}\\b`));
+    }
+  }, 180_000);
+
+  it('a command loads only what it runs: no Nest for migrate, no HTTP app for user:create', async () => {
+    const loaded = async (args: string[]) => {
+      const res = await runCli(args, {
+        ...env,
+        NODE_OPTIONS: `--require ${join(__dirname, 'fixtures/report-loaded-packages.js')}`,
+      });
+      expect(res.code).toBe(0);
+      const line = /^loaded packages: (.*)$/m.exec(res.stderr);
+      return (line?.[1] ?? '').split(' ');
+    };
+    const migrate = await loaded(['migrate:status']);
+    expect(migrate).toEqual(expect.arrayContaining(['typeorm']));
+    expect(migrate.filter((p) => p.startsWith('@nestjs/') || p === 'nest-commander')).toEqual([]);
+    const user = await loaded([
+      'user:create',
+      '--email',
+      uniqueEmail('light'),
+      '--password',
+      'secret-pass-4',
+    ]);
+    expect(user).toEqual(expect.arrayContaining(['@nestjs/core', 'nest-commander']));
+    const heavy = ['@nestjs/swagger', 'class-validator', 'axios', 'bullmq', 'ioredis', 'pino'];
+    expect(user.filter((p) => heavy.includes(p))).toEqual([]);
   });
 });

@@ -64,4 +64,40 @@ describe('login brute force (e2e)', () => {
     const limited = await login(t, b.email, b.password).expect(429);
     expect(limited.headers['retry-after']).toMatch(/^\d+$/);
   });
+
+  it('each refused login is in the audit log with the email tried and the IP, never the password', async () => {
+    t = await createTestApp();
+    const admin = await createUser(t, 'admin');
+    const email = uniqueEmail('refused');
+    const wrong = `wrong-${randomUUID()}`;
+    for (let i = 0; i < 10; i++) await login(t, email, wrong).expect(401);
+    await login(t, email, wrong).expect(429);
+    await login(t, email, `another-${randomUUID()}`).expect(429);
+    const entries = async (action: string) => {
+      const res = await t.http
+        .get('/api/admin/audit-log')
+        .query({ action, limit: '100' })
+        .set(bearer(admin.token))
+        .expect(200);
+      return (res.body as { data: Record<string, unknown>[] }).data;
+    };
+    const refused = await entries('auth.login_refused');
+    expect(refused).toHaveLength(2);
+    for (const entry of refused)
+      expect(entry).toEqual(
+        expect.objectContaining({
+          actor_type: 'anonymous',
+          actor_email: email,
+          actor_user_id: null,
+          target_type: 'user',
+          target_id: null,
+          ip: expect.stringMatching(/127\.0\.0\.1/),
+          details: null,
+        }),
+      );
+    expect(await entries('auth.login_failed')).toHaveLength(10);
+    const everything = JSON.stringify(await t.dataSource.query('SELECT * FROM audit_log'));
+    expect(everything).not.toContain(wrong);
+    expect(everything).not.toContain('another-');
+  });
 });

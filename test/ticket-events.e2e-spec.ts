@@ -354,11 +354,8 @@ describe('ticket domain events (e2e)', () => {
     const email = uniqueEmail('rollback');
     const ticketCount = async () =>
       Number(
-        (
-          (await t.dataSource.query('SELECT COUNT(*) AS n FROM tickets')) as {
-            n: number | string;
-          }[]
-        )[0].n,
+        (await t.dataSource.query<{ n: number | string }[]>('SELECT COUNT(*) AS n FROM tickets'))[0]
+          .n,
       );
     const ticketsBefore = await ticketCount();
     const originalQuery = EntityManager.prototype.query;

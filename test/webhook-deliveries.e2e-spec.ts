@@ -338,9 +338,10 @@ describe('webhook deliveries (e2e)', () => {
     });
     const statusOf = async () =>
       (
-        (await t.dataSource.query('SELECT status FROM webhook_deliveries WHERE id = ?', [
-          deliveryId,
-        ])) as { status: string }[]
+        await t.dataSource.query<{ status: string }[]>(
+          'SELECT status FROM webhook_deliveries WHERE id = ?',
+          [deliveryId],
+        )
       )[0].status;
     const health = t.get(WebhookHealth);
     const row = await t.dataSource.getRepository(Webhook).findOneByOrFail({ id: hook.id });

@@ -1,59 +1,63 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { Between, FindOptionsWhere, LessThan, MoreThanOrEqual } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import { Between, EntityManager, FindOptionsWhere, LessThan, MoreThanOrEqual } from 'typeorm';
 import { Page, skipFor, toPage } from '../common/pagination';
 import { TransactionService } from '../database/transaction.service';
-import { ListAuditLogQueryDto } from './dto/list-audit-log-query.dto';
-import { ActorType, AuditLogEntry } from './entities/audit-log-entry.entity';
-
-export interface Actor {
-  type: ActorType;
-  userId?: string | null;
-  email?: string | null;
-  apiKeyId?: string | null;
-}
+import { Actor, currentAuditContext, SYSTEM_ACTOR } from './audit-context';
+import type { ListAuditLogQueryDto } from './dto/list-audit-log-query.dto';
+import { AuditLogEntry } from './entities/audit-log-entry.entity';
 
 export interface AuditRecord {
-  actor: Actor;
+  /** e.g. `webhook.update`. */
   action: string;
   targetType: string;
   targetId?: string | number | null;
-  ip?: string | null;
+  /** Names of the fields changed, never their values. */
   details?: { fields?: string[] } | null;
+  /** Default: the actor of the request or CLI run in progress (see audit-context.ts). */
+  actor?: Actor;
+  /** Default: the IP of the request in progress. */
+  ip?: string | null;
 }
 
-export const CLI_ACTOR: Actor = { type: 'cli' };
+/** The names of the fields an update sets (never their values), sorted. */
+export function fieldNames(input: object): string[] {
+  return Object.entries(input)
+    .filter(([, value]) => value !== undefined)
+    .map(([name]) => name)
+    .sort();
+}
 
-/** Writes and reads the audit trail. */
+/**
+ * Writes and reads the audit trail. An entry is written by the transaction that makes the change it
+ * records (as events go to the outbox): the change and its entry commit together, or neither does.
+ */
 @Injectable()
 export class AuditService {
-  private readonly logger = new Logger(AuditService.name);
-
   constructor(private readonly tx: TransactionService) {}
 
-  /** Records one action. A failure is logged, not thrown: the action it describes has already happened. */
-  async record(entry: AuditRecord): Promise<void> {
-    try {
-      await this.tx.run((m) =>
-        m.insert(AuditLogEntry, {
-          actor_type: entry.actor.type,
-          actor_user_id: entry.actor.userId ?? null,
-          actor_email: entry.actor.email ?? null,
-          actor_api_key_id: entry.actor.apiKeyId ?? null,
-          action: entry.action,
-          target_type: entry.targetType,
-          target_id:
-            entry.targetId === undefined || entry.targetId === null
-              ? null
-              : String(entry.targetId).slice(0, 255),
-          ip: entry.ip ?? null,
-          details: entry.details ?? null,
-        }),
-      );
-    } catch (error) {
-      this.logger.error(
-        `Recording audit entry ${entry.action} failed: ${(error as Error).message}`,
-      );
-    }
+  /** Records an action with the manager of the transaction that makes it. */
+  async record(m: EntityManager, entry: AuditRecord): Promise<void> {
+    const context = currentAuditContext();
+    const actor = entry.actor ?? context?.actor() ?? SYSTEM_ACTOR;
+    await m.insert(AuditLogEntry, {
+      actor_type: actor.type,
+      actor_user_id: actor.userId ?? null,
+      actor_email: actor.email ?? null,
+      actor_api_key_id: actor.apiKeyId ?? null,
+      action: entry.action,
+      target_type: entry.targetType,
+      target_id:
+        entry.targetId === undefined || entry.targetId === null
+          ? null
+          : String(entry.targetId).slice(0, 255),
+      ip: entry.ip !== undefined ? entry.ip : (context?.ip ?? null),
+      details: entry.details ?? null,
+    });
+  }
+
+  /** Records an action that changes nothing in the database (a refused login), in a transaction of its own. */
+  recordAlone(entry: AuditRecord): Promise<void> {
+    return this.tx.run((m) => this.record(m, entry));
   }
 
   async list(query: ListAuditLogQueryDto): Promise<Page<AuditLogEntry>> {

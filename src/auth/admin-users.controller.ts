@@ -1,8 +1,7 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { uuidParam } from '../common/params';
-import { Audited } from '../audit/audited.decorator';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { PageQueryDto } from '../common/pagination';
+import { PageQueryDto } from '../common/dto/page.dto';
 import { CreateUserDto, UpdateUserDto } from './dto/user.dto';
 import { AdminOnly } from './guards/decorators';
 import { UsersService } from './users.service';
@@ -21,7 +20,6 @@ export class AdminUsersController {
 
   @Post()
   @ApiOperation({ summary: 'Create an agent or admin' })
-  @Audited({ action: 'user.create', targetType: 'user', targetFrom: 'result' })
   create(@Body() body: CreateUserDto) {
     return this.users.create({ ...body, role: body.role ?? 'agent' });
   }
@@ -34,7 +32,6 @@ export class AdminUsersController {
 
   @Patch(':id')
   @ApiOperation({ summary: "Change a user's name, role, status or password" })
-  @Audited({ action: 'user.update', targetType: 'user', targetFrom: 'param', fields: true })
   update(@Param('id', uuidParam()) id: string, @Body() body: UpdateUserDto) {
     return this.users.update(id, body);
   }

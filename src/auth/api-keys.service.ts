@@ -2,6 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
 import { TransactionService } from '../database/transaction.service';
 import { ApiKey } from './entities/api-key.entity';
 import { User } from './entities/user.entity';
@@ -32,13 +33,14 @@ export class ApiKeysService {
   constructor(
     @InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>,
     private readonly tx: TransactionService,
+    private readonly audit: AuditService,
   ) {}
 
   async create(userId: string, name: string): Promise<CreatedApiKey> {
     const key = `${API_KEY_PREFIX}${randomBytes(32).toString('hex')}`;
     const key_prefix = key.slice(0, 12);
-    const saved = await this.tx.run((m) =>
-      m.save(
+    const saved = await this.tx.run(async (m) => {
+      const created = await m.save(
         m.create(ApiKey, {
           user_id: userId,
           name,
@@ -46,8 +48,14 @@ export class ApiKeysService {
           key_prefix,
           last_used_at: null,
         }),
-      ),
-    );
+      );
+      await this.audit.record(m, {
+        action: 'api_key.create',
+        targetType: 'api_key',
+        targetId: created.id,
+      });
+      return created;
+    });
     return { id: saved.id, name: saved.name, key_prefix, created_at: saved.created_at, key };
   }
 
@@ -56,8 +64,11 @@ export class ApiKeysService {
   }
 
   async revoke(userId: string, id: string): Promise<void> {
-    const result = await this.tx.run((m) => m.delete(ApiKey, { id, user_id: userId }));
-    if (!result.affected) throw new NotFoundException(`API key ${id} not found`);
+    await this.tx.run(async (m) => {
+      const result = await m.delete(ApiKey, { id, user_id: userId });
+      if (!result.affected) throw new NotFoundException(`API key ${id} not found`);
+      await this.audit.record(m, { action: 'api_key.revoke', targetType: 'api_key', targetId: id });
+    });
   }
 
   /**

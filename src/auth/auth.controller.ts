@@ -4,6 +4,7 @@ import {
   Delete,
   Get,
   HttpCode,
+  Logger,
   Param,
   Post,
   Req,
@@ -11,7 +12,6 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { Audited } from '../audit/audited.decorator';
 import { AuditService } from '../audit/audit.service';
 import { uuidParam } from '../common/params';
 import {
@@ -33,6 +33,8 @@ import { LoginLimiter, TooManyLoginsException } from './login-limiter';
 @ApiTags('auth')
 @Controller('api/auth')
 export class AuthController {
+  private readonly logger = new Logger(AuthController.name);
+
   constructor(
     private readonly auth: AuthService,
     private readonly apiKeys: ApiKeysService,
@@ -60,8 +62,10 @@ export class AuthController {
     try {
       await this.limiter.assertAllowed(body.email, ip);
     } catch (error) {
-      if (error instanceof TooManyLoginsException)
+      if (error instanceof TooManyLoginsException) {
         res.setHeader('Retry-After', String(error.retryAfterSeconds));
+        await this.recordLogin('auth.login_refused', body.email, ip);
+      }
       throw error;
     }
     try {
@@ -71,14 +75,27 @@ export class AuthController {
     } catch (error) {
       if (error instanceof UnauthorizedException) {
         await this.limiter.recordFailure(body.email, ip);
-        await this.audit.record({
-          actor: { type: 'anonymous', email: body.email.trim().toLowerCase().slice(0, 255) },
-          action: 'auth.login_failed',
-          targetType: 'user',
-          ip,
-        });
+        await this.recordLogin('auth.login_failed', body.email, ip);
       }
       throw error;
+    }
+  }
+
+  /**
+   * A wrong password (`auth.login_failed`) or a login refused by the limits (`auth.login_refused`, each
+   * one): the email tried and the IP, never the password. A failure to record is logged and the
+   * answer stays the 401 or 429, so that the audit table cannot turn a refusal into a 500.
+   */
+  private async recordLogin(action: string, email: string, ip: string): Promise<void> {
+    try {
+      await this.audit.recordAlone({
+        actor: { type: 'anonymous', email: email.trim().toLowerCase().slice(0, 255) },
+        action,
+        targetType: 'user',
+        ip,
+      });
+    } catch (error) {
+      this.logger.error(`Recording audit entry ${action} failed: ${(error as Error).message}`);
     }
   }
 
@@ -94,7 +111,6 @@ export class AuthController {
   @SignedIn()
   @ApiOperation({ summary: 'Create an API key; the key is shown once, in this answer' })
   @ApiCreatedResponse({ description: '`{id, name, key_prefix, created_at, key}`' })
-  @Audited({ action: 'api_key.create', targetType: 'api_key', targetFrom: 'result' })
   createApiKey(@CurrentUser() user: User, @Body() body: CreateApiKeyDto) {
     return this.apiKeys.create(user.id, body.name);
   }
@@ -110,7 +126,6 @@ export class AuthController {
   @SignedIn()
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke an API key' })
-  @Audited({ action: 'api_key.revoke', targetType: 'api_key', targetFrom: 'param' })
   async revokeApiKey(@CurrentUser() user: User, @Param('id', uuidParam()) id: string) {
     await this.apiKeys.revoke(user.id, id);
   }

@@ -1,18 +1,14 @@
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JwtModule } from '@nestjs/jwt';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { Env } from '../config/env.validation';
 import { resolveJwtSecret } from '../config/jwt-secret';
 import { AdminUsersController } from './admin-users.controller';
-import { ApiKeysService } from './api-keys.service';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
-import { ApiKey } from './entities/api-key.entity';
-import { User } from './entities/user.entity';
 import { AdminGuard } from './guards/admin.guard';
 import { AuthGuard } from './guards/auth.guard';
-import { UsersService } from './users.service';
+import { UsersModule } from './users.module';
 import Redis from 'ioredis';
 import {
   LoginAttemptStore,
@@ -33,7 +29,7 @@ function loginAttemptStore(config: ConfigService<Env, true>): LoginAttemptStore 
 
 @Module({
   imports: [
-    TypeOrmModule.forFeature([User, ApiKey]),
+    UsersModule,
     JwtModule.registerAsync({
       inject: [ConfigService],
       useFactory: (config: ConfigService<Env, true>) => ({
@@ -49,13 +45,11 @@ function loginAttemptStore(config: ConfigService<Env, true>): LoginAttemptStore 
   controllers: [AuthController, AdminUsersController],
   providers: [
     AuthService,
-    UsersService,
-    ApiKeysService,
     AuthGuard,
     AdminGuard,
     LoginLimiter,
     { provide: LOGIN_ATTEMPT_STORE, inject: [ConfigService], useFactory: loginAttemptStore },
   ],
-  exports: [AuthService, UsersService, ApiKeysService, AuthGuard, AdminGuard],
+  exports: [UsersModule, AuthService, AuthGuard, AdminGuard],
 })
 export class AuthModule {}

@@ -1,10 +1,11 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { AuditService, fieldNames } from '../audit/audit.service';
 import { TransactionService } from '../database/transaction.service';
 import { diff } from '../events/event-catalog';
 import { EventPublisher } from '../events/event-publisher';
-import { PageQueryDto, Page, skipFor, toPage } from '../common/pagination';
+import { Page, PageQuery, skipFor, toPage } from '../common/pagination';
 import { PublicUser, toPublicUser, User, UserRole, UserStatus } from './entities/user.entity';
 import { UserCreatedEvent, UserEventData } from './events/user-created.event';
 import { UserUpdatedEvent } from './events/user-updated.event';
@@ -44,6 +45,7 @@ export class UsersService {
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly tx: TransactionService,
     private readonly events: EventPublisher,
+    private readonly audit: AuditService,
   ) {}
 
   async create(input: NewUser): Promise<PublicUser> {
@@ -66,6 +68,11 @@ export class UsersService {
         }),
       );
       await this.events.publish(m, [new UserCreatedEvent(eventData(created))]);
+      await this.audit.record(m, {
+        action: 'user.create',
+        targetType: 'user',
+        targetId: created.id,
+      });
       return created;
     });
     return toPublicUser(user);
@@ -85,12 +92,18 @@ export class UsersService {
       const changes = diff(current, updated, ['name', 'role', 'status']);
       if (Object.keys(changes).length > 0)
         await this.events.publish(m, [new UserUpdatedEvent({ ...eventData(updated), changes })]);
+      await this.audit.record(m, {
+        action: 'user.update',
+        targetType: 'user',
+        targetId: id,
+        details: { fields: fieldNames(input) },
+      });
       return updated;
     });
     return toPublicUser(after);
   }
 
-  async list(query: PageQueryDto): Promise<Page<PublicUser>> {
+  async list(query: PageQuery): Promise<Page<PublicUser>> {
     const [rows, total] = await this.users.findAndCount({
       order: { created_at: 'ASC', id: 'ASC' },
       skip: skipFor(query),

@@ -1,3 +1,4 @@
+import { Module } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { Command, CommandRunner, Option } from 'nest-commander';
@@ -69,3 +70,7 @@ export class AuditListCommand extends CommandRunner {
     return value;
   }
 }
+
+/** Reads the audit trail (AuditService comes from the global AuditModule). */
+@Module({ providers: [AuditListCommand] })
+export class AuditCommandsModule {}

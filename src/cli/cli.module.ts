@@ -1,41 +1,27 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
-import { EventsModule } from '../events/events.module';
 import { AuditModule } from '../audit/audit.module';
-import { AuthModule } from '../auth/auth.module';
 import { AppConfigModule } from '../config/config.module';
-import { MetricsModule } from '../metrics/metrics.module';
-import { WebhooksModule } from '../webhooks/webhooks.module';
-import { GenerateWebhookCommand } from './generate-webhook.command';
 import { DatabaseModule } from '../database/database.module';
-import { MigrateCommand, MigrateRevertCommand, MigrateStatusCommand } from './migrate.commands';
-import { ApiKeyCreateCommand, UserCreateCommand } from './user.commands';
-import { AuditListCommand } from './audit.commands';
-import { SecretsReencryptCommand, WebhookSecretCommand } from './secrets.commands';
-import { SecretsReencryptor } from '../secrets/secrets-reencryptor';
+import { EventsModule } from '../events/events.module';
 
-@Module({
-  imports: [
-    AppConfigModule.forRoot(),
-    DatabaseModule.forRoot({ runMigrations: false }),
-    EventEmitterModule.forRoot(),
-    EventsModule,
-    AuditModule.forRoot({ api: false }),
-    AuthModule,
-    MetricsModule,
-    WebhooksModule.forRoot({ deliver: false, adminApi: false }),
-  ],
-  providers: [
-    GenerateWebhookCommand,
-    MigrateCommand,
-    MigrateRevertCommand,
-    MigrateStatusCommand,
-    UserCreateCommand,
-    ApiKeyCreateCommand,
-    AuditListCommand,
-    SecretsReencryptCommand,
-    WebhookSecretCommand,
-    SecretsReencryptor,
-  ],
-})
-export class CliModule {}
+/**
+ * The CLI's root: validated configuration, the database, domain events and the audit trail, plus the
+ * modules of the commands to run (see command-modules.ts), never the whole app.
+ */
+@Module({})
+export class CliModule {
+  static forCommands(commandModules: Type[]): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [
+        AppConfigModule.forRoot(),
+        DatabaseModule.forRoot({ runMigrations: false }),
+        EventEmitterModule.forRoot(),
+        EventsModule,
+        AuditModule,
+        ...commandModules,
+      ],
+    };
+  }
+}

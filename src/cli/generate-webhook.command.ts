@@ -1,7 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { AuditService, CLI_ACTOR } from '../audit/audit.service';
 import { CreateWebhookDto } from '../webhooks/dto/create-webhook.dto';
 import { WebhooksService } from '../webhooks/webhooks.service';
 import { describeMockWebhook, mockWebhook } from './mock-webhook';
@@ -18,10 +17,7 @@ interface GenerateWebhookOptions {
     'Create a mock webhook for a URL; with --send, send it one signed webhook.test (alias: --generate-webhook)',
 })
 export class GenerateWebhookCommand extends CommandRunner {
-  constructor(
-    private readonly webhooks: WebhooksService,
-    private readonly audit: AuditService,
-  ) {
+  constructor(private readonly webhooks: WebhooksService) {
     super();
   }
 
@@ -36,22 +32,10 @@ export class GenerateWebhookCommand extends CommandRunner {
       throw new Error(errors.flatMap((e) => Object.values(e.constraints ?? {})).join('; '));
     }
     const webhook = await this.webhooks.create(input);
-    await this.audit.record({
-      actor: CLI_ACTOR,
-      action: 'webhook.create',
-      targetType: 'webhook',
-      targetId: webhook.id,
-    });
     console.log(describeMockWebhook(webhook).join('\n'));
     if (!options.send) return;
 
     console.log('\n📤 Sending test webhook...');
-    await this.audit.record({
-      actor: CLI_ACTOR,
-      action: 'webhook.test',
-      targetType: 'webhook',
-      targetId: webhook.id,
-    });
     const result = await this.webhooks.test(webhook.id);
     if (result.success) {
       console.log('✅ Test webhook sent successfully!');

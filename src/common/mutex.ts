@@ -1,8 +1,12 @@
+import { AsyncResource } from 'node:async_hooks';
+
 export type Priority = 'foreground' | 'background';
 
 /**
  * Runs tasks one at a time. Foreground tasks (a request waiting on them) go before background ones
- * (delivery bookkeeping), so a burst of deliveries never queues ahead of an API request.
+ * (delivery bookkeeping), so a burst of deliveries never queues ahead of an API request. Each task
+ * runs in its caller's async context (AsyncLocalStorage, e.g. who is acting for the audit log), not in
+ * that of the task before it, which is what starts it.
  */
 export class Mutex {
   private readonly queues: Record<Priority, (() => void)[]> = { foreground: [], background: [] };
@@ -10,11 +14,12 @@ export class Mutex {
 
   run<T>(task: () => Promise<T>, priority: Priority = 'foreground'): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queues[priority].push(() => {
+      const start = AsyncResource.bind(() => {
         task()
           .then(resolve, reject)
           .finally(() => this.next());
       });
+      this.queues[priority].push(start);
       if (!this.busy) this.next();
     });
   }

@@ -1,37 +1,9 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+// The request's DTO (validation, OpenAPI) is in dto/page.dto.ts: services page without loading it.
 
-export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  page: number = 1;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit: number = 20;
-}
-
-/** The `meta` of every list response, for the OpenAPI document. */
-export class PageMetaDto {
-  @ApiProperty({ example: 1 })
+/** The page asked for (a validated PageQueryDto). */
+export interface PageQuery {
   page: number;
-
-  @ApiProperty({ example: 20 })
   limit: number;
-
-  @ApiProperty({ example: 1 })
-  total: number;
-
-  @ApiProperty({ example: 1 })
-  total_pages: number;
 }
 
 export interface Page<T> {
@@ -39,7 +11,7 @@ export interface Page<T> {
   meta: { page: number; limit: number; total: number; total_pages: number };
 }
 
-export function toPage<T>(data: T[], total: number, query: PageQueryDto): Page<T> {
+export function toPage<T>(data: T[], total: number, query: PageQuery): Page<T> {
   return {
     data,
     meta: {
@@ -51,6 +23,6 @@ export function toPage<T>(data: T[], total: number, query: PageQueryDto): Page<T
   };
 }
 
-export function skipFor(query: PageQueryDto): number {
+export function skipFor(query: PageQuery): number {
   return (query.page - 1) * query.limit;
 }

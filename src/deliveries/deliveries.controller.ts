@@ -1,6 +1,5 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Audited } from '../audit/audited.decorator';
 import { AdminOnly } from '../auth/guards/decorators';
 import { uuidParam } from '../common/params';
 import { DeliveriesService } from './deliveries.service';
@@ -45,7 +44,6 @@ export class DeliveriesController {
       'Attempt a delivery again now, whatever its status: same body, same delivery and webhook-id, trigger=manual',
   })
   @ApiOkResponse({ type: AttemptResultDto })
-  @Audited({ action: 'delivery.redeliver', targetType: 'delivery', targetFrom: 'param' })
   redeliver(@Param('id', uuidParam()) id: string) {
     return this.deliveries.redeliver(id);
   }

@@ -23,7 +23,7 @@ import { WebhookEvent } from './entities/webhook-event.entity';
 import { DeliveryClaimer } from './delivery-claimer';
 import { DeliveryReleases } from './delivery-releases';
 import { EventFanOut } from './event-fan-out';
-import { EventOutbox } from './event-outbox';
+import { OutboxModule } from './outbox.module';
 import { InProcessDeliveryQueue } from './in-process-delivery-queue';
 import { OutcomeRecorder } from './outcome-recorder';
 import { OperatorAlerts } from './operator-alerts';
@@ -102,6 +102,7 @@ export class DeliveriesModule {
     return {
       module: DeliveriesModule,
       imports: [
+        OutboxModule,
         TypeOrmModule.forFeature([WebhookEvent, WebhookDelivery, WebhookDeliveryAttempt, Webhook]),
         ...(options.adminApi ? [AuthModule] : []),
         ...(usesRedis() && (options.deliver || options.adminApi) ? bullImports() : []),
@@ -113,7 +114,6 @@ export class DeliveriesModule {
         WebhookCache,
         WebhookHealth,
         OperatorAlerts,
-        EventOutbox,
         EventFanOut,
         DeliveryClaimer,
         DeliveryReleases,
@@ -127,7 +127,7 @@ export class DeliveriesModule {
         depthGauges,
       ],
       exports: [
-        EventOutbox,
+        OutboxModule,
         EventFanOut,
         OutcomeRecorder,
         DeliveriesService,

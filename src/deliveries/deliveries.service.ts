@@ -2,6 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { Repository } from 'typeorm';
+import { AuditRecord, AuditService } from '../audit/audit.service';
 import { Page, skipFor, toPage } from '../common/pagination';
 import { TransactionService } from '../database/transaction.service';
 import type { Webhook } from '../webhooks/entities/webhook.entity';
@@ -26,13 +27,19 @@ export class DeliveriesService {
     private readonly outbox: EventOutbox,
     private readonly claimer: DeliveryClaimer,
     private readonly attempts: DeliveryAttemptsService,
+    private readonly audit: AuditService,
   ) {}
 
   /**
    * One real attempt to one webhook, recorded like any other, answered with its outcome; no retries.
-   * Its event goes to the outbox already fanned out: no other webhook receives it.
+   * Its event goes to the outbox already fanned out: no other webhook receives it. `audit` (a test send)
+   * is recorded by the transaction that writes the event and its delivery.
    */
-  async sendOnce(webhook: Pick<Webhook, 'id'>, event: EventToRecord): Promise<AttemptResult> {
+  async sendOnce(
+    webhook: Pick<Webhook, 'id'>,
+    event: EventToRecord,
+    audit: AuditRecord,
+  ): Promise<AttemptResult> {
     const lease = this.claimer.leaseUntil();
     const job = await this.tx.run(async (m) => {
       const body = await this.outbox.recordFannedOut(m, event);
@@ -49,6 +56,7 @@ export class DeliveriesService {
         sequence: null,
       };
       await insertDeliveries(m, [row]);
+      await this.audit.record(m, audit);
       return jobFromRow({ ...row, body, attempts: 0, delivered_at: null }, lease);
     });
     const attempted = await this.attempts.attempt(job, { trigger: 'manual', retry: false });
@@ -57,9 +65,14 @@ export class DeliveriesService {
     return attempted.result;
   }
 
-  /** Attempts a delivery again now, whatever its status (trigger=manual); its schedule is unchanged. */
+  /**
+   * Attempts a delivery again now, whatever its status (trigger=manual); its schedule is unchanged.
+   * The redelivery is recorded in the audit log by the transaction that claims the delivery.
+   */
   async redeliver(id: string): Promise<AttemptResult> {
-    const result = await this.attempts.attemptNow(id, { trigger: 'manual', retry: true });
+    const result = await this.attempts.attemptNow(id, { trigger: 'manual', retry: true }, (m) =>
+      this.audit.record(m, { action: 'delivery.redeliver', targetType: 'delivery', targetId: id }),
+    );
     if (!result) throw new NotFoundException(`Delivery ${id} not found`);
     return result;
   }

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { EntityManager } from 'typeorm';
 import { Env } from '../config/env.validation';
 import { MetricsService } from '../metrics/metrics.service';
 import { Webhook } from '../webhooks/entities/webhook.entity';
@@ -109,11 +110,19 @@ export class DeliveryAttemptsService {
     return { result: { ...outcome, delivery_id: held.id, attempt, ...next }, recorded };
   }
 
-  /** Claims a delivery by id and attempts it now, whatever its status (a redelivery); waits for the record. */
-  async attemptNow(id: string, options: AttemptOptions): Promise<AttemptResult | null> {
+  /**
+   * Claims a delivery by id and attempts it now, whatever its status (a redelivery); waits for the
+   * record. `onClaimed` writes with the claiming transaction.
+   */
+  async attemptNow(
+    id: string,
+    options: AttemptOptions,
+    onClaimed?: (m: EntityManager) => Promise<void>,
+  ): Promise<AttemptResult | null> {
     const job = await this.claimer.claimOne(id, {
       trigger: options.trigger,
       timeoutMs: this.defaultTimeoutMs,
+      onClaimed,
     });
     if (!job) return null;
     const attempted = await this.attempt(job, options);

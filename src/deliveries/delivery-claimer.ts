@@ -16,6 +16,8 @@ export interface ClaimOneOptions {
   timeoutMs: number;
   /** The lease this process already held on it, if any (a job that waited past its lease). */
   heldUntil?: number | null;
+  /** Writes with the claiming transaction once the delivery is claimed (a redelivery's audit entry). */
+  onClaimed?: (m: EntityManager) => Promise<void>;
 }
 
 /**
@@ -115,7 +117,9 @@ export class DeliveryClaimer {
       const claimed = (await query.execute()).affected === 1;
       if (claimed) {
         const [row] = await selectJobRows(m, [id]);
-        return row ? jobFromRow(row, until) : null;
+        if (!row) return null;
+        await options.onClaimed?.(m);
+        return jobFromRow(row, until);
       }
       if (options.trigger === 'manual' && (await m.existsBy(WebhookDelivery, { id })))
         throw new ConflictException(`Delivery ${id} is being attempted right now`);

@@ -1,7 +1,8 @@
 import { ConfigService } from '@nestjs/config';
 import type { Env } from '../config/env.validation';
 import { BLOCKED_URLS } from '../../test/fixtures/blocked-urls';
-import { embeddedIPv4, parseCidrList, TargetGuard } from './target-guard';
+import { parseCidrList } from '../config/cidr-list';
+import { embeddedIPv4, TargetGuard } from './target-guard';
 
 function guard(allowed = '', allowAll = false): TargetGuard {
   const values: Record<string, unknown> = {

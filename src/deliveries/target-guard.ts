@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { lookup as dnsLookup, LookupAddress, LookupOptions } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
+import { parseCidrList } from '../config/cidr-list';
 import { Env } from '../config/env.validation';
 import { AttemptErrorCode } from './entities/webhook-delivery-attempt.entity';
 
@@ -59,24 +60,6 @@ export function embeddedIPv4(address: string): string | null {
   const hi = parseInt(hex[1], 16);
   const lo = parseInt(hex[2], 16);
   return [hi >> 8, hi & 255, lo >> 8, lo & 255].join('.');
-}
-
-/** Validates a CIDR list such as `10.0.0.0/8, 127.0.0.1/32`; the message names what is wrong. */
-export function parseCidrList(spec: string): string[] {
-  const cidrs = spec
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  for (const cidr of cidrs) {
-    const [address, prefix, extra] = cidr.split('/');
-    const family = isIP(address);
-    const max = family === 6 ? 128 : 32;
-    const bits = prefix === undefined ? max : Number(prefix);
-    if (!family || extra !== undefined || !Number.isInteger(bits) || bits < 0 || bits > max) {
-      throw new Error(`"${cidr}" is not a CIDR such as 10.0.0.0/8 or fd00::/8`);
-    }
-  }
-  return cidrs;
 }
 
 /**

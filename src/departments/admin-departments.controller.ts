@@ -10,7 +10,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/guards/decorators';
-import { PageQueryDto } from '../common/pagination';
+import { PageQueryDto } from '../common/dto/page.dto';
 import { intParam } from '../common/params';
 import { DepartmentsService } from './departments.service';
 import {

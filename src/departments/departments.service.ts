@@ -6,7 +6,7 @@ import {
 } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Not, Repository } from 'typeorm';
-import { Page, PageQueryDto, skipFor, toPage } from '../common/pagination';
+import { Page, PageQuery, skipFor, toPage } from '../common/pagination';
 import { fieldError } from '../common/validation';
 import { TransactionService } from '../database/transaction.service';
 import { CreateDepartmentDto, UpdateDepartmentDto } from './dto/department.dto';
@@ -30,7 +30,7 @@ export class DepartmentsService {
     private readonly tx: TransactionService,
   ) {}
 
-  async list(query: PageQueryDto): Promise<Page<Department>> {
+  async list(query: PageQuery): Promise<Page<Department>> {
     const [rows, total] = await this.departments.findAndCount({
       order: { name: 'ASC' },
       skip: skipFor(query),

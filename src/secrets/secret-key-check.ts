@@ -1,28 +1,14 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { isEncrypted, secretCipher } from './secret-cipher';
+import { assertKeysOpenStoredSecrets } from './stored-secrets-check';
 
-/**
- * Stops the process at start when HOMA_ENCRYPTION_KEY cannot open the stored webhook secrets, rather
- * than failing on the first delivery: one secret per key in use is decrypted.
- */
+/** Stops the process at start when the key cannot open the stored secrets. */
 @Injectable()
 export class SecretKeyCheck implements OnApplicationBootstrap {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    const runner = this.dataSource.createQueryRunner();
-    try {
-      if (!(await runner.hasTable('webhooks'))) return;
-      const rows = (await runner.query('SELECT secret FROM webhooks')) as { secret: string }[];
-      const oneByKey = new Map<string, string>();
-      for (const { secret } of rows)
-        if (isEncrypted(secret)) oneByKey.set(secret.split(':')[2], secret);
-      const cipher = secretCipher();
-      for (const secret of oneByKey.values()) cipher.decrypt(secret);
-    } finally {
-      await runner.release();
-    }
+  onApplicationBootstrap(): Promise<void> {
+    return assertKeysOpenStoredSecrets(this.dataSource);
   }
 }

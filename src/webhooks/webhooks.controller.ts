@@ -17,9 +17,8 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { Audited } from '../audit/audited.decorator';
 import { AdminOnly } from '../auth/guards/decorators';
-import { PageQueryDto } from '../common/pagination';
+import { PageQueryDto } from '../common/dto/page.dto';
 import { intParam } from '../common/params';
 import { EVENT_CATALOG } from '../events/event-catalog';
 import { CreateWebhookDto } from './dto/create-webhook.dto';
@@ -36,15 +35,6 @@ import {
 } from './dto/webhook-response.dto';
 import { WebhooksService } from './webhooks.service';
 
-/** `{"enabled": false}` alone is a disable, `{"enabled": true}` alone an enable; anything else an update. */
-function updateAction(request: { body?: unknown }): string {
-  const body = (request.body ?? {}) as Record<string, unknown>;
-  const keys = Object.keys(body);
-  if (keys.length === 1 && keys[0] === 'enabled')
-    return body.enabled ? 'webhook.enable' : 'webhook.disable';
-  return 'webhook.update';
-}
-
 @ApiTags('admin: webhooks')
 @AdminOnly()
 @Controller('api/admin')
@@ -56,7 +46,6 @@ export class WebhooksController {
     summary: 'Create a webhook (the only answer, with GET /:id/secret, that shows its secret)',
   })
   @ApiCreatedResponse({ description: 'The webhook, with its secret', type: WebhookResponseDto })
-  @Audited({ action: 'webhook.create', targetType: 'webhook', targetFrom: 'result' })
   create(@Body() body: CreateWebhookDto) {
     return this.webhooks.create(body);
   }
@@ -77,7 +66,6 @@ export class WebhooksController {
 
   @Put('webhooks/:id')
   @ApiOperation({ summary: 'Update a webhook: merges the fields given, e.g. `{"enabled": false}`' })
-  @Audited({ action: updateAction, targetType: 'webhook', targetFrom: 'param', fields: true })
   replace(@Param('id', intParam()) id: number, @Body() body: UpdateWebhookDto) {
     return this.webhooks.update(id, body);
   }
@@ -85,7 +73,6 @@ export class WebhooksController {
   @Patch('webhooks/:id')
   @ApiOperation({ summary: 'Update a webhook: merges the fields given' })
   @ApiOkResponse({ type: WebhookResponseDto })
-  @Audited({ action: updateAction, targetType: 'webhook', targetFrom: 'param', fields: true })
   update(@Param('id', intParam()) id: number, @Body() body: UpdateWebhookDto) {
     return this.webhooks.update(id, body);
   }
@@ -93,7 +80,6 @@ export class WebhooksController {
   @Delete('webhooks/:id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a webhook and its delivery log' })
-  @Audited({ action: 'webhook.delete', targetType: 'webhook', targetFrom: 'param' })
   async remove(@Param('id', intParam()) id: number) {
     await this.webhooks.remove(id);
   }
@@ -109,7 +95,6 @@ export class WebhooksController {
       '`{success, status_code, duration_ms, response, error_code, error, delivery_id, ...}`',
     type: AttemptResultDto,
   })
-  @Audited({ action: 'webhook.test', targetType: 'webhook', targetFrom: 'param' })
   test(@Param('id', intParam()) id: number, @Query() query: TestWebhookQueryDto) {
     return this.webhooks.test(id, query.event);
   }
@@ -117,7 +102,6 @@ export class WebhooksController {
   @Get('webhooks/:id/secret')
   @ApiOperation({ summary: "The webhook's signing secret" })
   @ApiOkResponse({ type: WebhookSecretDto })
-  @Audited({ action: 'webhook.secret_reveal', targetType: 'webhook', targetFrom: 'param' })
   secret(@Param('id', intParam()) id: number) {
     return this.webhooks.secret(id);
   }
@@ -129,7 +113,6 @@ export class WebhooksController {
       'Rotate the secret; the old one keeps signing (webhook-signature) for the grace period',
   })
   @ApiOkResponse({ type: RotatedSecretDto })
-  @Audited({ action: 'webhook.secret_rotate', targetType: 'webhook', targetFrom: 'param' })
   rotate(@Param('id', intParam()) id: number, @Body() body: RotateSecretDto) {
     return this.webhooks.rotateSecret(id, body);
   }
@@ -138,7 +121,6 @@ export class WebhooksController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Re-queue every failed delivery of this webhook created since `since`' })
   @ApiAcceptedResponse({ type: RecoverResultDto })
-  @Audited({ action: 'webhook.recover', targetType: 'webhook', targetFrom: 'param' })
   recover(@Param('id', intParam()) id: number, @Body() body: RecoverDto) {
     return this.webhooks.recover(id, new Date(body.since));
   }

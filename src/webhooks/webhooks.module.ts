@@ -3,7 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '../auth/auth.module';
 import { DeliveriesModule, DeliveriesModuleOptions } from '../deliveries/deliveries.module';
 import { Webhook } from './entities/webhook.entity';
-import { WebhookEventsListener } from './webhook-events.listener';
+import { WebhookEventsModule } from './webhook-events.module';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksService } from './webhooks.service';
 
@@ -12,9 +12,14 @@ export class WebhooksModule {
   static forRoot(options: DeliveriesModuleOptions): DynamicModule {
     return {
       module: WebhooksModule,
-      imports: [TypeOrmModule.forFeature([Webhook]), AuthModule, DeliveriesModule.forRoot(options)],
+      imports: [
+        TypeOrmModule.forFeature([Webhook]),
+        AuthModule,
+        DeliveriesModule.forRoot(options),
+        WebhookEventsModule,
+      ],
       controllers: [WebhooksController],
-      providers: [WebhooksService, WebhookEventsListener],
+      providers: [WebhooksService],
       exports: [WebhooksService],
     };
   }

@@ -2,8 +2,9 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import { InjectRepository } from '@nestjs/typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { Repository } from 'typeorm';
+import { AuditRecord, AuditService, fieldNames } from '../audit/audit.service';
 import { definedOnly } from '../common/objects';
-import { Page, PageQueryDto, skipFor, toPage } from '../common/pagination';
+import { Page, PageQuery, skipFor, toPage } from '../common/pagination';
 import { fieldError } from '../common/validation';
 import { TransactionService } from '../database/transaction.service';
 import { AttemptResult } from '../deliveries/delivery-attempts.service';
@@ -26,6 +27,18 @@ const DEFAULT_GRACE_SECONDS = 24 * 3600;
 /** A webhook as the API shows it: the secret masked, rotation state hidden. */
 export type WebhookView = Omit<Webhook, 'previous_secrets'>;
 
+/** `{"enabled": false}` alone is a disable, `{"enabled": true}` alone an enable; anything else an update. */
+function updateAction(input: UpdateWebhookDto): string {
+  const fields = fieldNames(input);
+  if (fields.length === 1 && fields[0] === 'enabled')
+    return input.enabled ? 'webhook.enable' : 'webhook.disable';
+  return 'webhook.update';
+}
+
+function audited(action: string, id: number, fields?: string[]): AuditRecord {
+  return { action, targetType: 'webhook', targetId: id, details: fields ? { fields } : null };
+}
+
 export function presentWebhook(webhook: Webhook, revealSecret = false): WebhookView {
   const { previous_secrets, ...rest } = webhook;
   return { ...rest, secret: revealSecret ? webhook.secret : maskSecret(webhook.secret) };
@@ -40,13 +53,14 @@ export class WebhooksService {
     private readonly deliveries: DeliveriesService,
     private readonly cache: WebhookCache,
     private readonly releases: DeliveryReleases,
+    private readonly audit: AuditService,
   ) {}
 
   /** Creates a webhook; the answer is the only one (besides GET /:id/secret) that shows the secret. */
   async create(input: CreateWebhookDto): Promise<WebhookView> {
     await this.assertReachable(input.url);
-    const saved = await this.tx.run((m) =>
-      m.save(
+    const saved = await this.tx.run(async (m) => {
+      const created = await m.save(
         m.create(Webhook, {
           ...input,
           secret: input.secret ?? generateSecret(),
@@ -59,12 +73,14 @@ export class WebhooksService {
           disabled_reason: null,
           failing_since: null,
         }),
-      ),
-    );
+      );
+      await this.audit.record(m, audited('webhook.create', created.id));
+      return created;
+    });
     return presentWebhook(saved, true);
   }
 
-  async list(query: PageQueryDto): Promise<Page<WebhookView>> {
+  async list(query: PageQuery): Promise<Page<WebhookView>> {
     const [rows, total] = await this.webhooks.findAndCount({
       order: { id: 'ASC' },
       skip: skipFor(query),
@@ -111,6 +127,7 @@ export class WebhooksService {
       if (current.ordered && !next.ordered) await releaseAll(m, id, now);
       else if (next.ordered && next.enabled && !current.enabled)
         released = await releaseHeads(m, id, now);
+      await this.audit.record(m, audited(updateAction(input), id, fieldNames(input)));
       return { updated: { ...current, ...changes }, released };
     });
     this.cache.invalidate(id);
@@ -119,14 +136,22 @@ export class WebhooksService {
   }
 
   async remove(id: number): Promise<void> {
-    const result = await this.tx.run((m) => m.delete(Webhook, { id }));
-    if (!result.affected) throw new NotFoundException(`Webhook ${id} not found`);
+    await this.tx.run(async (m) => {
+      const result = await m.delete(Webhook, { id });
+      if (!result.affected) throw new NotFoundException(`Webhook ${id} not found`);
+      await this.audit.record(m, audited('webhook.delete', id));
+    });
     this.cache.invalidate(id);
   }
 
-  async secret(id: number): Promise<{ id: number; secret: string }> {
-    const webhook = await this.find(id);
-    return { id: webhook.id, secret: webhook.secret };
+  /** Shows the secret; the reveal is recorded in the audit log before the secret is answered. */
+  secret(id: number): Promise<{ id: number; secret: string }> {
+    return this.tx.run(async (m) => {
+      const webhook = await m.findOneBy(Webhook, { id });
+      if (!webhook) throw new NotFoundException(`Webhook ${id} not found`);
+      await this.audit.record(m, audited('webhook.secret_reveal', id));
+      return { id: webhook.id, secret: webhook.secret };
+    });
   }
 
   /** One real, signed attempt of `webhook.test` (or an event's sample), recorded in the log. */
@@ -142,7 +167,11 @@ export class WebhooksService {
             timestamp: toRfc3339(occurredAt),
           }
         : { ...catalogEntry(event)?.sample, test: true };
-    return this.deliveries.sendOnce(webhook, { name: event, id: uuidv7(), occurredAt, data });
+    return this.deliveries.sendOnce(
+      webhook,
+      { name: event, id: uuidv7(), occurredAt, data },
+      audited('webhook.test', id),
+    );
   }
 
   /** A new secret; the old one keeps signing too (in `webhook-signature`) until the grace period ends. */
@@ -168,6 +197,7 @@ export class WebhooksService {
         { id },
         { secret, previous_secrets: previous.length > 0 ? previous : null },
       );
+      await this.audit.record(m, audited('webhook.secret_rotate', id));
     });
     this.cache.invalidate(id);
     return { id, secret, previous_secret_expires_at: graceMs > 0 ? expiresAt.toISOString() : null };
@@ -200,6 +230,7 @@ export class WebhooksService {
           .execute();
       const unordered = (await requeue(false)).affected ?? 0;
       const ordered = (await requeue(true)).affected ?? 0;
+      await this.audit.record(m, audited('webhook.recover', id));
       return {
         requeued: unordered + ordered,
         released: ordered > 0 && webhook.ordered ? await releaseHeads(m, id, now) : [],

@@ -1429,7 +1429,7 @@ export interface operations {
         limit?: number;
         /** @description Exact action name */
         action?: string;
-        actor_type?: 'user' | 'api_key' | 'cli' | 'anonymous';
+        actor_type?: 'user' | 'api_key' | 'cli' | 'anonymous' | 'system';
         /** @description The user who acted (directly or through an API key) */
         actor_user_id?: string;
         target_type?: string;

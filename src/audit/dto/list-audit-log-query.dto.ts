@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
-import { PageQueryDto } from '../../common/pagination';
+import { PageQueryDto } from '../../common/dto/page.dto';
 import { ACTOR_TYPES, type ActorType } from '../entities/audit-log-entry.entity';
 
 export class ListAuditLogQueryDto extends PageQueryDto {

@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-export const ACTOR_TYPES = ['user', 'api_key', 'cli', 'anonymous'] as const;
+export const ACTOR_TYPES = ['user', 'api_key', 'cli', 'anonymous', 'system'] as const;
 export type ActorType = (typeof ACTOR_TYPES)[number];
 
 /** One admin action: who (user or API key), what, to which record, when and from where. Never a secret. */
@@ -24,7 +24,7 @@ export class AuditLogEntry {
   @Column({ type: 'varchar', length: 36, nullable: true })
   actor_api_key_id: string | null;
 
-  /** e.g. `webhook.update`, `webhook.secret_revealed`, `auth.login_failed`. */
+  /** e.g. `webhook.update`, `webhook.secret_reveal`, `auth.login_failed`, `auth.login_refused`. */
   @Column({ type: 'varchar', length: 64 })
   action: string;
 

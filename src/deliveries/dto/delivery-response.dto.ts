@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { PageMetaDto } from '../../common/pagination';
+import { PageMetaDto } from '../../common/dto/page.dto';
 import { ATTEMPT_ERROR_CODES } from '../entities/webhook-delivery-attempt.entity';
 import { DELIVERY_STATUSES } from '../entities/webhook-delivery.entity';
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
-import { PageMetaDto } from '../../common/pagination';
+import { PageMetaDto } from '../../common/dto/page.dto';
 
 export class CreateDepartmentDto {
   @ApiProperty({ example: 'Billing', maxLength: 255 })

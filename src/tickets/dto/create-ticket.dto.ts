@@ -12,7 +12,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { PageQueryDto } from '../../common/pagination';
+import { PageQueryDto } from '../../common/dto/page.dto';
 import {
   TICKET_PRIORITIES,
   TICKET_STATUSES,

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { PageMetaDto } from '../../common/pagination';
+import { PageMetaDto } from '../../common/dto/page.dto';
 import { AUTHOR_TYPES, type AuthorType } from '../entities/ticket-message.entity';
 import {
   TICKET_PRIORITIES,

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { PageMetaDto } from '../../common/pagination';
+import { PageMetaDto } from '../../common/dto/page.dto';
 
 /** A webhook as the API answers it (the OpenAPI shape; the secret is masked except on create). */
 export class WebhookResponseDto {
