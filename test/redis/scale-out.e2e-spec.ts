@@ -173,7 +173,13 @@ describe('scale-out on BullMQ (e2e, MariaDB + Redis)', () => {
     try {
       await makeDeliveries(c, receiver.url, 100, 20);
       await receiver.waitFor(2000, undefined, 120_000);
-      await eventually(async () => (await counts(c)).succeeded === 2000, 30_000);
+      await eventually(async () => (await counts(c)).succeeded === 2000, 30_000).catch(
+        async (error: Error) => {
+          // Say where the deliveries stand and what the processes logged (errors only).
+          const logs = [c.api, ...c.workers].map((p) => p.output().slice(-4000)).join('\n---\n');
+          throw new Error(`${error.message}: ${JSON.stringify(await counts(c))}\n${logs}`);
+        },
+      );
       const ids = receiver.requests.map((r) => String(r.headers['x-webhook-delivery']));
       expect(new Set(ids).size).toBe(2000);
       expect(watch.overlaps).toEqual([]);
