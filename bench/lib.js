@@ -120,6 +120,45 @@ async function ceiling(receiver, { count, concurrency }) {
   return count / seconds;
 }
 
+/**
+ * Latency at a fixed request rate, open loop: request i is sent at t0 + i / rate whatever the answers
+ * before it, and its latency counts from that scheduled time to the end of its response (so a client that
+ * falls behind is charged to the server, not hidden). `rate` × `seconds` POSTs of `body` to `url`.
+ */
+async function pacedLatency(url, body, { rate, seconds }) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const payload = Buffer.from(JSON.stringify(body));
+  const post = (scheduled) =>
+    new Promise((resolve, reject) => {
+      const req = http.request(url, {
+        method: 'POST',
+        agent,
+        headers: { 'Content-Type': 'application/json', 'Content-Length': payload.length },
+      });
+      req.on('response', (res) => {
+        res.resume();
+        res.on('end', () =>
+          res.statusCode < 300
+            ? resolve(performance.now() - scheduled)
+            : reject(new Error(`${url}: ${res.statusCode}`)),
+        );
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+  const t0 = performance.now();
+  const pending = [];
+  for (let i = 0; i < rate * seconds; i++) {
+    const scheduled = t0 + (i * 1000) / rate;
+    const wait = scheduled - performance.now();
+    if (wait > 0) await sleep(wait);
+    pending.push(post(scheduled));
+  }
+  const latencies = await Promise.all(pending);
+  agent.destroy();
+  return { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
+}
+
 /** A Homa process (`serve` or `worker`) from the build; waits for /health. */
 async function startHoma(env, role = 'serve', nodeArgs = []) {
   const port = await freePort();
@@ -258,6 +297,7 @@ module.exports = {
   freePort,
   startReceiver,
   ceiling,
+  pacedLatency,
   startHoma,
   runCli,
   apiClient,
