@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { Env } from '../config/env.validation';
 import { buildDataSourceOptions } from './data-source-options';
 import { TransactionService } from './transaction.service';
+import { WalCheckpointer } from './wal-checkpointer';
 import { SecretKeyCheck } from '../secrets/secret-key-check';
 
 export interface DatabaseModuleOptions {
@@ -34,7 +35,7 @@ export class DatabaseModule {
           }),
         }),
       ],
-      providers: [TransactionService, SecretKeyCheck],
+      providers: [TransactionService, SecretKeyCheck, WalCheckpointer],
       exports: [TransactionService],
     };
   }
