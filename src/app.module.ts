@@ -7,6 +7,8 @@ import { AuthModule } from './auth/auth.module';
 import { ConsoleModule } from './console/console.module';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { DeliveryThreadHost } from './delivery-thread/delivery-thread.host';
+import { OutboxModule } from './deliveries/outbox.module';
 import { DepartmentsModule } from './departments/departments.module';
 import { HealthModule } from './health/health.module';
 import { TicketsModule } from './tickets/tickets.module';
@@ -22,6 +24,11 @@ export interface AppModuleOptions {
    * workers here too (tests do; `homa serve` does not, `homa worker` does).
    */
   deliver: boolean;
+  /**
+   * Deliver on a thread of its own instead (`homa serve` without REDIS_URL): this thread serves HTTP
+   * and records events; the delivery thread fans out, sends and records outcomes.
+   */
+  deliveryThread?: boolean;
 }
 
 @Module({})
@@ -44,9 +51,14 @@ export class AppModule {
         HealthModule,
         LoggingModule,
         MetricsModule,
-        WebhooksModule.forRoot({ deliver: options.deliver, adminApi: true }),
+        WebhooksModule.forRoot({
+          deliver: options.deliver && !options.deliveryThread,
+          adminApi: true,
+        }),
         ConsoleModule,
+        ...(options.deliveryThread ? [OutboxModule] : []),
       ],
+      providers: options.deliveryThread ? [DeliveryThreadHost] : [],
     };
   }
 }

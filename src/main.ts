@@ -8,11 +8,19 @@ import { configureApp } from './app.setup';
 import { Env } from './config/env.validation';
 import { usesRedis } from './deliveries/deliveries.module';
 import { keepHeapNearLiveSize } from './common/heap';
+import { installSharedWriteLock, SharedWriteLock } from './database/shared-write-lock';
 
 export async function bootstrap(): Promise<NestExpressApplication> {
   keepHeapNearLiveSize();
+  const deliveryThread = !usesRedis() && process.env.DELIVERY_THREAD !== 'false';
+  // Two connections to one SQLite file take turns to write.
+  if (deliveryThread && !process.env.DATABASE_URL) installSharedWriteLock(new SharedWriteLock());
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot({ runMigrations: true, deliver: !usesRedis() }),
+    AppModule.forRoot({
+      runMigrations: true,
+      deliver: !usesRedis(),
+      deliveryThread,
+    }),
     {
       bodyParser: false,
       bufferLogs: true,

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
 import { Mutex, Priority } from '../common/mutex';
+import { SharedWriteLock, sharedWriteLock } from './shared-write-lock';
 
 /**
  * Runs a unit of work in a transaction. SQLite (the embedded default) has one shared connection in
@@ -13,11 +14,14 @@ import { Mutex, Priority } from '../common/mutex';
 export class TransactionService {
   private readonly serialise: boolean;
   private readonly queue = new Mutex();
+  /** With a delivery thread on the same SQLite file: whose turn it is to write, across threads. */
+  private readonly shared: SharedWriteLock | null;
   /** Work to run once a transaction has committed, keyed by that transaction's manager. */
   private readonly committed = new WeakMap<EntityManager, (() => void)[]>();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.serialise = dataSource.options.type === 'better-sqlite3';
+    this.shared = this.serialise ? sharedWriteLock() : null;
   }
 
   get isSqlite(): boolean {
@@ -42,6 +46,8 @@ export class TransactionService {
       return this.retryDeadlocks(() =>
         this.transaction(work, priority === 'background' ? 'READ COMMITTED' : undefined),
       );
+    const shared = this.shared;
+    if (shared) return this.queue.run(() => shared.hold(() => this.transaction(work)), priority);
     return this.queue.run(() => this.transaction(work), priority);
   }
 
