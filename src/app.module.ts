@@ -7,8 +7,6 @@ import { AuthModule } from './auth/auth.module';
 import { ConsoleModule } from './console/console.module';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
-import { DeliveryThreadHost } from './delivery-thread/delivery-thread.host';
-import { OutboxModule } from './deliveries/outbox.module';
 import { DepartmentsModule } from './departments/departments.module';
 import { HealthModule } from './health/health.module';
 import { TicketsModule } from './tickets/tickets.module';
@@ -52,13 +50,12 @@ export class AppModule {
         LoggingModule,
         MetricsModule,
         WebhooksModule.forRoot({
-          deliver: options.deliver && !options.deliveryThread,
+          deliver: options.deliver,
+          deliveryThread: options.deliveryThread,
           adminApi: true,
         }),
         ConsoleModule,
-        ...(options.deliveryThread ? [OutboxModule] : []),
       ],
-      providers: options.deliveryThread ? [DeliveryThreadHost] : [],
     };
   }
 }

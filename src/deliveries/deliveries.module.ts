@@ -31,6 +31,7 @@ import { WebhookHealth } from './webhook-health';
 import { TargetGuard } from './target-guard';
 import { WebhookSender } from './webhook-sender';
 import { WebhookCache } from './webhook-cache';
+import { DeliveryThreadHost } from '../delivery-thread/delivery-thread.host';
 
 export interface DeliveriesModuleOptions {
   /**
@@ -40,6 +41,11 @@ export interface DeliveriesModuleOptions {
   deliver: boolean;
   /** This process serves HTTP: the admin delivery-log routes, and (with REDIS_URL) it enqueues on BullMQ. */
   adminApi: boolean;
+  /**
+   * With `deliver` and no REDIS_URL: deliver on a thread of its own (`homa serve`), which this thread
+   * starts and tells about its commits; this thread serves HTTP and records events.
+   */
+  deliveryThread?: boolean;
 }
 
 /** `REDIS_URL` set: BullMQ carries delivery ids between processes. Unset: all in this process. */
@@ -69,6 +75,9 @@ function queueProviders(options: DeliveriesModuleOptions): Provider[] {
       { provide: DeliveryQueue, useExisting: BullMqDeliveryQueue },
       ...workers,
     ];
+  }
+  if (options.deliver && options.deliveryThread) {
+    return [{ provide: DeliveryQueue, useClass: NoDeliveryQueue }, DeliveryThreadHost];
   }
   if (options.deliver) {
     return [
@@ -122,7 +131,7 @@ export class DeliveriesModule {
         DeliveriesService,
         DeliveryStatsService,
         DeliveryHeadersService,
-        ...(options.deliver ? [DeliveryRetentionService] : []),
+        ...(options.deliver && !options.deliveryThread ? [DeliveryRetentionService] : []),
         ...queueProviders(options),
         depthGauges,
       ],

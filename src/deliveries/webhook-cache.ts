@@ -11,6 +11,7 @@ const TTL_MS = 1000;
 @Injectable()
 export class WebhookCache {
   private readonly entries = new Map<number, { webhook: Webhook | null; expires: number }>();
+  private readonly invalidated: ((id: number) => void)[] = [];
 
   constructor(private readonly tx: TransactionService) {}
 
@@ -24,5 +25,11 @@ export class WebhookCache {
 
   invalidate(id: number): void {
     this.entries.delete(id);
+    for (const listener of this.invalidated) listener(id);
+  }
+
+  /** Called on each invalidation (the server passes them on to its delivery thread). */
+  onInvalidate(listener: (id: number) => void): void {
+    this.invalidated.push(listener);
   }
 }

@@ -2,17 +2,32 @@ import { Logger } from '@nestjs/common';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { sharedWriteLock } from '../database/shared-write-lock';
-import { ThreadMessage } from './messages';
+import type { MetricsSnapshot } from '../metrics/metrics.service';
+import { FromThread, ToThread } from './messages';
 
+/** How long a stopping thread may take to finish its attempts and write their outcomes. */
 const STOP_GRACE_MS = 15_000;
+const METRICS_TIMEOUT_MS = 5_000;
 
-/** The main thread's handle on its delivery thread. */
+/**
+ * The main thread's handle on the delivery thread: a worker thread running DeliveryThreadModule (fan-out,
+ * sending, outcome recording, retention) with its own database connection, so delivery work uses a core
+ * of its own and never queues ahead of an API request.
+ */
 export class DeliveryThread {
   private readonly logger = new Logger('DeliveryThread');
-  private wakeScheduled = false;
+  private readonly scheduled = new Set<'fan-out' | 'poll'>();
+  private readonly metricsWaiting = new Map<number, (snapshot: MetricsSnapshot) => void>();
+  private metricsAsked = 0;
   private stopping = false;
 
-  private constructor(private readonly worker: Worker) {}
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (message: FromThread) => {
+      if (message.type !== 'metrics') return;
+      this.metricsWaiting.get(message.id)?.(message.snapshot);
+      this.metricsWaiting.delete(message.id);
+    });
+  }
 
   static async start(): Promise<DeliveryThread> {
     // On the embedded database the two threads take turns to write (see shared-write-lock.ts).
@@ -21,29 +36,51 @@ export class DeliveryThread {
     });
     const thread = new DeliveryThread(worker);
     await new Promise<void>((resolve, reject) => {
-      const onMessage = (message: ThreadMessage) => {
+      worker.on('message', (message: FromThread) => {
         if (message.type === 'ready') resolve();
         if (message.type === 'failed') reject(new Error(`Delivery thread: ${message.message}`));
-      };
-      worker.on('message', onMessage);
+      });
+      worker.once('error', reject);
       worker.once('exit', (code) => reject(new Error(`Delivery thread exited (${code})`)));
     });
+    worker.on('error', (error) => thread.logger.error(`Delivery thread: ${error.message}`));
     worker.on('exit', (code) => {
       if (thread.stopping) return;
-      // Deliveries stop without it: fail loudly, so the supervisor restarts the server.
+      // Nothing would be delivered any more: stop, so that the supervisor restarts the server. Events
+      // and deliveries are in the database; the restarted server takes them up.
       thread.logger.error(`Delivery thread exited (${code}); stopping the server`);
       process.exit(1);
     });
     return thread;
   }
 
-  /** Events were committed: the thread fans them out (once per turn of this thread's event loop). */
-  wake(): void {
-    if (this.wakeScheduled) return;
-    this.wakeScheduled = true;
-    setImmediate(() => {
-      this.wakeScheduled = false;
-      this.worker.postMessage({ type: 'wake' } satisfies ThreadMessage);
+  /** Events were committed: once per turn of this thread's event loop, the thread fans them out. */
+  fanOut(): void {
+    this.once('fan-out');
+  }
+
+  /** Deliveries became due in the database. */
+  poll(): void {
+    this.once('poll');
+  }
+
+  invalidate(webhookId: number): void {
+    this.post({ type: 'invalidate', webhookId });
+  }
+
+  /** The thread's delivery metrics (empty if it does not answer in time). */
+  metrics(): Promise<MetricsSnapshot> {
+    const id = ++this.metricsAsked;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.metricsWaiting.delete(id);
+        resolve([]);
+      }, METRICS_TIMEOUT_MS);
+      this.metricsWaiting.set(id, (snapshot) => {
+        clearTimeout(timer);
+        resolve(snapshot);
+      });
+      this.post({ type: 'metrics', id });
     });
   }
 
@@ -51,15 +88,31 @@ export class DeliveryThread {
   async stop(): Promise<void> {
     this.stopping = true;
     const stopped = new Promise<void>((resolve) => {
-      this.worker.on('message', (m: ThreadMessage) => m.type === 'stopped' && resolve());
+      this.worker.on('message', (m: FromThread) => m.type === 'stopped' && resolve());
       this.worker.once('exit', () => resolve());
     });
-    this.worker.postMessage({ type: 'stop' } satisfies ThreadMessage);
-    const timer = setTimeout(() => void this.worker.terminate(), STOP_GRACE_MS);
+    this.worker.postMessage({ type: 'stop' } satisfies ToThread);
+    const timer = setTimeout(() => {
+      this.logger.error(`Delivery thread did not stop within ${STOP_GRACE_MS} ms; ending it`);
+      void this.worker.terminate();
+    }, STOP_GRACE_MS);
     await stopped;
     clearTimeout(timer);
     await this.worker.terminate();
     // Even a thread ended in the middle of a transaction leaves no turn waiting.
     sharedWriteLock()?.open();
+  }
+
+  private once(type: 'fan-out' | 'poll'): void {
+    if (this.scheduled.has(type)) return;
+    this.scheduled.add(type);
+    setImmediate(() => {
+      this.scheduled.delete(type);
+      this.post({ type });
+    });
+  }
+
+  private post(message: ToThread): void {
+    if (!this.stopping) this.worker.postMessage(message);
   }
 }

@@ -3,12 +3,17 @@ import { NestFactory } from '@nestjs/core';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { parentPort, workerData } from 'node:worker_threads';
 import { installSharedWriteLock, SharedWriteLock } from '../database/shared-write-lock';
+import { DeliveryQueue } from '../deliveries/delivery-queue';
 import { EventFanOut } from '../deliveries/event-fan-out';
+import { WebhookCache } from '../deliveries/webhook-cache';
+import { MetricsService } from '../metrics/metrics.service';
 import { DeliveryThreadModule } from './delivery-thread.module';
-import { ThreadMessage } from './messages';
+import { FromThread, ToThread } from './messages';
 
+/** The delivery thread's entry point (started by DeliveryThread in the server's main thread). */
 async function run(): Promise<void> {
   const port = parentPort!;
+  const send = (message: FromThread) => port.postMessage(message);
   const { writeLock } = workerData as { writeLock: SharedArrayBuffer | null };
   installSharedWriteLock(writeLock ? new SharedWriteLock(writeLock) : null);
   const app = await NestFactory.createApplicationContext(DeliveryThreadModule.forRoot(), {
@@ -16,17 +21,31 @@ async function run(): Promise<void> {
   });
   app.useLogger(app.get(PinoLogger));
   const fanOut = app.get(EventFanOut);
-  port.on('message', (message: ThreadMessage) => {
-    if (message.type === 'wake') fanOut.wake();
-    else if (message.type === 'stop')
-      void app.close().then(() => port.postMessage({ type: 'stopped' } satisfies ThreadMessage));
+  const queue = app.get(DeliveryQueue);
+  const webhooks = app.get(WebhookCache);
+  const metrics = app.get(MetricsService);
+  port.on('message', (message: ToThread) => {
+    switch (message.type) {
+      case 'fan-out':
+        return fanOut.wake();
+      case 'poll':
+        return queue.wake();
+      case 'invalidate':
+        return webhooks.invalidate(message.webhookId);
+      case 'metrics':
+        return void metrics
+          .deliverySnapshot()
+          .then((snapshot) => send({ type: 'metrics', id: message.id, snapshot }));
+      case 'stop':
+        return void app.close().then(() => send({ type: 'stopped' }));
+    }
   });
-  port.postMessage({ type: 'ready' } satisfies ThreadMessage);
+  send({ type: 'ready' });
 }
 
 run().catch((error: unknown) => {
   parentPort!.postMessage({
     type: 'failed',
     message: error instanceof Error ? error.message : String(error),
-  } satisfies ThreadMessage);
+  } satisfies FromThread);
 });

@@ -1,8 +1,33 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import {
+  AggregatorRegistry,
+  Counter,
+  Gauge,
+  Histogram,
+  MetricObjectWithValues,
+  MetricValue,
+  Registry,
+  collectDefaultMetrics,
+} from 'prom-client';
 
 /** A source for a gauge read at scrape time, e.g. the number of pending deliveries. */
 export type GaugeSource = () => Promise<number>;
+
+export type MetricsSnapshot = MetricObjectWithValues<MetricValue<string>>[];
+
+/**
+ * What the delivery thread counts, and so what the server's /metrics adds from it: its delivery counters
+ * and histogram, and the depth of its queue in memory. (Process metrics are the main thread's; the
+ * pending count comes from the database, which both threads would read alike.)
+ */
+export const DELIVERY_METRICS: ReadonlySet<string> = new Set([
+  'homa_webhook_attempts_total',
+  'homa_webhook_deliveries_total',
+  'homa_webhook_attempt_duration_seconds',
+  'homa_webhook_retries_scheduled_total',
+  'homa_webhooks_disabled_total',
+  'homa_webhook_queue_depth',
+]);
 
 /**
  * Homa's Prometheus metrics, in a registry of its own per app (so several apps in one process, as in
@@ -48,8 +73,31 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  private readonly sources: (() => Promise<MetricsSnapshot>)[] = [];
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'homa_' });
+  }
+
+  /** Metrics counted elsewhere in this process (the delivery thread), added to this registry's on scrape. */
+  addSource(source: () => Promise<MetricsSnapshot>): void {
+    this.sources.push(source);
+  }
+
+  /** The Prometheus text of this registry, with every source's values summed in. */
+  async scrape(): Promise<string> {
+    if (this.sources.length === 0) return this.registry.metrics();
+    const snapshots = await Promise.all([
+      this.registry.getMetricsAsJSON(),
+      ...this.sources.map((source) => source()),
+    ]);
+    return AggregatorRegistry.aggregate(snapshots).metrics();
+  }
+
+  /** This registry's delivery metrics, for the thread that hosts this one (see DELIVERY_METRICS). */
+  async deliverySnapshot(): Promise<MetricsSnapshot> {
+    const all = await this.registry.getMetricsAsJSON();
+    return all.filter((metric) => DELIVERY_METRICS.has(metric.name));
   }
 
   /** Registers a gauge whose value is read from `source` at each scrape. */
