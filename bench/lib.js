@@ -162,7 +162,7 @@ async function pacedLatency(url, body, { rate, seconds }) {
 /** A Homa process (`serve` or `worker`) from the build; waits for /health. */
 async function startHoma(env, role = 'serve', nodeArgs = []) {
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, CLI, role], {
+  const child = spawn(process.execPath, [...nodeArgs, ...(process.env.HEAPLOG ? ['-r', '/tmp/heaplog.js'] : []), CLI, role], {
     env: { ...process.env, ...env, PORT: String(port), WORKER_PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

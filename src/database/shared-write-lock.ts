@@ -26,7 +26,11 @@ export class SharedWriteLock {
       const serving = Atomics.load(this.cells, SERVING);
       if (serving === ticket) break;
       const wait = Atomics.waitAsync(this.cells, SERVING, serving);
-      if (wait.async) await wait.value;
+      if (!wait.async) continue;
+      // A pending waitAsync does not keep a thread's event loop alive: this timer does, meanwhile.
+      const alive = setInterval(() => undefined, 60_000);
+      await wait.value;
+      clearInterval(alive);
     }
     try {
       return await work();

@@ -1,12 +1,8 @@
-import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module, Provider } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '../auth/auth.module';
-import { Env } from '../config/env.validation';
 import { MetricsService } from '../metrics/metrics.service';
 import { Webhook } from '../webhooks/entities/webhook.entity';
-import { BullMqDeliveryQueue, DELIVERY_QUEUE } from './bullmq-delivery-queue';
 import { DeliveriesController } from './deliveries.controller';
 import { DeliveriesService } from './deliveries.service';
 import { DeliveryHeadersService } from './delivery-headers.service';
@@ -14,9 +10,7 @@ import { DeliveryStatsController } from './delivery-stats.controller';
 import { DeliveryStatsService } from './delivery-stats.service';
 import { DeliveryAttemptsService } from './delivery-attempts.service';
 import { DeliveryQueue, NoDeliveryQueue } from './delivery-queue';
-import { DeliveryReconciler } from './delivery-reconciler';
 import { DeliveryRetentionService } from './delivery-retention.service';
-import { DeliveryProcessor } from './delivery.processor';
 import { WebhookDeliveryAttempt } from './entities/webhook-delivery-attempt.entity';
 import { WebhookDelivery } from './entities/webhook-delivery.entity';
 import { WebhookEvent } from './entities/webhook-event.entity';
@@ -53,28 +47,16 @@ export function usesRedis(): boolean {
   return Boolean(process.env.REDIS_URL);
 }
 
-function bullImports() {
-  return [
-    BullModule.forRootAsync({
-      inject: [ConfigService],
-      useFactory: (config: ConfigService<Env, true>) => ({
-        connection: { url: config.get('REDIS_URL', { infer: true }), maxRetriesPerRequest: null },
-        prefix: config.get('REDIS_QUEUE_PREFIX', { infer: true }),
-      }),
-    }),
-    BullModule.registerQueue({ name: DELIVERY_QUEUE }),
-  ];
+/** Loaded only with REDIS_URL (see bullmq-parts.ts). */
+function bullMq(): typeof import('./bullmq-parts') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./bullmq-parts') as typeof import('./bullmq-parts');
 }
 
 function queueProviders(options: DeliveriesModuleOptions): Provider[] {
   // The CLI neither delivers nor serves: its deliveries wait in the database for a reconciler or poller.
   if (usesRedis() && (options.deliver || options.adminApi)) {
-    const workers = options.deliver ? [DeliveryProcessor, DeliveryReconciler] : [];
-    return [
-      BullMqDeliveryQueue,
-      { provide: DeliveryQueue, useExisting: BullMqDeliveryQueue },
-      ...workers,
-    ];
+    return bullMq().bullQueueProviders(options.deliver);
   }
   if (options.deliver && options.deliveryThread) {
     return [{ provide: DeliveryQueue, useClass: NoDeliveryQueue }, DeliveryThreadHost];
@@ -114,7 +96,7 @@ export class DeliveriesModule {
         OutboxModule,
         TypeOrmModule.forFeature([WebhookEvent, WebhookDelivery, WebhookDeliveryAttempt, Webhook]),
         ...(options.adminApi ? [AuthModule] : []),
-        ...(usesRedis() && (options.deliver || options.adminApi) ? bullImports() : []),
+        ...(usesRedis() && (options.deliver || options.adminApi) ? bullMq().bullImports() : []),
       ],
       controllers: options.adminApi ? [DeliveriesController, DeliveryStatsController] : [],
       providers: [

@@ -33,6 +33,9 @@ export class DeliveryThread {
     // On the embedded database the two threads take turns to write (see shared-write-lock.ts).
     const worker = new Worker(join(__dirname, 'thread-main.js'), {
       workerData: { writeLock: sharedWriteLock()?.buffer ?? null },
+      resourceLimits: process.env.THREAD_YOUNG
+        ? { maxYoungGenerationSizeMb: Number(process.env.THREAD_YOUNG) }
+        : undefined,
     });
     const thread = new DeliveryThread(worker);
     await new Promise<void>((resolve, reject) => {
