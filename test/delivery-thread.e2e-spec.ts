@@ -171,7 +171,7 @@ describe('WAL checkpoints of `homa serve` on SQLite (e2e)', () => {
   it('the database file takes in the write-ahead log while requests never checkpoint', async () => {
     // The embedded database, whichever database the rest of the suite runs on.
     const db = await isolatedDatabase('wal');
-    const env = {
+    const env: Record<string, string> = {
       ...db.env,
       DATABASE_URL: '',
       REDIS_URL: '',

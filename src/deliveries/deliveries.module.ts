@@ -1,12 +1,9 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuthModule } from '../auth/auth.module';
 import { MetricsService } from '../metrics/metrics.service';
 import { Webhook } from '../webhooks/entities/webhook.entity';
-import { DeliveriesController } from './deliveries.controller';
 import { DeliveriesService } from './deliveries.service';
 import { DeliveryHeadersService } from './delivery-headers.service';
-import { DeliveryStatsController } from './delivery-stats.controller';
 import { DeliveryStatsService } from './delivery-stats.service';
 import { DeliveryAttemptsService } from './delivery-attempts.service';
 import { DeliveryQueue, NoDeliveryQueue } from './delivery-queue';
@@ -45,6 +42,12 @@ export interface DeliveriesModuleOptions {
 /** `REDIS_URL` set: BullMQ carries delivery ids between processes. Unset: all in this process. */
 export function usesRedis(): boolean {
   return Boolean(process.env.REDIS_URL);
+}
+
+/** Loaded only by a process that serves HTTP (see admin-parts.ts). */
+function admin(): typeof import('./admin-parts') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./admin-parts') as typeof import('./admin-parts');
 }
 
 /** Loaded only with REDIS_URL (see bullmq-parts.ts). */
@@ -95,10 +98,10 @@ export class DeliveriesModule {
       imports: [
         OutboxModule,
         TypeOrmModule.forFeature([WebhookEvent, WebhookDelivery, WebhookDeliveryAttempt, Webhook]),
-        ...(options.adminApi ? [AuthModule] : []),
+        ...(options.adminApi ? admin().adminImports : []),
         ...(usesRedis() && (options.deliver || options.adminApi) ? bullMq().bullImports() : []),
       ],
-      controllers: options.adminApi ? [DeliveriesController, DeliveryStatsController] : [],
+      controllers: options.adminApi ? admin().adminControllers : [],
       providers: [
         TargetGuard,
         WebhookSender,

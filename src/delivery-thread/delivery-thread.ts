@@ -8,6 +8,7 @@ import { FromThread, ToThread } from './messages';
 /** How long a stopping thread may take to finish its attempts and write their outcomes. */
 const STOP_GRACE_MS = 15_000;
 const METRICS_TIMEOUT_MS = 5_000;
+const YOUNG_GENERATION_MB = 8;
 
 /**
  * The main thread's handle on the delivery thread: a worker thread running DeliveryThreadModule (fan-out,
@@ -33,9 +34,9 @@ export class DeliveryThread {
     // On the embedded database the two threads take turns to write (see shared-write-lock.ts).
     const worker = new Worker(join(__dirname, 'thread-main.js'), {
       workerData: { writeLock: sharedWriteLock()?.buffer ?? null },
-      resourceLimits: process.env.THREAD_YOUNG
-        ? { maxYoungGenerationSizeMb: Number(process.env.THREAD_YOUNG) }
-        : undefined,
+      // V8 lets a young generation grow to 32 MB per thread; 8 MB cost no throughput here (measured)
+      // and keeps the process's memory near what one thread used.
+      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
     const thread = new DeliveryThread(worker);
     await new Promise<void>((resolve, reject) => {

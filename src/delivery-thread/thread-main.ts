@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-if (process.env.HEAPLOG) require('/tmp/heaplog.js');
 import { NestFactory } from '@nestjs/core';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { parentPort, workerData } from 'node:worker_threads';
