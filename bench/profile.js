@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// npm run bench:profile: a CPU profile of the embedded server while it delivers 600 tickets × 10
+// npm run bench:profile: CPU profiles (one per thread) of the embedded server while it delivers 600 tickets × 10
 // webhooks, summarised as the functions with the most self time (a .cpuprofile is kept for DevTools).
 const { mkdtempSync, readdirSync, readFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
@@ -51,9 +51,14 @@ async function main() {
     `${TICKETS * WEBHOOKS} deliveries in ${seconds.toFixed(2)} s: ${((TICKETS * WEBHOOKS) / seconds).toFixed(0)}/s; ` +
       `Homa's CPU time ${(cpu / 1000).toFixed(2)} s, ${((cpu * 1000) / (TICKETS * WEBHOOKS)).toFixed(0)} µs per delivery (its ticket's share included)`,
   );
-  const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
-  summarise(JSON.parse(readFileSync(join(profDir, file), 'utf8')));
-  console.log(`profile: ${join(profDir, file)}`);
+  // One profile per thread: the server's main thread (HTTP, events) and its delivery thread.
+  for (const file of readdirSync(profDir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort()) {
+    console.log(`\n== ${file}`);
+    summarise(JSON.parse(readFileSync(join(profDir, file), 'utf8')));
+    console.log(`profile: ${join(profDir, file)}`);
+  }
 }
 
 /** User + system CPU time of a process so far, in ms (from /proc; clock ticks are 10 ms here). */

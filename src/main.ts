@@ -12,7 +12,8 @@ import { installSharedWriteLock, SharedWriteLock } from './database/shared-write
 
 export async function bootstrap(): Promise<NestExpressApplication> {
   keepHeapNearLiveSize();
-  const deliveryThread = !usesRedis() && process.env.DELIVERY_THREAD !== 'false';
+  // Without Redis, delivery runs on a thread of its own (DELIVERY_THREAD=false keeps it on this one).
+  const deliveryThread = !usesRedis() && process.env.DELIVERY_THREAD?.toLowerCase() !== 'false';
   // Two connections to one SQLite file take turns to write.
   if (deliveryThread && !process.env.DATABASE_URL) installSharedWriteLock(new SharedWriteLock());
   const app = await NestFactory.create<NestExpressApplication>(

@@ -9,6 +9,7 @@ export interface Env {
   DATABASE_URL?: string;
   DATA_DIR: string;
   REDIS_URL?: string;
+  DELIVERY_THREAD: boolean;
   JWT_SECRET?: string;
   HOMA_ENCRYPTION_KEY?: string;
   JWT_EXPIRES_IN_SECONDS: number;
@@ -56,6 +57,8 @@ export const envSchema = Joi.object<Env>({
           '"REDIS_URL" needs DATABASE_URL: delivery workers in other processes share a MySQL database, not the embedded SQLite file',
       }),
     }),
+  // Read by bootstrap() before Nest starts (see main.ts); validated here like every other setting.
+  DELIVERY_THREAD: Joi.boolean().default(true),
   JWT_SECRET: Joi.string()
     .empty('')
     .min(32)
