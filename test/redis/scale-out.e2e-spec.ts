@@ -72,6 +72,14 @@ async function startCluster(
     }),
   );
   await dataSource.initialize();
+  // The admin's user.created was recorded by the CLI, which leaves fan-out to the server: let that happen
+  // now, before any test creates webhooks (fanned out later, it would go to the webhooks by then).
+  await eventually(async () => {
+    const rows: { n: number | string }[] = await dataSource.query(
+      'SELECT COUNT(*) AS n FROM webhook_events WHERE fanned_out = 0',
+    );
+    return Number(rows[0].n) === 0;
+  });
   return {
     api,
     workers,
