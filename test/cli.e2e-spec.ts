@@ -1,10 +1,8 @@
 import { join } from 'node:path';
-import { DataSource } from 'typeorm';
 import { COMMAND_MODULES } from '../src/cli/command-modules';
-import { buildDataSourceOptions } from '../src/database/data-source-options';
 import { uniqueEmail } from './factories/users';
 import { runCli } from './helpers/cli';
-import { isolatedDatabase } from './helpers/database';
+import { isolatedDatabase, openDatabase } from './helpers/database';
 
 describe('homa CLI (e2e)', () => {
   let env: Record<string, string>;
@@ -61,14 +59,7 @@ describe('homa CLI (e2e)', () => {
     expect(key.code).toBe(0);
     expect(key.stdout.trim()).toMatch(/^homa_[0-9a-f]{64}$/);
 
-    const dataSource = new DataSource(
-      buildDataSourceOptions({
-        DATABASE_URL: env.DATABASE_URL,
-        DATA_DIR: env.DATA_DIR,
-        HOMA_ENCRYPTION_KEY: env.HOMA_ENCRYPTION_KEY,
-      }),
-    );
-    await dataSource.initialize();
+    const dataSource = await openDatabase(env);
     try {
       const rows: { email: string; role: string; password_hash: string }[] = await dataSource.query(
         'SELECT email, role, password_hash FROM users WHERE email IN (?, ?) ORDER BY role',
@@ -88,14 +79,7 @@ describe('homa CLI (e2e)', () => {
 
   it('records the events a command publishes in the outbox before it exits', async () => {
     await runCli(['migrate'], env);
-    const dataSource = new DataSource(
-      buildDataSourceOptions({
-        DATABASE_URL: env.DATABASE_URL,
-        DATA_DIR: env.DATA_DIR,
-        HOMA_ENCRYPTION_KEY: env.HOMA_ENCRYPTION_KEY,
-      }),
-    );
-    await dataSource.initialize();
+    const dataSource = await openDatabase(env);
     try {
       await dataSource.query(
         "INSERT INTO webhooks (name, url, secret, enabled, event_user_created) VALUES ('cli hook', 'https://example.com/hook', 'cli-hook-secret', 1, 1)",
@@ -129,14 +113,7 @@ describe('homa CLI (e2e)', () => {
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/^ {3}Ordered: true/m);
     const id = Number(/ID: (\d+)/.exec(res.stdout)?.[1]);
-    const dataSource = new DataSource(
-      buildDataSourceOptions({
-        DATABASE_URL: env.DATABASE_URL,
-        DATA_DIR: env.DATA_DIR,
-        HOMA_ENCRYPTION_KEY: env.HOMA_ENCRYPTION_KEY,
-      }),
-    );
-    await dataSource.initialize();
+    const dataSource = await openDatabase(env);
     try {
       const rows: { ordered: number | boolean }[] = await dataSource.query(
         'SELECT ordered FROM webhooks WHERE id = ?',

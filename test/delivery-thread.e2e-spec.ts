@@ -1,10 +1,8 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataSource } from 'typeorm';
-import { buildDataSourceOptions } from '../src/database/data-source-options';
 import { GUIDE_TICKET } from './factories/tickets';
 import { runCli } from './helpers/cli';
-import { isolatedDatabase } from './helpers/database';
+import { isolatedDatabase, openDatabase } from './helpers/database';
 import { eventually, Receiver, ReceivedRequest, startReceiver } from './helpers/receiver';
 import { ServerProcess, startServerProcess } from './helpers/server-process';
 
@@ -139,14 +137,7 @@ describe('the delivery thread of `homa serve` (e2e)', () => {
     await receiver.waitFor(1, at('slow'));
     await server.stop();
     expect(server.output()).not.toMatch(/did not stop/);
-    const dataSource = new DataSource(
-      buildDataSourceOptions({
-        DATABASE_URL: env.DATABASE_URL,
-        DATA_DIR: env.DATA_DIR,
-        HOMA_ENCRYPTION_KEY: env.HOMA_ENCRYPTION_KEY,
-      }),
-    );
-    await dataSource.initialize();
+    const dataSource = await openDatabase(env);
     try {
       const rows = await dataSource.query<{ status: string; n: number | string }[]>(
         'SELECT status, COUNT(*) AS n FROM webhook_deliveries WHERE webhook_id = ? GROUP BY status',

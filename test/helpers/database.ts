@@ -2,6 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
+import { DataSource } from 'typeorm';
+import { buildDataSourceOptions } from '../../src/database/data-source-options';
 
 /** The MySQL/MariaDB URL the suite runs against, or undefined for the embedded SQLite default. */
 export function mysqlUrl(): string | undefined {
@@ -58,4 +60,17 @@ export async function isolatedDatabase(
       await admin.end();
     },
   };
+}
+
+/** The database a test environment names (DATABASE_URL, or the SQLite file in DATA_DIR), opened as the app opens it. */
+export async function openDatabase(env: Record<string, string>): Promise<DataSource> {
+  const dataSource = new DataSource(
+    buildDataSourceOptions({
+      DATABASE_URL: env.DATABASE_URL,
+      DATA_DIR: env.DATA_DIR,
+      HOMA_ENCRYPTION_KEY: env.HOMA_ENCRYPTION_KEY,
+    }),
+  );
+  await dataSource.initialize();
+  return dataSource;
 }

@@ -1,11 +1,10 @@
 import { createClient } from './redis-client';
 import { runCli } from '../helpers/cli';
-import { isolatedDatabase } from '../helpers/database';
+import { isolatedDatabase, openDatabase } from '../helpers/database';
 import { eventually, ok, ReceivedRequest, Responder, startReceiver } from '../helpers/receiver';
 import { parsePrometheus, sampleValue } from '../helpers/prometheus';
 import { ServerProcess, startServerProcess } from '../helpers/server-process';
 import { DataSource } from 'typeorm';
-import { buildDataSourceOptions } from '../../src/database/data-source-options';
 
 /**
  * Homa as it scales out: one API process and delivery workers in processes of their own, sharing
@@ -64,14 +63,7 @@ async function startCluster(
     body: JSON.stringify({ email: 'scale@example.com', password: 'scale-pass-1' }),
   });
   const { access_token } = (await login.json()) as { access_token: string };
-  const dataSource = new DataSource(
-    buildDataSourceOptions({
-      DATABASE_URL: env.DATABASE_URL,
-      DATA_DIR: env.DATA_DIR,
-      HOMA_ENCRYPTION_KEY: env.HOMA_ENCRYPTION_KEY,
-    }),
-  );
-  await dataSource.initialize();
+  const dataSource = await openDatabase(env);
   // The admin's user.created was recorded by the CLI, which leaves fan-out to the server: let that happen
   // now, before any test creates webhooks (fanned out later, it would go to the webhooks by then).
   await eventually(async () => {
