@@ -162,14 +162,10 @@ async function pacedLatency(url, body, { rate, seconds }) {
 /** A Homa process (`serve` or `worker`) from the build; waits for /health. */
 async function startHoma(env, role = 'serve', nodeArgs = []) {
   const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [...nodeArgs, ...(process.env.HEAPLOG ? ['-r', '/tmp/heaplog.js'] : []), CLI, role],
-    {
-      env: { ...process.env, ...env, PORT: String(port), WORKER_PORT: String(port) },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, [...nodeArgs, CLI, role], {
+    env: { ...process.env, ...env, PORT: String(port), WORKER_PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   children.add(child);
   child.once('exit', () => children.delete(child));
   let stderr = '';
