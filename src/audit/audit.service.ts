@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Between, EntityManager, FindOptionsWhere, LessThan, MoreThanOrEqual } from 'typeorm';
+import { definedOnly } from '../common/objects';
 import { Page, skipFor, toPage } from '../common/pagination';
 import { TransactionService } from '../database/transaction.service';
 import { Actor, currentAuditContext, SYSTEM_ACTOR } from './audit-context';
@@ -21,10 +22,7 @@ export interface AuditRecord {
 
 /** The names of the fields an update sets (never their values), sorted. */
 export function fieldNames(input: object): string[] {
-  return Object.entries(input)
-    .filter(([, value]) => value !== undefined)
-    .map(([name]) => name)
-    .sort();
+  return Object.keys(definedOnly(input)).sort();
 }
 
 /**

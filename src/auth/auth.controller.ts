@@ -29,6 +29,7 @@ import { LoginDto } from './dto/login.dto';
 import type { User } from './entities/user.entity';
 import { CurrentUser, SignedIn } from './guards/decorators';
 import { LoginLimiter, TooManyLoginsException } from './login-limiter';
+import { normaliseEmail } from './users.service';
 
 @ApiTags('auth')
 @Controller('api/auth')
@@ -89,7 +90,7 @@ export class AuthController {
   private async recordLogin(action: string, email: string, ip: string): Promise<void> {
     try {
       await this.audit.recordAlone({
-        actor: { type: 'anonymous', email: email.trim().toLowerCase().slice(0, 255) },
+        actor: { type: 'anonymous', email: normaliseEmail(email).slice(0, 255) },
         action,
         targetType: 'user',
         ip,

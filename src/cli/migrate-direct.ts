@@ -23,10 +23,7 @@ export async function runDirectMigrateCommand(name: string): Promise<void> {
   const command = MIGRATE_COMMANDS.get(name);
   if (!command) throw new Error(`Not a migrate command: ${name}`);
   const env = validateEnv(process.env);
-  const dataSource = new DataSource({
-    ...buildDataSourceOptions(env),
-    migrationsTransactionMode: 'each',
-  });
+  const dataSource = new DataSource(buildDataSourceOptions(env));
   await dataSource.initialize();
   try {
     await assertKeysOpenStoredSecrets(dataSource);

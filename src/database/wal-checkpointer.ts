@@ -16,10 +16,11 @@ const INTERVAL_MS = 200;
 /**
  * Embedded database with a delivery thread (`homa serve`). SQLite checkpoints the write-ahead log in
  * whichever commit crosses 1,000 pages: that commit copies the pages into the database file and fsyncs
- * it, milliseconds in which its thread does nothing else (3,000 tickets: the request thread's commit p99
- * was 4.1 ms and its slowest 17 ms; with this, 0.3 ms and 4.4 ms). Here the request thread's connection never checkpoints; the delivery thread's connection
- * does, in its own commits and every INTERVAL_MS (PASSIVE: never blocking a reader or a writer). Without
- * a delivery thread (tests, the CLI, DELIVERY_THREAD=false) SQLite's default stays.
+ * it, milliseconds in which its thread does nothing else (3,000 tickets: the request thread's commit
+ * p99 was 4.1 ms and its slowest 17 ms; with this, 0.3 ms and 4.4 ms). Here the request thread's
+ * connection never checkpoints; the delivery thread's connection does, in its own commits and every
+ * INTERVAL_MS (PASSIVE: never blocking a reader or a writer). Without a delivery thread (tests, the
+ * CLI, DELIVERY_THREAD=false) SQLite's default stays.
  */
 @Injectable()
 export class WalCheckpointer implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -28,11 +29,6 @@ export class WalCheckpointer implements OnApplicationBootstrap, BeforeApplicatio
   private handedOff = false;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
-  /** This thread's connection leaves checkpoints to the delivery thread. */
-  get checkpointsElsewhere(): boolean {
-    return this.handedOff;
-  }
 
   async onApplicationBootstrap(): Promise<void> {
     // The shared write lock exists exactly when two threads write to one SQLite file.
@@ -48,7 +44,7 @@ export class WalCheckpointer implements OnApplicationBootstrap, BeforeApplicatio
   async beforeApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     if (!this.handedOff || !this.dataSource.isInitialized) return;
-    // The delivery thread is gone (it stops first): this connection checkpoints for itself again.
+    // The delivery thread is stopping or gone: this connection checkpoints for itself again.
     this.handedOff = false;
     await this.dataSource
       .query(`PRAGMA wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`)

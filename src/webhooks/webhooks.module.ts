@@ -1,11 +1,15 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuthModule } from '../auth/auth.module';
 import { DeliveriesModule, DeliveriesModuleOptions } from '../deliveries/deliveries.module';
 import { Webhook } from './entities/webhook.entity';
 import { WebhookEventsModule } from './webhook-events.module';
-import { WebhooksController } from './webhooks.controller';
 import { WebhooksService } from './webhooks.service';
+
+/** Loaded only by a process that serves HTTP (see admin-parts.ts): the CLI's webhook commands skip it. */
+function admin(): typeof import('./admin-parts') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./admin-parts') as typeof import('./admin-parts');
+}
 
 @Module({})
 export class WebhooksModule {
@@ -14,11 +18,11 @@ export class WebhooksModule {
       module: WebhooksModule,
       imports: [
         TypeOrmModule.forFeature([Webhook]),
-        AuthModule,
+        ...(options.adminApi ? admin().adminImports : []),
         DeliveriesModule.forRoot(options),
         WebhookEventsModule,
       ],
-      controllers: [WebhooksController],
+      controllers: options.adminApi ? admin().adminControllers : [],
       providers: [WebhooksService],
       exports: [WebhooksService],
     };

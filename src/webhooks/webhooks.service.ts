@@ -28,8 +28,7 @@ const DEFAULT_GRACE_SECONDS = 24 * 3600;
 export type WebhookView = Omit<Webhook, 'previous_secrets'>;
 
 /** `{"enabled": false}` alone is a disable, `{"enabled": true}` alone an enable; anything else an update. */
-function updateAction(input: UpdateWebhookDto): string {
-  const fields = fieldNames(input);
+function updateAction(input: UpdateWebhookDto, fields: string[]): string {
   if (fields.length === 1 && fields[0] === 'enabled')
     return input.enabled ? 'webhook.enable' : 'webhook.disable';
   return 'webhook.update';
@@ -127,7 +126,8 @@ export class WebhooksService {
       if (current.ordered && !next.ordered) await releaseAll(m, id, now);
       else if (next.ordered && next.enabled && !current.enabled)
         released = await releaseHeads(m, id, now);
-      await this.audit.record(m, audited(updateAction(input), id, fieldNames(input)));
+      const fields = fieldNames(input);
+      await this.audit.record(m, audited(updateAction(input, fields), id, fields));
       return { updated: { ...current, ...changes }, released };
     });
     this.cache.invalidate(id);
