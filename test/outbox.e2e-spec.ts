@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { EventOutbox } from '../src/deliveries/event-outbox';
 import { OutcomeRecorder } from '../src/deliveries/outcome-recorder';
+import { TransactionService } from '../src/database/transaction.service';
 import { GUIDE_TICKET } from './factories/tickets';
 import { createUser, TestUser, uniqueEmail } from './factories/users';
 import { createWebhook, DELIVERY_TEST_ENV } from './factories/webhooks';
@@ -102,6 +103,77 @@ describe('the event outbox (e2e)', () => {
       .post('/api/client/tickets')
       .send({ ...GUIDE_TICKET, client_email: email })
       .expect(201);
+  });
+
+  it('requests written together: the one whose event fails is rolled back alone, the others commit with their events', async () => {
+    const outbox = t.get(EventOutbox);
+    const original = outbox.record.bind(outbox);
+    // The first request's event waits until the others have arrived, so that (on SQLite) they queue
+    // behind it and are written as one group; one of them fails while recording its event.
+    const othersQueued = new Promise<void>((r) => setTimeout(r, 300));
+    let first = true;
+    const record = jest.spyOn(outbox, 'record').mockImplementation(async (m, event) => {
+      if (first) {
+        first = false;
+        await othersQueued;
+      }
+      const data = event.data as { title?: string };
+      if (data.title === 'Doomed') throw new Error('outbox table unavailable');
+      return original(m, event);
+    });
+    // On SQLite the transaction service writes the requests that wait together as one group.
+    const tx = t.get(TransactionService) as unknown as {
+      writeGroup(group: unknown[]): Promise<void>;
+    };
+    const realWriteGroup = tx.writeGroup.bind(tx);
+    const groups: number[] = [];
+    const writeGroup = jest.spyOn(tx, 'writeGroup').mockImplementation((group) => {
+      groups.push(group.length);
+      return realWriteGroup(group);
+    });
+    const eventsBefore = await count(t, 'SELECT COUNT(*) AS n FROM webhook_events');
+    const emails = Array.from({ length: 10 }, (_, i) => uniqueEmail(`group-${i}`));
+    try {
+      const answers = await Promise.all(
+        emails.map((email, i) =>
+          t.http.post('/api/client/tickets').send({
+            ...GUIDE_TICKET,
+            title: i === 6 ? 'Doomed' : `Group ${i}`,
+            client_email: email,
+          }),
+        ),
+      );
+      expect(answers.map((a) => a.status)).toEqual(emails.map((_, i) => (i === 6 ? 500 : 201)));
+      if (t.dataSource.options.type === 'better-sqlite3')
+        // The first request alone, then the nine that waited behind it together.
+        expect(groups).toContain(9);
+    } finally {
+      record.mockRestore();
+      writeGroup.mockRestore();
+    }
+    for (const [i, email] of emails.entries()) {
+      const tickets: { id: number }[] = await t.dataSource.query(
+        'SELECT t.id FROM tickets t JOIN clients c ON c.id = t.client_id WHERE c.email = ?',
+        [email],
+      );
+      expect(tickets.length).toBe(i === 6 ? 0 : 1);
+      expect(await count(t, 'SELECT COUNT(*) AS n FROM clients WHERE email = ?', [email])).toBe(
+        i === 6 ? 0 : 1,
+      );
+      if (i === 6) continue;
+      expect(
+        await count(t, 'SELECT COUNT(*) AS n FROM webhook_events WHERE ordering_key = ?', [
+          `ticket:${tickets[0].id}`,
+        ]),
+      ).toBe(2);
+      expect(
+        await count(t, 'SELECT COUNT(*) AS n FROM ticket_messages WHERE ticket_id = ?', [
+          tickets[0].id,
+        ]),
+      ).toBe(1);
+    }
+    // Nine tickets, each with ticket.created, message.created and its new client's client.created.
+    expect(await count(t, 'SELECT COUNT(*) AS n FROM webhook_events')).toBe(eventsBefore + 27);
   });
 
   it('group commit: a burst of outcomes is written in a few transactions', async () => {

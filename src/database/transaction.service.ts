@@ -2,18 +2,28 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
-import { Mutex, Priority } from '../common/mutex';
 import { SharedWriteLock, sharedWriteLock } from './shared-write-lock';
+import { Priority, QueuedTask, WriteQueue } from './write-queue';
+
+/** Requests written together in one embedded-database transaction, at most. */
+const MAX_GROUP = 32;
+
+/** What one task of a group came to, kept until the group's transaction has committed. */
+type TaskResult = { value: unknown; callbacks: (() => void)[] } | { error: unknown };
 
 /**
  * Runs a unit of work in a transaction. SQLite (the embedded default) has one shared connection in
- * TypeORM, so concurrent transactions would interleave on it; there they are queued one at a time.
- * Every write in Homa goes through here, so a rollback can never take another caller's write with it.
+ * TypeORM, so concurrent transactions would interleave on it; there they are queued, and the requests
+ * waiting together are written as one group (see writeGroup). Every write in Homa goes through here,
+ * so a rollback can never take another caller's write with it.
  */
 @Injectable()
 export class TransactionService {
   private readonly serialise: boolean;
-  private readonly queue = new Mutex();
+  private readonly queue = new WriteQueue<EntityManager>(
+    (group) => this.writeGroup(group),
+    MAX_GROUP,
+  );
   /** With a delivery thread on the same SQLite file: whose turn it is to write, across threads. */
   private readonly shared: SharedWriteLock | null;
   /** Work to run once a transaction has committed, keyed by that transaction's manager. */
@@ -46,9 +56,7 @@ export class TransactionService {
       return this.retryDeadlocks(() =>
         this.transaction(work, priority === 'background' ? 'READ COMMITTED' : undefined),
       );
-    const shared = this.shared;
-    if (shared) return this.queue.run(() => shared.hold(() => this.transaction(work)), priority);
-    return this.queue.run(() => this.transaction(work), priority);
+    return this.queue.run(work, priority);
   }
 
   /**
@@ -76,6 +84,57 @@ export class TransactionService {
       : await this.dataSource.transaction(run);
     for (const callback of callbacks) callback();
     return result;
+  }
+
+  /**
+   * One transaction on the embedded database for a group of queued tasks: one turn of the write lock
+   * shared with the delivery thread, and one commit, instead of one each. Under load the request
+   * thread otherwise spent most of each request waiting for its turn (3.2 ms on average, against
+   * 0.75 ms of holding it) while turns alternated between the threads. In a group each task runs in a
+   * savepoint of its own, so one that fails is rolled back alone and its caller gets its error; the
+   * others' callers are answered once the group has committed. Should the transaction itself fail
+   * (its commit, or a rollback to a savepoint), no task of the group has been written and every
+   * caller gets that error.
+   */
+  private async writeGroup(group: QueuedTask<EntityManager>[]): Promise<void> {
+    const results: TaskResult[] = [];
+    const write = () =>
+      this.dataSource.transaction(async (m) => {
+        for (const task of group) results.push(await this.runTask(m, task, group.length > 1));
+      });
+    await (this.shared ? this.shared.hold(write) : write());
+    group.forEach((task, i) => {
+      const result = results[i];
+      if ('error' in result) return task.reject(result.error);
+      for (const callback of result.callbacks) callback();
+      task.resolve(result.value);
+    });
+  }
+
+  private async runTask(
+    m: EntityManager,
+    task: QueuedTask<EntityManager>,
+    savepoint: boolean,
+  ): Promise<TaskResult> {
+    const callbacks: (() => void)[] = [];
+    this.committed.set(m, callbacks);
+    // Alone in its transaction: a failure rolls the transaction back.
+    if (!savepoint) return { value: await task.call(m), callbacks };
+    await m.query('SAVEPOINT homa_task');
+    try {
+      const value = await task.call(m);
+      await m.query('RELEASE homa_task');
+      return { value, callbacks };
+    } catch (error) {
+      try {
+        await m.query('ROLLBACK TO homa_task');
+        await m.query('RELEASE homa_task');
+      } catch {
+        // SQLite ended the whole transaction (e.g. the disk is full): the group fails with this error.
+        throw error;
+      }
+      return { error };
+    }
   }
 
   /** MySQL ends one of two deadlocked transactions and asks for it to be run again: do so, a few times. */
