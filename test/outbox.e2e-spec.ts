@@ -39,9 +39,9 @@ describe('the event outbox (e2e)', () => {
       .send({ ...GUIDE_TICKET, client_email: email })
       .expect(201);
     const ticketId = (res.body as { id: number }).id;
-    const events: { id: string; name: string; body: string; ordering_key: string }[] =
+    const events: { id: string; name: string; body: string; key_seq: number | string }[] =
       await t.dataSource.query(
-        'SELECT id, name, body, ordering_key FROM webhook_events WHERE ordering_key = ? ORDER BY id',
+        'SELECT id, name, body, key_seq FROM webhook_events WHERE ordering_key = ? ORDER BY id',
         [`ticket:${ticketId}`],
       );
     expect(events.map((e) => e.name)).toEqual(['ticket.created', 'message.created']);
@@ -59,6 +59,18 @@ describe('the event outbox (e2e)', () => {
       [hook.id, `ticket:${ticketId}`],
     );
     expect(refs).toBe(2);
+    // Numbered within their key in the order they happened; a later change goes on from there.
+    expect(events.map((e) => Number(e.key_seq))).toEqual([1, 2]);
+    await t.http
+      .post(`/api/client/tickets/${ticketId}/messages`)
+      .set('X-Ticket-Secret', (res.body as { secret: string }).secret)
+      .send({ body: 'A reply' })
+      .expect(201);
+    const seqs: { key_seq: number | string }[] = await t.dataSource.query(
+      'SELECT key_seq FROM webhook_events WHERE ordering_key = ? ORDER BY id',
+      [`ticket:${ticketId}`],
+    );
+    expect(seqs.map((e) => Number(e.key_seq))).toEqual([1, 2, 3]);
     await t.http
       .patch(`/api/admin/webhooks/${hook.id}`)
       .set('Authorization', `Bearer ${admin.token}`)

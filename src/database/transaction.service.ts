@@ -8,6 +8,17 @@ import { Priority, QueuedTask, WriteQueue } from './write-queue';
 /** Requests written together in one embedded-database transaction, at most. */
 const MAX_GROUP = 32;
 
+/**
+ * One caller's unit of work in a transaction (a task, in a group): what it leaves to be written just
+ * before the commit, and what is to run after it.
+ */
+interface Unit {
+  batches: Map<object, { items: unknown[]; write: (items: unknown[]) => Promise<void> }>;
+  callbacks: (() => void)[];
+}
+
+const newUnit = (): Unit => ({ batches: new Map(), callbacks: [] });
+
 /** What one task of a group came to, kept until the group's transaction has committed. */
 type TaskResult = { value: unknown; callbacks: (() => void)[] } | { error: unknown };
 
@@ -26,8 +37,8 @@ export class TransactionService {
   );
   /** With a delivery thread on the same SQLite file: whose turn it is to write, across threads. */
   private readonly shared: SharedWriteLock | null;
-  /** Work to run once a transaction has committed, keyed by that transaction's manager. */
-  private readonly committed = new WeakMap<EntityManager, (() => void)[]>();
+  /** The unit of work in progress on each transaction's manager. */
+  private readonly units = new WeakMap<EntityManager, Unit>();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.serialise = dataSource.options.type === 'better-sqlite3';
@@ -64,26 +75,53 @@ export class TransactionService {
    * transaction it runs at once. Callbacks must not throw: the commit has happened whatever they do.
    */
   afterCommit(manager: EntityManager, callback: () => void): void {
-    const callbacks = this.committed.get(manager);
-    if (callbacks) callbacks.push(callback);
+    const unit = this.units.get(manager);
+    if (unit) unit.callbacks.push(callback);
     else callback();
+  }
+
+  /**
+   * Rows of one kind (`owner`) that the unit of work on `manager` writes together, just before it
+   * commits and inside its transaction (a failure rolls the unit back): the caller pushes onto the
+   * array answered, and `write` gets them all, once. Outside a transaction: null (write at once).
+   */
+  batch<T>(
+    manager: EntityManager,
+    owner: object,
+    write: (items: T[]) => Promise<void>,
+  ): T[] | null {
+    const unit = this.units.get(manager);
+    if (!unit) return null;
+    let batch = unit.batches.get(owner);
+    if (!batch) {
+      batch = { items: [], write: write as (items: unknown[]) => Promise<void> };
+      unit.batches.set(owner, batch);
+    }
+    return batch.items as T[];
+  }
+
+  /** Runs `work` as a unit on `manager`, then writes its batches; answers what it left to do after commit. */
+  private async runUnit<T>(
+    manager: EntityManager,
+    work: (manager: EntityManager) => Promise<T>,
+  ): Promise<{ value: T; callbacks: (() => void)[] }> {
+    const unit = newUnit();
+    this.units.set(manager, unit);
+    const value = await work(manager);
+    for (const { items, write } of unit.batches.values()) if (items.length > 0) await write(items);
+    return { value, callbacks: unit.callbacks };
   }
 
   private async transaction<T>(
     work: (manager: EntityManager) => Promise<T>,
     isolation?: IsolationLevel,
   ): Promise<T> {
-    let callbacks: (() => void)[] = [];
-    const run = (manager: EntityManager) => {
-      callbacks = [];
-      this.committed.set(manager, callbacks);
-      return work(manager);
-    };
-    const result = isolation
+    const run = (manager: EntityManager) => this.runUnit(manager, work);
+    const { value, callbacks } = isolation
       ? await this.dataSource.transaction(isolation, run)
       : await this.dataSource.transaction(run);
     for (const callback of callbacks) callback();
-    return result;
+    return value;
   }
 
   /**
@@ -116,15 +154,13 @@ export class TransactionService {
     task: QueuedTask<EntityManager>,
     savepoint: boolean,
   ): Promise<TaskResult> {
-    const callbacks: (() => void)[] = [];
-    this.committed.set(m, callbacks);
     // Alone in its transaction: a failure rolls the transaction back.
-    if (!savepoint) return { value: await task.call(m), callbacks };
+    if (!savepoint) return this.runUnit(m, task.call);
     await m.query('SAVEPOINT homa_task');
     try {
-      const value = await task.call(m);
+      const done = await this.runUnit(m, task.call);
       await m.query('RELEASE homa_task');
-      return { value, callbacks };
+      return done;
     } catch (error) {
       try {
         await m.query('ROLLBACK TO homa_task');
