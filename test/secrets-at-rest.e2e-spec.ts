@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,8 +14,13 @@ import { startServerProcess } from './helpers/server-process';
 import { standardWebhooksAccept } from './helpers/signatures';
 import { createTestApp, TestApp } from './helpers/test-app';
 
-/** Everything the database holds, as bytes: the SQLite file and its WAL, or a mysqldump. */
-function databaseDump(env: Record<string, string>): string {
+/**
+ * Everything the database holds, as bytes: the SQLite file and its WAL, or a mysqldump.
+ * The dump runs asynchronously and from one consistent snapshot (`--single-transaction`, no LOCK TABLES):
+ * a blocking dump with table locks waits for any open write transaction, and the app under test runs in
+ * this same process, so a transaction it had open could never commit and the suite would hang.
+ */
+async function databaseDump(env: Record<string, string>): Promise<string> {
   const url = env.DATABASE_URL;
   if (!url) {
     const file = join(env.DATA_DIR, 'homa.sqlite');
@@ -24,16 +30,23 @@ function databaseDump(env: Record<string, string>): string {
       .join('');
   }
   const u = new URL(url);
-  return execFileSync('mysqldump', [
-    '-h',
-    u.hostname,
-    '-P',
-    u.port || '3306',
-    '-u',
-    decodeURIComponent(u.username),
-    ...(u.password ? [`-p${decodeURIComponent(u.password)}`] : []),
-    u.pathname.slice(1),
-  ]).toString('latin1');
+  const { stdout } = await promisify(execFile)(
+    'mysqldump',
+    [
+      '--single-transaction',
+      '--skip-lock-tables',
+      '-h',
+      u.hostname,
+      '-P',
+      u.port || '3306',
+      '-u',
+      decodeURIComponent(u.username),
+      ...(u.password ? [`-p${decodeURIComponent(u.password)}`] : []),
+      u.pathname.slice(1),
+    ],
+    { encoding: 'latin1', maxBuffer: 256 * 1024 * 1024, timeout: 30_000 },
+  );
+  return stdout;
 }
 
 describe('webhook secrets at rest (e2e)', () => {
@@ -77,7 +90,7 @@ describe('webhook secrets at rest (e2e)', () => {
       DATA_DIR: process.env.DATA_DIR!,
       ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
     };
-    const dump = databaseDump(env);
+    const dump = await databaseDump(env);
     expect(dump).toContain('enc:v1:');
     expect(dump).not.toContain(first);
     expect(dump).not.toContain(second);
@@ -174,8 +187,10 @@ describe('encryption keys: a wrong key stops the process, re-encryption moves to
         createHmac('sha256', secret).update(received.raw).digest('hex'),
       );
       expect(standardWebhooksAccept(received, secret)).toBe(true);
-      expect(databaseDump(base)).toContain(`enc:v1:${keyId(Buffer.from(newKey, 'base64'))}:`);
-      expect(databaseDump(base)).not.toContain(`enc:v1:${keyId(Buffer.from(oldKey, 'base64'))}:`);
+      expect(await databaseDump(base)).toContain(`enc:v1:${keyId(Buffer.from(newKey, 'base64'))}:`);
+      expect(await databaseDump(base)).not.toContain(
+        `enc:v1:${keyId(Buffer.from(oldKey, 'base64'))}:`,
+      );
     } finally {
       await server?.stop();
       await receiver.close();
