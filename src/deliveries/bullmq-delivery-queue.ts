@@ -1,11 +1,11 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JobsOptions, Queue } from 'bullmq';
 import { TransactionService } from '../database/transaction.service';
 import { selectJobRows } from './delivery-claimer';
 import { DeliveryJob, jobFromRow } from './delivery-job';
 import { DeliveryReleases } from './delivery-releases';
-import { DeliveryQueue } from './delivery-queue';
+import { DELIVERS, DeliveryQueue } from './delivery-queue';
 
 export const DELIVERY_QUEUE = 'webhook-deliveries';
 
@@ -23,15 +23,18 @@ const JOB_OPTIONS: JobsOptions = { removeOnComplete: true, removeOnFail: true, a
  */
 @Injectable()
 export class BullMqDeliveryQueue extends DeliveryQueue {
-  readonly fansOut = true;
+  /** Fan-out is the workers' (see fan-out-nudge.ts): an API replica only records events. */
+  readonly fansOut: boolean;
   private readonly logger = new Logger('DeliveryQueue');
 
   constructor(
     @InjectQueue(DELIVERY_QUEUE) readonly queue: Queue<DeliveryJob>,
     private readonly tx: TransactionService,
     releases: DeliveryReleases,
+    @Inject(DELIVERS) delivers: boolean,
   ) {
     super();
+    this.fansOut = delivers;
     // Released deliveries of ordered streams are enqueued at once, not left for the reconciler.
     releases.onReleased((ids) => void this.enqueueReleased(ids));
     // Without a listener, a Redis restart would be an unhandled 'error' event and end the process.

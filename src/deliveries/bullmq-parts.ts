@@ -3,9 +3,10 @@ import { Provider } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Env } from '../config/env.validation';
 import { BullMqDeliveryQueue, DELIVERY_QUEUE } from './bullmq-delivery-queue';
-import { DeliveryQueue } from './delivery-queue';
+import { DELIVERS, DeliveryQueue } from './delivery-queue';
 import { DeliveryReconciler } from './delivery-reconciler';
 import { DeliveryProcessor } from './delivery.processor';
+import { FanOutNudge } from './fan-out-nudge';
 
 /**
  * The deliveries module's BullMQ parts (REDIS_URL set), in a file of their own: a process without Redis
@@ -24,10 +25,12 @@ export function bullImports() {
   ];
 }
 
-/** The BullMQ queue, and (in a delivering process) its worker and reconciler. */
+/** The BullMQ queue, and (in a delivering process) its worker and reconciler; fan-out nudges both ways. */
 export function bullQueueProviders(deliver: boolean): Provider[] {
   const workers = deliver ? [DeliveryProcessor, DeliveryReconciler] : [];
   return [
+    { provide: DELIVERS, useValue: deliver },
+    FanOutNudge,
     BullMqDeliveryQueue,
     { provide: DeliveryQueue, useExisting: BullMqDeliveryQueue },
     ...workers,

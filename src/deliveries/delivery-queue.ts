@@ -1,5 +1,8 @@
 import { DeliveryJob } from './delivery-job';
 
+/** Whether this BullMQ process delivers (`homa worker`, tests' in-process apps) or only serves (`homa serve`). */
+export const DELIVERS = Symbol('DELIVERS');
+
 /**
  * Where new and due deliveries go to be attempted. The database stays the source of truth: whatever a
  * queue loses, a poller or the reconciler finds again as a due `pending` row once its lease ends.

@@ -29,6 +29,7 @@ let clusters = 0;
 async function startCluster(
   workerCount: number,
   extra: Record<string, string> = {},
+  { settle = true } = {},
 ): Promise<Cluster> {
   const db = await isolatedDatabase('scale');
   const prefix = `homa-scale-${process.pid}-${++clusters}`;
@@ -64,14 +65,15 @@ async function startCluster(
   });
   const { access_token } = (await login.json()) as { access_token: string };
   const dataSource = await openDatabase(env);
-  // The admin's user.created was recorded by the CLI, which leaves fan-out to the server: let that happen
+  // The admin's user.created was recorded by the CLI, which leaves fan-out to the workers: let that happen
   // now, before any test creates webhooks (fanned out later, it would go to the webhooks by then).
-  await eventually(async () => {
-    const rows: { n: number | string }[] = await dataSource.query(
-      'SELECT COUNT(*) AS n FROM webhook_events WHERE fanned_out = 0',
-    );
-    return Number(rows[0].n) === 0;
-  });
+  if (settle)
+    await eventually(async () => {
+      const rows: { n: number | string }[] = await dataSource.query(
+        'SELECT COUNT(*) AS n FROM webhook_events WHERE fanned_out = 0',
+      );
+      return Number(rows[0].n) === 0;
+    });
   return {
     api,
     workers,
@@ -166,6 +168,59 @@ async function attemptsByWorker(c: Cluster): Promise<number[]> {
 }
 
 describe('scale-out on BullMQ (e2e, MariaDB + Redis)', () => {
+  it("fan-out is the workers': the API records events, and a worker fans them out on the API's nudge", async () => {
+    // Periodic passes every 10 minutes: within this test only a worker's start or a nudge can fan out.
+    const c = await startCluster(0, { WEBHOOK_POLL_INTERVAL_MS: '600000' }, { settle: false });
+    const receiver = await startReceiver();
+    const unfanned = async () => {
+      const rows: { n: number | string }[] = await c.dataSource.query(
+        'SELECT COUNT(*) AS n FROM webhook_events WHERE fanned_out = 0',
+      );
+      return Number(rows[0].n);
+    };
+    const deliveries = async () => {
+      const rows: { n: number | string }[] = await c.dataSource.query(
+        'SELECT COUNT(*) AS n FROM webhook_deliveries',
+      );
+      return Number(rows[0].n);
+    };
+    try {
+      await api(c, '/api/admin/webhooks', {
+        name: 'users',
+        url: receiver.url,
+        event_user_created: true,
+      });
+      const first = await api(c, '/api/admin/users', {
+        email: `first-${c.prefix}@example.com`,
+        name: 'First',
+        password: 'long-enough-pw',
+      });
+      // No worker yet: the API committed the events and left them in the outbox.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(await deliveries()).toBe(0);
+      expect(await unfanned()).toBeGreaterThanOrEqual(2);
+
+      // A worker that starts fans out what waits (the CLI's admin and the first user).
+      c.workers.push(await startServerProcess(c.env, 'worker'));
+      const started = await receiver.waitFor(2, undefined, 20_000);
+      expect(started.map((r) => r.body.data.user_id)).toContain(first.id);
+      expect(await unfanned()).toBe(0);
+
+      // With the worker running, the API's nudge wakes its fan-out at once, not its next pass.
+      const second = await api(c, '/api/admin/users', {
+        email: `second-${c.prefix}@example.com`,
+        name: 'Second',
+        password: 'long-enough-pw',
+      });
+      const [arrived] = await receiver.waitFor(1, (r) => r.body.data.user_id === second.id, 20_000);
+      expect(arrived.body.event).toBe('user.created');
+      expect(await deliveries()).toBe(3);
+    } finally {
+      await receiver.close();
+      await c.stop();
+    }
+  });
+
   it('two workers and one API deliver 2,000 deliveries, each once, none concurrently, sharing the work', async () => {
     const c = await startCluster(2);
     const watch = overlapWatch(5);
