@@ -15,6 +15,8 @@ export function jobId(deliveryId: string, attempt: number): string {
 }
 
 const JOB_OPTIONS: JobsOptions = { removeOnComplete: true, removeOnFail: true, attempts: 1 };
+/** Jobs per `addBulk`: one fan-out batch can be 10,000 deliveries, and each call holds its jobs' JSON at once. */
+const ADD_CHUNK = 500;
 
 /**
  * Scale-out delivery on BullMQ: a job carries everything its attempt needs (the body, the attempt
@@ -46,31 +48,38 @@ export class BullMqDeliveryQueue extends DeliveryQueue {
     return () => true;
   }
 
-  enqueue(jobs: DeliveryJob[]): void {
-    void this.add(jobs.map((job) => ({ job, at: null })));
+  enqueue(jobs: DeliveryJob[]): Promise<void> {
+    return this.add(jobs.map((job) => ({ job, at: null })));
   }
 
   /** Due deliveries are the reconciler's to find. */
   wake(): void {}
 
-  /** Adds jobs, each for its next attempt, delayed until `at` when given. Failures are logged, never thrown. */
+  /**
+   * Adds jobs, each for its next attempt, delayed until `at` when given, a chunk at a time. Failures are
+   * logged, never thrown.
+   */
   async add(jobs: { job: DeliveryJob; at: Date | null }[]): Promise<void> {
-    if (jobs.length === 0) return;
-    try {
-      await this.queue.addBulk(
-        jobs.map(({ job, at }) => ({
-          name: 'deliver',
-          data: job,
-          opts: {
-            ...JOB_OPTIONS,
-            jobId: jobId(job.id, job.attempts + 1),
-            delay: at ? Math.max(0, at.getTime() - Date.now()) : 0,
-          },
-        })),
-      );
-    } catch (error) {
-      // The rows are pending in the database: the reconciler will enqueue them once Redis answers.
-      this.logger.error(`Could not enqueue ${jobs.length} deliveries: ${(error as Error).message}`);
+    for (let i = 0; i < jobs.length; i += ADD_CHUNK) {
+      const chunk = jobs.slice(i, i + ADD_CHUNK);
+      try {
+        await this.queue.addBulk(
+          chunk.map(({ job, at }) => ({
+            name: 'deliver',
+            data: job,
+            opts: {
+              ...JOB_OPTIONS,
+              jobId: jobId(job.id, job.attempts + 1),
+              delay: at ? Math.max(0, at.getTime() - Date.now()) : 0,
+            },
+          })),
+        );
+      } catch (error) {
+        // The rows are pending in the database: the reconciler will enqueue them once Redis answers.
+        this.logger.error(
+          `Could not enqueue ${chunk.length} deliveries: ${(error as Error).message}`,
+        );
+      }
     }
   }
 

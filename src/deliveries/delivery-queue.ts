@@ -15,8 +15,8 @@ export abstract class DeliveryQueue {
    * from birth (leased at insert, sent from memory) or leaves it in the database for a poller.
    */
   abstract ownershipBudget(): (webhookId: number) => boolean;
-  /** Takes jobs this process holds (their rows are committed). */
-  abstract enqueue(jobs: DeliveryJob[]): void;
+  /** Takes jobs this process holds (their rows are committed); a queue that must ship them somewhere resolves once it has. */
+  abstract enqueue(jobs: DeliveryJob[]): void | Promise<void>;
   /** Due deliveries may be waiting in the database. */
   abstract wake(): void;
   /** Jobs queued, delayed or running (for metrics). */

@@ -166,7 +166,8 @@ export class EventFanOut
       };
     }, 'background');
     if (!done) return false;
-    this.queue.enqueue(done.jobs);
+    // Awaited: the next batch is made once this one's jobs are out of memory (in Redis, with BullMQ).
+    await this.queue.enqueue(done.jobs);
     if (done.leftInDatabase > 0) this.queue.wake();
     return done.more;
   }
