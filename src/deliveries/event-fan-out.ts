@@ -23,6 +23,11 @@ import { OutboxEvent, pairKey, planOrdered } from './ordered-fan-out';
 /** Events fanned out per transaction. */
 const EVENT_BATCH = 100;
 const INSERT_CHUNK = 500;
+/**
+ * How long shutdown waits for the pass in progress. Its transaction is short, but handing its jobs to
+ * Redis waits as long as Redis is away; its rows are committed, so a reconciler enqueues them later.
+ */
+const SHUTDOWN_WAIT_MS = 10_000;
 
 /**
  * Fan-out: turns recorded events into one delivery per subscribed webhook, after commit and off the
@@ -68,7 +73,11 @@ export class EventFanOut
   async beforeApplicationShutdown(): Promise<void> {
     this.started = false;
     if (this.timer) clearInterval(this.timer);
-    if (this.running) await this.running;
+    if (this.running)
+      await Promise.race([
+        this.running,
+        new Promise((resolve) => setTimeout(resolve, SHUTDOWN_WAIT_MS).unref()),
+      ]);
   }
 
   /**
