@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../src/database/data-source-options';
 import { GUIDE_TICKET } from './factories/tickets';
 import { runCli } from './helpers/cli';
-import { isolatedDatabase } from './helpers/database';
+import { isolatedDatabase, unfannedEvents } from './helpers/database';
 import { eventually, startReceiver } from './helpers/receiver';
 import { ServerProcess, startServerProcess } from './helpers/server-process';
 
@@ -250,12 +250,7 @@ describe('events left unfanned by a crash (e2e)', () => {
       );
       // The admin's user.created is fanned out before the webhooks exist, so it goes to neither.
       await dataSource.initialize();
-      await eventually(async () => {
-        const rows = await dataSource.query<{ n: number | string }[]>(
-          'SELECT COUNT(*) AS n FROM webhook_events WHERE fanned_out = 0',
-        );
-        return Number(rows[0].n) === 0;
-      });
+      await eventually(async () => (await unfannedEvents(dataSource)) === 0);
       const login = await fetch(`${first.url}/api/auth/login`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
@@ -320,10 +315,7 @@ describe('events left unfanned by a crash (e2e)', () => {
         'SELECT COUNT(*) AS n FROM webhook_deliveries',
       );
       expect(Number(deliveries[0].n)).toBe(EVENTS * 2);
-      const unfanned = await dataSource.query<{ n: number | string }[]>(
-        'SELECT COUNT(*) AS n FROM webhook_events WHERE fanned_out = 0',
-      );
-      expect(Number(unfanned[0].n)).toBe(0);
+      expect(await unfannedEvents(dataSource)).toBe(0);
       const repeats =
         receiver.requests.length -
         new Set(receiver.requests.map((r) => String(r.headers['x-webhook-delivery']))).size;

@@ -28,6 +28,7 @@ export class FanOutNudge
   private readonly logger = new Logger(FanOutNudge.name);
   private readonly channel: string;
   private pending = false;
+  private stopped = false;
   private subscriber: Redis | null = null;
 
   constructor(
@@ -43,19 +44,30 @@ export class FanOutNudge
     if (!this.delivers) this.outbox.onCommitted(() => this.publish());
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    if (!this.delivers) return;
-    const subscriber = (await this.redis()).duplicate();
-    subscriber.on('error', (error: Error) => this.logger.error(`Redis: ${error.message}`));
-    subscriber.on('message', () => this.fanOut.wake());
-    await subscriber.subscribe(this.channel);
-    this.subscriber = subscriber;
+  onApplicationBootstrap(): void {
+    // Not awaited: with Redis away, start-up (and /health, which reports it) does not wait for it.
+    if (this.delivers) void this.listen();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
     const subscriber = this.subscriber;
     this.subscriber = null;
     if (subscriber) await subscriber.quit().catch(() => subscriber.disconnect());
+  }
+
+  /** Subscribes once Redis answers; ioredis subscribes again after each reconnect. */
+  private async listen(): Promise<void> {
+    try {
+      const subscriber = (await this.redis()).duplicate();
+      if (this.stopped) return subscriber.disconnect();
+      subscriber.on('error', (error: Error) => this.logger.error(`Redis: ${error.message}`));
+      subscriber.on('message', () => this.fanOut.wake());
+      this.subscriber = subscriber;
+      await subscriber.subscribe(this.channel);
+    } catch (error) {
+      this.logger.error(`Could not listen for nudges: ${(error as Error).message}`);
+    }
   }
 
   /** The queue's own connection (BullMQ types it as its interface; it is an ioredis client). */

@@ -74,3 +74,11 @@ export async function openDatabase(env: Record<string, string>): Promise<DataSou
   await dataSource.initialize();
   return dataSource;
 }
+
+/** Events recorded in the outbox and not fanned out yet. */
+export async function unfannedEvents(dataSource: DataSource): Promise<number> {
+  const rows: { n: number | string }[] = await dataSource.query(
+    'SELECT COUNT(*) AS n FROM webhook_events WHERE fanned_out = 0',
+  );
+  return Number(rows[0].n);
+}

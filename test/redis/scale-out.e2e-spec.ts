@@ -1,6 +1,6 @@
 import { createClient } from './redis-client';
 import { runCli } from '../helpers/cli';
-import { isolatedDatabase, openDatabase } from '../helpers/database';
+import { isolatedDatabase, openDatabase, unfannedEvents } from '../helpers/database';
 import { eventually, ok, ReceivedRequest, Responder, startReceiver } from '../helpers/receiver';
 import { parsePrometheus, sampleValue } from '../helpers/prometheus';
 import { ServerProcess, startServerProcess } from '../helpers/server-process';
@@ -67,13 +67,7 @@ async function startCluster(
   const dataSource = await openDatabase(env);
   // The admin's user.created was recorded by the CLI, which leaves fan-out to the workers: let that happen
   // now, before any test creates webhooks (fanned out later, it would go to the webhooks by then).
-  if (settle)
-    await eventually(async () => {
-      const rows: { n: number | string }[] = await dataSource.query(
-        'SELECT COUNT(*) AS n FROM webhook_events WHERE fanned_out = 0',
-      );
-      return Number(rows[0].n) === 0;
-    });
+  if (settle) await eventually(async () => (await unfannedEvents(dataSource)) === 0);
   return {
     api,
     workers,
@@ -172,18 +166,8 @@ describe('scale-out on BullMQ (e2e, MariaDB + Redis)', () => {
     // Periodic passes every 10 minutes: within this test only a worker's start or a nudge can fan out.
     const c = await startCluster(0, { WEBHOOK_POLL_INTERVAL_MS: '600000' }, { settle: false });
     const receiver = await startReceiver();
-    const unfanned = async () => {
-      const rows: { n: number | string }[] = await c.dataSource.query(
-        'SELECT COUNT(*) AS n FROM webhook_events WHERE fanned_out = 0',
-      );
-      return Number(rows[0].n);
-    };
-    const deliveries = async () => {
-      const rows: { n: number | string }[] = await c.dataSource.query(
-        'SELECT COUNT(*) AS n FROM webhook_deliveries',
-      );
-      return Number(rows[0].n);
-    };
+    const deliveries = async () =>
+      Object.values(await counts(c)).reduce((total, n) => total + n, 0);
     try {
       await api(c, '/api/admin/webhooks', {
         name: 'users',
@@ -198,13 +182,13 @@ describe('scale-out on BullMQ (e2e, MariaDB + Redis)', () => {
       // No worker yet: the API committed the events and left them in the outbox.
       await new Promise((resolve) => setTimeout(resolve, 1500));
       expect(await deliveries()).toBe(0);
-      expect(await unfanned()).toBeGreaterThanOrEqual(2);
+      expect(await unfannedEvents(c.dataSource)).toBeGreaterThanOrEqual(2);
 
       // A worker that starts fans out what waits (the CLI's admin and the first user).
       c.workers.push(await startServerProcess(c.env, 'worker'));
       const started = await receiver.waitFor(2, undefined, 20_000);
       expect(started.map((r) => r.body.data.user_id)).toContain(first.id);
-      expect(await unfanned()).toBe(0);
+      expect(await unfannedEvents(c.dataSource)).toBe(0);
 
       // With the worker running, the API's nudge wakes its fan-out at once, not its next pass.
       const second = await api(c, '/api/admin/users', {
