@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 'use strict';
 // npm run bench:profile: CPU profiles (one per thread) of the embedded server while it delivers 600 tickets × 10
-// webhooks, summarised as the functions with the most self time (a .cpuprofile is kept for DevTools).
+// webhooks, summarised as the functions with the most self time (a .cpuprofile is kept for DevTools),
+// with each thread's CPU time. PROFILE_CPU=0 measures CPU time without the profiler's own cost;
+// PROFILE_DATABASE_URL=mysql://… profiles against MySQL/MariaDB (mariadbd's CPU time is shown too).
 const { mkdtempSync, readdirSync, readFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
@@ -15,6 +17,8 @@ async function main() {
   const profDir = mkdtempSync(join(tmpdir(), 'homa-cpuprof-'));
   const env = {
     JWT_SECRET: 'profile-only-secret-0123456789-abcdefghij',
+    // A fixed key for the throwaway database (required with MySQL).
+    HOMA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
     WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32',
     CLIENT_RATE_LIMIT: '100000000',
     LOG_LEVEL: 'warn',
@@ -29,27 +33,37 @@ async function main() {
   );
   const key = await L.runCli(['api-key:create', '--email', 'prof@example.com'], env);
   const receiver = await L.startReceiver();
+  const profiling = process.env.PROFILE_CPU !== '0';
   const homa = await L.startHoma(env, 'serve', [
-    '--cpu-prof',
-    `--cpu-prof-dir=${profDir}`,
-    ...(process.env.PROFILE_NODE_ARGS?.split(' ') ?? []),
+    ...(profiling ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
+    ...(process.env.PROFILE_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
   ]);
   const api = L.apiClient(homa.url, key);
   for (let i = 0; i < WEBHOOKS; i++)
     await api.createWebhook(receiver.url('/p'), { event_ticket_created: true });
   const cpu0 = cpuMs(homa.pid);
+  const threads0 = threadCpuMs(homa.pid);
+  const db0 = mysqldCpuMs();
   const t0 = performance.now();
   await L.fireTickets(api, TICKETS, 8);
   await L.until(() => receiver.pathCount('/p') >= TICKETS * WEBHOOKS, 120_000, 'deliveries');
   const seconds = (performance.now() - t0) / 1000;
   await L.until(async () => (await api.pending()) === 0, 60_000, 'records');
   const cpu = cpuMs(homa.pid) - cpu0;
+  const threads = threadCpuMs(homa.pid);
+  const db = mysqldCpuMs();
   await homa.stop();
   await receiver.close();
   if (process.env.PROFILE_NODE_ARGS) console.log(homa.stderr());
   console.log(
     `${TICKETS * WEBHOOKS} deliveries in ${seconds.toFixed(2)} s: ${((TICKETS * WEBHOOKS) / seconds).toFixed(0)}/s; ` +
       `Homa's CPU time ${(cpu / 1000).toFixed(2)} s, ${((cpu * 1000) / (TICKETS * WEBHOOKS)).toFixed(0)} µs per delivery (its ticket's share included)`,
+  );
+  const share = threadShares(homa.pid, threads0, threads);
+  const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
+  console.log(
+    `CPU: main thread ${s(share.main)}, delivery thread ${s(share.delivery)}, V8 helper threads ${s(share.helpers)}` +
+      (env.DATABASE_URL && db0 !== null && db !== null ? `; mariadbd ${s(db - db0)}` : ''),
   );
   // One profile per thread: the server's main thread (HTTP, events) and its delivery thread.
   for (const file of readdirSync(profDir)
@@ -65,6 +79,50 @@ async function main() {
 function cpuMs(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** CPU time of each thread of a process so far, in ms, by thread id. */
+function threadCpuMs(pid) {
+  const byTid = new Map();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+        .split(') ')[1]
+        .split(' ');
+      byTid.set(tid, (Number(fields[11]) + Number(fields[12])) * 10);
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return byTid;
+}
+
+/**
+ * The main thread, the delivery thread (the busiest other one: all threads are named `node`), and
+ * the rest together (V8's helpers: concurrent marking, sweeping, parallel scavenges, compilation).
+ */
+function threadShares(pid, before, after) {
+  const used = [...after].map(([tid, ms]) => [tid, ms - (before.get(tid) ?? 0)]);
+  const main = used.find(([tid]) => tid === String(pid))?.[1] ?? 0;
+  const others = used.filter(([tid]) => tid !== String(pid)).sort((a, b) => b[1] - a[1]);
+  const delivery = others[0]?.[1] ?? 0;
+  const helpers = others.slice(1).reduce((sum, [, ms]) => sum + ms, 0);
+  return { main, delivery, helpers };
+}
+
+/** CPU time of the local MariaDB/MySQL server so far, in ms, or null if none runs here. */
+function mysqldCpuMs() {
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!/\((mariadbd|mysqld)\)/.test(stat)) continue;
+      const fields = stat.split(') ')[1].split(' ');
+      return (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+      // Not ours to read, or gone.
+    }
+  }
+  return null;
 }
 
 /** Self time per function, and per package, from a V8 .cpuprofile. */
