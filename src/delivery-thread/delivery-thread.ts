@@ -9,13 +9,13 @@ import { FromThread, ToThread } from './messages';
 const STOP_GRACE_MS = 15_000;
 const METRICS_TIMEOUT_MS = 5_000;
 /**
- * The delivery thread's young generation (V8 makes a semi-space a third of it). Its jobs and outcomes
- * live for tens of milliseconds; with 8 MB it scavenged every ~3 MB allocated (every 20 ms under load)
- * and promoted them, so the old generation filled and was marked every ~300 ms. 48 MB (V8's size for
- * a main thread) cut scavenges from ~225 to ~66 per 20,000 deliveries and the process's CPU per
- * delivery by 5–9 %; the peak RSS with 100,000 pending did not move (bench/profile.js, npm run bench).
+ * The delivery thread's young generation, kept small for memory. Under load it scavenges every ~3 MB
+ * allocated and promotes jobs that live tens of milliseconds, so its old generation is marked often:
+ * 48 MB cut scavenges from ~225 to ~66 per 20,000 deliveries and CPU per delivery by 5–9 %, but raised
+ * the peak RSS with 100,000 pending from ~240 to ~265 MB, past the 250 MB goal; 16 MB gained 2–5 %
+ * for ~+7 MB, too close to it (bench/profile.js with PROFILE_CPU=0; npm run bench's memory section).
  */
-const YOUNG_GENERATION_MB = 48;
+const YOUNG_GENERATION_MB = 8;
 
 /**
  * The main thread's handle on the delivery thread: a worker thread running DeliveryThreadModule (fan-out,
