@@ -40,7 +40,7 @@ interface Waiting {
 const FLUSH_AFTER_MS = 5;
 /** A batch this large is written at once. */
 const MAX_BATCH = 250;
-/** Rows per UPDATE … CASE statement. */
+/** Rows per UPDATE … CASE statement (MySQL/MariaDB). */
 const UPDATE_CHUNK = 100;
 /**
  * Outcomes not yet written beyond which new attempts wait: when the database is slower than the
@@ -50,8 +50,8 @@ const MAX_UNWRITTEN = 1000;
 
 /**
  * Group commit of attempt outcomes: results gathered over a few milliseconds (or until MAX_BATCH) are
- * written in one transaction — one multi-row INSERT of attempts, the deliveries updated by a few
- * UPDATE … CASE statements, then each webhook's health — which releases their leases. A crash before
+ * written in one transaction — one multi-row INSERT of attempts, the deliveries updated (see
+ * updateDeliveries), then each webhook's health — which releases their leases. A crash before
  * the write means the delivery is attempted once more with the same id when its lease ends, never lost.
  * The same transaction releases the next delivery of each ordered stream whose delivery finished.
  */
@@ -152,8 +152,7 @@ export class OutcomeRecorder implements BeforeApplicationShutdown {
   /** Answers the deliveries of ordered streams that became due. */
   private async write(m: EntityManager, outcomes: Outcome[]): Promise<string[]> {
     // Delivery rows first: taking their locks before the attempts' foreign-key checks avoids deadlocks.
-    for (let i = 0; i < outcomes.length; i += UPDATE_CHUNK)
-      await updateDeliveries(m, outcomes.slice(i, i + UPDATE_CHUNK), this.tx.isSqlite);
+    await updateDeliveries(m, outcomes, this.tx.isSqlite);
     await insertMany(
       m,
       'webhook_delivery_attempts',
@@ -207,11 +206,14 @@ const DELIVERY_COLUMNS: [column: string, value: (o: Outcome) => unknown][] = [
   ['delivered_at', (o) => o.deliveredAt],
 ];
 
+/** One delivery's row: prepared once on SQLite (TypeORM caches statements by their text). */
+const UPDATE_ONE = `UPDATE webhook_deliveries SET ${DELIVERY_COLUMNS.map(([c]) => `${c} = ?`).join(', ')}, locked_until = NULL, updated_at = ? WHERE id = ?`;
+
 /**
- * On MySQL/MariaDB, where each statement is a round trip, one UPDATE for many deliveries: each gets
- * its own values through one `CASE id WHEN … END` per column. On SQLite, in process, one prepared
- * single-row UPDATE per delivery (TypeORM caches the statement): SQLite's planner compares the
- * CASE arms pairwise, so preparing a 100-row CASE took 12 % of the delivery thread's time.
+ * On SQLite, in process, one prepared single-row UPDATE per delivery: its planner compares the arms
+ * of a CASE pairwise, so preparing a 100-row CASE took 12 % of the delivery thread's time. On
+ * MySQL/MariaDB, where each statement is a round trip, one UPDATE per UPDATE_CHUNK deliveries, each
+ * getting its own values through one `CASE id WHEN … END` per column.
  */
 async function updateDeliveries(
   m: EntityManager,
@@ -220,28 +222,30 @@ async function updateDeliveries(
 ): Promise<void> {
   const updatedAt = sqlValue(new Date());
   if (sqlite) {
-    const sql = `UPDATE webhook_deliveries SET ${DELIVERY_COLUMNS.map(([c]) => `${c} = ?`).join(', ')}, locked_until = NULL, updated_at = ? WHERE id = ?`;
     for (const o of outcomes)
-      await m.query(sql, [
+      await m.query(UPDATE_ONE, [
         ...DELIVERY_COLUMNS.map(([, value]) => sqlValue(value(o))),
         updatedAt,
         o.deliveryId,
       ]);
     return;
   }
-  const params: unknown[] = [];
-  const sets = DELIVERY_COLUMNS.map(([name, value]) => {
-    const whens = outcomes.map((o) => {
-      params.push(o.deliveryId, sqlValue(value(o)));
-      return 'WHEN ? THEN ?';
+  for (let i = 0; i < outcomes.length; i += UPDATE_CHUNK) {
+    const chunk = outcomes.slice(i, i + UPDATE_CHUNK);
+    const params: unknown[] = [];
+    const sets = DELIVERY_COLUMNS.map(([name, value]) => {
+      const whens = chunk.map((o) => {
+        params.push(o.deliveryId, sqlValue(value(o)));
+        return 'WHEN ? THEN ?';
+      });
+      return `${name} = CASE id ${whens.join(' ')} END`;
     });
-    return `${name} = CASE id ${whens.join(' ')} END`;
-  });
-  params.push(updatedAt, ...outcomes.map((o) => o.deliveryId));
-  await m.query(
-    `UPDATE webhook_deliveries SET ${sets.join(', ')}, locked_until = NULL, updated_at = ? WHERE id IN (${placeholders(outcomes.length)})`,
-    params,
-  );
+    params.push(updatedAt, ...chunk.map((o) => o.deliveryId));
+    await m.query(
+      `UPDATE webhook_deliveries SET ${sets.join(', ')}, locked_until = NULL, updated_at = ? WHERE id IN (${placeholders(chunk.length)})`,
+      params,
+    );
+  }
 }
 
 const ATTEMPT_COLUMNS = [
