@@ -97,12 +97,23 @@ function threadCpuMs(pid) {
   return byTid;
 }
 
+function threadName(pid, tid) {
+  try {
+    return readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+  } catch {
+    return '?';
+  }
+}
+
 /**
  * The main thread, the delivery thread (the busiest other one: all threads are named `node`), and
  * the rest together (V8's helpers: concurrent marking, sweeping, parallel scavenges, compilation).
  */
 function threadShares(pid, before, after) {
   const used = [...after].map(([tid, ms]) => [tid, ms - (before.get(tid) ?? 0)]);
+  if (process.env.PROFILE_THREADS === '1')
+    for (const [tid, ms] of used)
+      if (ms > 0) console.log(`  thread ${tid} ${threadName(pid, tid)}: ${ms} ms`);
   const main = used.find(([tid]) => tid === String(pid))?.[1] ?? 0;
   const others = used.filter(([tid]) => tid !== String(pid)).sort((a, b) => b[1] - a[1]);
   const delivery = others[0]?.[1] ?? 0;

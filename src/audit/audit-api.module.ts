@@ -1,7 +1,6 @@
-import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
-import { AuditContextInterceptor } from './audit-context.interceptor';
+import { auditContextMiddleware } from './audit-context.middleware';
 import { AuditLogController } from './audit-log.controller';
 import { AuditRetentionService } from './audit-retention.service';
 import { AuditModule } from './audit.module';
@@ -10,9 +9,10 @@ import { AuditModule } from './audit.module';
 @Module({
   imports: [AuditModule, AuthModule],
   controllers: [AuditLogController],
-  providers: [
-    AuditRetentionService,
-    { provide: APP_INTERCEPTOR, useClass: AuditContextInterceptor },
-  ],
+  providers: [AuditRetentionService],
 })
-export class AuditApiModule {}
+export class AuditApiModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(auditContextMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+  }
+}
