@@ -13,6 +13,8 @@ import { AuditModule } from './audit.module';
 })
 export class AuditApiModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(auditContextMiddleware).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
+    consumer
+      .apply(auditContextMiddleware)
+      .forRoutes({ path: '{*path}', method: RequestMethod.ALL });
   }
 }

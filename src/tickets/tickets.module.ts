@@ -13,6 +13,7 @@ import { TicketMessage } from './entities/ticket-message.entity';
 import { Ticket } from './entities/ticket.entity';
 import { TicketMessagesService } from './ticket-messages.service';
 import { TicketsService } from './tickets.service';
+import { MemoryThrottlerStorage } from './memory-throttler-storage';
 
 @Module({
   imports: [
@@ -34,7 +35,7 @@ import { TicketsService } from './tickets.service';
                 keyPrefix: `${prefix}:throttle:`,
                 maxRetriesPerRequest: 2,
               })
-            : undefined,
+            : new MemoryThrottlerStorage(),
         };
       },
     }),
