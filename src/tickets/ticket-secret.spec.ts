@@ -9,6 +9,12 @@ describe('ticket secrets', () => {
     expect(newTicketSecret().secret).not.toBe(secret);
   });
 
+  it('never issues the same secret twice, across refills of the random pool', () => {
+    const secrets = new Set(Array.from({ length: 1000 }, () => newTicketSecret().secret));
+    expect(secrets.size).toBe(1000);
+    for (const secret of secrets) expect(secret).toMatch(/^[A-Za-z0-9_-]{32}$/);
+  });
+
   it('matches only the secret it was issued for', () => {
     const { secret, hash } = newTicketSecret();
     expect(ticketSecretMatches(secret, hash)).toBe(true);
