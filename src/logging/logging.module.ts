@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
+import { stdSerializers } from 'pino';
 import PinoPretty from 'pino-pretty';
 import { Env } from '../config/env.validation';
 
@@ -58,12 +59,17 @@ function httpLoggerOptions(config: ConfigService<Env, true>) {
     autoLogging: ACCESS_LOG_LEVELS.has(level) && {
       ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/metrics',
     },
+    // The request is logged as its id, method and URL, read off the raw request: pino-http's default
+    // wrapping first copies every header and the socket's address into an object that this drops.
+    wrapSerializers: false,
     serializers: {
-      req: (req: { id: string; method: string; url: string }) => ({
+      req: (req: IncomingMessage & { id: string }) => ({
         id: req.id,
         method: req.method,
         url: req.url,
       }),
+      res: stdSerializers.res,
+      err: stdSerializers.err,
     },
   };
 }

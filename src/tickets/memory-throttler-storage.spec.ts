@@ -55,6 +55,11 @@ describe('MemoryThrottlerStorage', () => {
     expect(await hit('ip-a', 3)).toMatchObject({ isBlocked: true });
   });
 
+  it('never answers more than the ttl, though a slot ends up to SLOT_MS after it', async () => {
+    jest.advanceTimersByTime(SLOT_MS / 2);
+    expect(await hit()).toMatchObject({ timeToExpire: 60 });
+  });
+
   it('counts each key on its own', async () => {
     for (let i = 0; i < 4; i++) await hit('ip-a');
     expect(await hit('ip-b')).toMatchObject({ totalHits: 1, isBlocked: false });

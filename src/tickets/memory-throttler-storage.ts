@@ -40,6 +40,9 @@ export class MemoryThrottlerStorage implements ThrottlerStorage {
     blockDuration: number,
   ): Promise<ThrottlerStorageRecord> {
     const now = Date.now();
+    // A slot ends up to SLOT_MS after its hits' ttl: the times answered never exceed the ttl.
+    const seconds = (ms: number) =>
+      Math.min(Math.ceil(ttl / 1000), Math.max(0, Math.ceil(ms / 1000)));
     let window = this.windows.get(key);
     if (!window) {
       window = emptyWindow();
@@ -50,7 +53,7 @@ export class MemoryThrottlerStorage implements ThrottlerStorage {
         totalHits: window.total,
         timeToExpire: seconds(this.oldest(window, now) - now),
         isBlocked: true,
-        timeToBlockExpire: seconds(window.blockedUntil - now),
+        timeToBlockExpire: Math.max(0, Math.ceil((window.blockedUntil - now) / 1000)),
       });
     }
     if (window.blockedUntil !== 0) Object.assign(window, emptyWindow());
@@ -79,7 +82,7 @@ export class MemoryThrottlerStorage implements ThrottlerStorage {
       totalHits: window.total,
       timeToExpire: seconds(this.oldest(window, now) - now),
       isBlocked,
-      timeToBlockExpire: isBlocked ? seconds(blockDuration) : 0,
+      timeToBlockExpire: isBlocked ? Math.ceil(blockDuration / 1000) : 0,
     });
   }
 
@@ -123,8 +126,4 @@ export class MemoryThrottlerStorage implements ThrottlerStorage {
 
 function emptyWindow(): Window {
   return { expiries: [], counts: [], head: 0, total: 0, blockedUntil: 0 };
-}
-
-function seconds(ms: number): number {
-  return Math.max(0, Math.ceil(ms / 1000));
 }
