@@ -10,6 +10,8 @@ const mysql = require('mysql2/promise');
 const L = require('./lib');
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+/** Throughput bursts run before the measured ones (see the throughput section). */
+const WARM_UP_BURSTS = Number(process.env.BENCH_WARM_UP_BURSTS ?? 3);
 const BUDGET_MS = 9.5 * 60 * 1000;
 const started = Date.now();
 const timeLeft = () => BUDGET_MS - (Date.now() - started);
@@ -178,8 +180,13 @@ async function benchMode(mode) {
         await h.api.createWebhook(receiver.url('/throughput'), { event_ticket_created: true }),
       );
     if (want('ceiling') || want('throughput')) {
-      // Warm-up, not counted: the first section would otherwise also measure a cold JIT.
-      if (want('throughput')) await deliveryThroughput(h, receiver, '/throughput', 10, 150);
+      // Warm-up, not counted: a server in service runs optimised code, and a fresh one takes about
+      // three bursts to get there. Bursts of 150 tickets × 10 webhooks, one after another, on a fresh
+      // embedded server gave 2,033, 2,815, 3,774, then 4,055–5,010 deliveries/s for the next seven
+      // (MariaDB: 1,287, 2,071, 2,594, then 2,388–2,981). One warm-up burst counted the second and third.
+      if (want('throughput'))
+        for (let i = 0; i < WARM_UP_BURSTS; i++)
+          await deliveryThroughput(h, receiver, '/throughput', 10, 150);
       // Each run measures the ceiling and then Homa, back to back, and the ratio is taken per run: a
       // virtual machine's speed drifts within minutes (steal time), which a ratio of two medians taken
       // minutes apart would count as Homa's.
