@@ -15,7 +15,7 @@ describe('MemoryThrottlerStorage', () => {
   });
 
   const hit = (key = 'ip-a', limit = 3, blockDuration = 60_000) =>
-    storage.increment(key, 60_000, limit, blockDuration, 'default');
+    storage.increment(key, 60_000, limit, blockDuration);
 
   it('lets `limit` hits through, blocks the next for blockDuration, then starts a fresh window', async () => {
     for (let i = 1; i <= 3; i++) {
