@@ -6,6 +6,7 @@
 const { mkdirSync, mkdtempSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
+const Redis = require('ioredis');
 const mysql = require('mysql2/promise');
 const L = require('./lib');
 
@@ -61,17 +62,31 @@ async function mysqlDatabase(label) {
   };
 }
 
+/** Deletes what a deployment left in Redis under its prefix (queues, their meta keys, rate limits). */
+async function dropRedisKeys(prefix) {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /** A fresh Homa (API, plus a worker with BullMQ) on a fresh database, with an admin API key. */
 async function deploy(mode, extraEnv = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'homa-bench-'));
   const db = mode.mysql ? await mysqlDatabase(mode.key) : null;
+  const prefix = `homa-bench-${process.pid}-${Date.now()}`;
   const env = {
     ...BASE_ENV,
     DATA_DIR: dataDir,
     ...(db ? { DATABASE_URL: db.url } : {}),
-    ...(mode.redis
-      ? { REDIS_URL, REDIS_QUEUE_PREFIX: `homa-bench-${process.pid}-${Date.now()}` }
-      : {}),
+    ...(mode.redis ? { REDIS_URL, REDIS_QUEUE_PREFIX: prefix } : {}),
     ...extraEnv,
   };
   await L.runCli(['migrate'], env);
@@ -91,6 +106,7 @@ async function deploy(mode, extraEnv = {}) {
       await api.stop();
       if (worker) await worker.stop();
       if (db) await db.drop();
+      if (mode.redis) await dropRedisKeys(prefix);
     },
   };
 }
