@@ -23,7 +23,8 @@ async function main(): Promise<void> {
     await runDirectMigrateCommand(args[0]);
     return;
   }
-  process.argv = [...process.argv.slice(0, 2), ...args];
+  // commander names the program after argv[1]: `Usage: homa …` in the help, not this file's name.
+  process.argv = [process.argv[0], 'homa', ...args];
   // Every audit entry a command writes names the CLI as its actor.
   await actingAs({ actor: () => CLI_ACTOR, ip: null }, () => runCommand(args[0]));
 }
