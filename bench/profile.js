@@ -75,10 +75,15 @@ async function main() {
   }
 }
 
-/** User + system CPU time of a process so far, in ms (from /proc; clock ticks are 10 ms here). */
-function cpuMs(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+/** User + system CPU time in ms of a /proc `stat` text (clock ticks are 10 ms here). */
+function statCpuMs(stat) {
+  const fields = stat.split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** User + system CPU time of a process so far, in ms. */
+function cpuMs(pid) {
+  return statCpuMs(readFileSync(`/proc/${pid}/stat`, 'utf8'));
 }
 
 /** CPU time of each thread of a process so far, in ms, by thread id. */
@@ -86,23 +91,12 @@ function threadCpuMs(pid) {
   const byTid = new Map();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
-      const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
-        .split(') ')[1]
-        .split(' ');
-      byTid.set(tid, (Number(fields[11]) + Number(fields[12])) * 10);
+      byTid.set(tid, statCpuMs(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')));
     } catch {
       // The thread ended meanwhile.
     }
   }
   return byTid;
-}
-
-function threadName(pid, tid) {
-  try {
-    return readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
-  } catch {
-    return '?';
-  }
 }
 
 /**
@@ -112,8 +106,7 @@ function threadName(pid, tid) {
 function threadShares(pid, before, after) {
   const used = [...after].map(([tid, ms]) => [tid, ms - (before.get(tid) ?? 0)]);
   if (process.env.PROFILE_THREADS === '1')
-    for (const [tid, ms] of used)
-      if (ms > 0) console.log(`  thread ${tid} ${threadName(pid, tid)}: ${ms} ms`);
+    for (const [tid, ms] of used) if (ms > 0) console.log(`  thread ${tid}: ${ms} ms`);
   const main = used.find(([tid]) => tid === String(pid))?.[1] ?? 0;
   const others = used.filter(([tid]) => tid !== String(pid)).sort((a, b) => b[1] - a[1]);
   const delivery = others[0]?.[1] ?? 0;
@@ -126,9 +119,7 @@ function mysqldCpuMs() {
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (!/\((mariadbd|mysqld)\)/.test(stat)) continue;
-      const fields = stat.split(') ')[1].split(' ');
-      return (Number(fields[11]) + Number(fields[12])) * 10;
+      if (/\((mariadbd|mysqld)\)/.test(stat)) return statCpuMs(stat);
     } catch {
       // Not ours to read, or gone.
     }

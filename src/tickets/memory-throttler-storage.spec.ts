@@ -1,3 +1,5 @@
+import { Test } from '@nestjs/testing';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { MemoryThrottlerStorage, SLOT_MS } from './memory-throttler-storage';
 
 describe('MemoryThrottlerStorage', () => {
@@ -10,7 +12,7 @@ describe('MemoryThrottlerStorage', () => {
   });
 
   afterEach(() => {
-    storage.clear();
+    storage.onApplicationShutdown();
     jest.useRealTimers();
   });
 
@@ -91,5 +93,19 @@ describe('MemoryThrottlerStorage', () => {
     await hit('ip-b', limit);
     storage.sweep(Date.now() + 60_000 + SLOT_MS);
     expect(storage.size).toBe(0);
+  });
+
+  it('is stopped with the app that uses it: its sweeper timer and counts go', async () => {
+    const used = new MemoryThrottlerStorage();
+    const stop = jest.spyOn(used, 'onApplicationShutdown');
+    const app = await Test.createTestingModule({
+      imports: [ThrottlerModule.forRoot({ throttlers: [{ limit: 1, ttl: 1000 }], storage: used })],
+    }).compile();
+    await app.init();
+    await used.increment('ip-a', 1000, 1, 1000);
+    expect(used.size).toBe(1);
+    await app.close();
+    expect(stop).toHaveBeenCalledTimes(1);
+    expect(used.size).toBe(0);
   });
 });

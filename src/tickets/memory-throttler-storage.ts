@@ -1,3 +1,4 @@
+import type { OnApplicationShutdown } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
@@ -24,7 +25,7 @@ interface Window {
  * request after `limit` blocks the key for `blockDuration` (hits are not counted meanwhile), and the
  * first request after the block starts a fresh window.
  */
-export class MemoryThrottlerStorage implements ThrottlerStorage {
+export class MemoryThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
   private readonly windows = new Map<string, Window>();
   private readonly sweeper: NodeJS.Timeout;
 
@@ -86,8 +87,8 @@ export class MemoryThrottlerStorage implements ThrottlerStorage {
     });
   }
 
-  /** Stops the sweeper and forgets every count (for tests and shutdown). */
-  clear(): void {
+  /** Stops the sweeper and forgets every count (Nest calls it on a provider's instance at shutdown). */
+  onApplicationShutdown(): void {
     clearInterval(this.sweeper);
     this.windows.clear();
   }
