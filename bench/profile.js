@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 // npm run bench:profile: CPU profiles (one per thread) of the embedded server while it delivers 600 tickets × 10
-// webhooks, summarised as the functions with the most self time (a .cpuprofile is kept for DevTools),
+// webhooks (PROFILE_TICKETS, in PROFILE_BURSTS bursts), summarised as the functions with the most self time (a .cpuprofile is kept for DevTools),
 // with each thread's CPU time. PROFILE_CPU=0 measures CPU time without the profiler's own cost;
 // PROFILE_DATABASE_URL=mysql://… profiles against MySQL/MariaDB (mariadbd's CPU time is shown too).
 const { mkdtempSync, readdirSync, readFileSync } = require('node:fs');
@@ -9,7 +9,10 @@ const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const L = require('./lib');
 
-const TICKETS = Number(process.env.PROFILE_TICKETS ?? 600);
+const BURST = Number(process.env.PROFILE_TICKETS ?? 600);
+/** Bursts of PROFILE_TICKETS tickets, each delivered before the next (the bench's are of 150). */
+const BURSTS = Number(process.env.PROFILE_BURSTS ?? 1);
+const TICKETS = BURST * BURSTS;
 const WEBHOOKS = 10;
 
 async function main() {
@@ -45,8 +48,10 @@ async function main() {
   const threads0 = threadCpuMs(homa.pid);
   const db0 = mysqldCpuMs();
   const t0 = performance.now();
-  await L.fireTickets(api, TICKETS, 8);
-  await L.until(() => receiver.pathCount('/p') >= TICKETS * WEBHOOKS, 120_000, 'deliveries');
+  for (let b = 1; b <= BURSTS; b++) {
+    await L.fireTickets(api, BURST, 8);
+    await L.until(() => receiver.pathCount('/p') >= b * BURST * WEBHOOKS, 120_000, 'deliveries');
+  }
   const seconds = (performance.now() - t0) / 1000;
   await L.until(async () => (await api.pending()) === 0, 60_000, 'records');
   const cpu = cpuMs(homa.pid) - cpu0;
