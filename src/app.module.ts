@@ -48,7 +48,7 @@ export class AppModule {
         TicketsModule,
         HealthModule,
         LoggingModule,
-        MetricsModule,
+        MetricsModule.withEndpoint(),
         WebhooksModule.forRoot({
           deliver: options.deliver,
           deliveryThread: options.deliveryThread,

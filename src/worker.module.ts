@@ -18,7 +18,7 @@ export class WorkerModule {
         DatabaseModule.forRoot({ runMigrations: false }),
         AuditModule,
         LoggingModule,
-        MetricsModule,
+        MetricsModule.withEndpoint(),
         HealthModule,
         DeliveriesModule.forRoot({ deliver: true, adminApi: false }),
       ],

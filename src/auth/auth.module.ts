@@ -9,7 +9,6 @@ import { AuthService } from './auth.service';
 import { AdminGuard } from './guards/admin.guard';
 import { AuthGuard } from './guards/auth.guard';
 import { UsersModule } from './users.module';
-import Redis from 'ioredis';
 import {
   LoginAttemptStore,
   MemoryLoginAttemptStore,
@@ -22,6 +21,9 @@ function loginAttemptStore(config: ConfigService<Env, true>): LoginAttemptStore 
   const url = config.get('REDIS_URL', { infer: true });
   if (!url) return new MemoryLoginAttemptStore();
   const prefix = config.get('REDIS_QUEUE_PREFIX', { infer: true });
+  // Required here: a process without Redis never loads its client.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Redis = (require('ioredis') as typeof import('ioredis')).default;
   return new RedisLoginAttemptStore(
     new Redis(url, { keyPrefix: `${prefix}:`, maxRetriesPerRequest: 2 }),
   );

@@ -1,11 +1,19 @@
-import { getQueueToken } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import { Queue } from 'bullmq';
-import { DELIVERY_QUEUE } from '../deliveries/bullmq-delivery-queue';
+import type { Queue } from 'bullmq';
 
-/** Redis as the delivery queue sees it, when REDIS_URL is set. */
+/** The delivery queue's injection token. Required here: a process without Redis never loads BullMQ. */
+function deliveryQueueToken(): string {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { getQueueToken } = require('@nestjs/bullmq') as typeof import('@nestjs/bullmq');
+  const { DELIVERY_QUEUE } =
+    require('../deliveries/bullmq-delivery-queue') as typeof import('../deliveries/bullmq-delivery-queue');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return getQueueToken(DELIVERY_QUEUE);
+}
+
+/** Redis as the delivery queue sees it, when REDIS_URL is set (only then is it asked). */
 @Injectable()
 export class RedisHealthIndicator {
   constructor(
@@ -16,7 +24,7 @@ export class RedisHealthIndicator {
   async isHealthy(key: string): Promise<HealthIndicatorResult> {
     const check = this.indicator.check(key);
     try {
-      const queue = this.moduleRef.get<Queue>(getQueueToken(DELIVERY_QUEUE), { strict: false });
+      const queue = this.moduleRef.get<Queue>(deliveryQueueToken(), { strict: false });
       const client = await queue.client;
       const answer: unknown = await Promise.race([
         client.runCommand('ping', []) as Promise<unknown>,

@@ -4,7 +4,6 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import { stdSerializers } from 'pino';
-import PinoPretty from 'pino-pretty';
 import { Env } from '../config/env.validation';
 
 const PINO_LEVELS: Record<Env['LOG_LEVEL'], string> = {
@@ -82,6 +81,9 @@ function httpLoggerOptions(config: ConfigService<Env, true>) {
       useFactory: (config: ConfigService<Env, true>) => {
         const options = httpLoggerOptions(config);
         if (!usePrettyLogs(config.get('LOG_FORMAT', { infer: true }))) return { pinoHttp: options };
+        // Required here: a process that logs JSON (in production) never loads the pretty printer.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const PinoPretty = require('pino-pretty') as typeof import('pino-pretty');
         const pretty = PinoPretty({
           colorize: Boolean(process.stdout.isTTY),
           singleLine: true,

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '../auth/auth.module';
@@ -14,6 +13,14 @@ import { Ticket } from './entities/ticket.entity';
 import { TicketMessagesService } from './ticket-messages.service';
 import { TicketsService } from './tickets.service';
 import { MemoryThrottlerStorage } from './memory-throttler-storage';
+
+/** Required only with REDIS_URL: a process without Redis never loads its client. */
+function redisThrottlerStorage(): typeof import('@nest-lab/throttler-storage-redis').ThrottlerStorageRedisService {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (
+    require('@nest-lab/throttler-storage-redis') as typeof import('@nest-lab/throttler-storage-redis')
+  ).ThrottlerStorageRedisService;
+}
 
 @Module({
   imports: [
@@ -31,7 +38,7 @@ import { MemoryThrottlerStorage } from './memory-throttler-storage';
           errorMessage: `Rate limit exceeded: ${limit} requests per ${seconds} seconds`,
           // With REDIS_URL every API replica counts against the same budget.
           storage: redisUrl
-            ? new ThrottlerStorageRedisService(redisUrl, {
+            ? new (redisThrottlerStorage())(redisUrl, {
                 keyPrefix: `${prefix}:throttle:`,
                 maxRetriesPerRequest: 2,
               })
