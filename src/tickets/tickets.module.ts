@@ -14,12 +14,13 @@ import { TicketMessagesService } from './ticket-messages.service';
 import { TicketsService } from './tickets.service';
 import { MemoryThrottlerStorage } from './memory-throttler-storage';
 
+type RedisStorageModule = typeof import('@nest-lab/throttler-storage-redis');
+
 /** Required only with REDIS_URL: a process without Redis never loads its client. */
-function redisThrottlerStorage(): typeof import('@nest-lab/throttler-storage-redis').ThrottlerStorageRedisService {
+function redisThrottlerStorage(): RedisStorageModule['ThrottlerStorageRedisService'] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (
-    require('@nest-lab/throttler-storage-redis') as typeof import('@nest-lab/throttler-storage-redis')
-  ).ThrottlerStorageRedisService;
+  const storage = require('@nest-lab/throttler-storage-redis') as RedisStorageModule;
+  return storage.ThrottlerStorageRedisService;
 }
 
 @Module({
