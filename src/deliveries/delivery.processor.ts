@@ -6,13 +6,14 @@ import { Env } from '../config/env.validation';
 import { BullMqDeliveryQueue, DELIVERY_QUEUE } from './bullmq-delivery-queue';
 import { DeliveryAttemptsService } from './delivery-attempts.service';
 import { DeliveryJob } from './delivery-job';
+import { EndpointSlots } from './endpoint-slots';
 
 const BUSY_WEBHOOK_DELAY_MS = 250;
 
 /**
- * A BullMQ delivery worker. Each job is one attempt, sent from the job's own data; a webhook already at
- * its concurrency bound in this worker has the job put back, delayed, instead of holding a slot the
- * other webhooks need.
+ * A BullMQ delivery worker. Each job is one attempt, sent from the job's own data. A job whose webhook
+ * is at its bound in this worker waits a little for a slot (see endpoint-slots.ts); one that gets none
+ * is put back, delayed, instead of holding a slot the other webhooks need.
  */
 @Processor(DELIVERY_QUEUE)
 export class DeliveryProcessor
@@ -20,8 +21,7 @@ export class DeliveryProcessor
   implements OnApplicationBootstrap, BeforeApplicationShutdown
 {
   private readonly logger = new Logger('DeliveryWorker');
-  private readonly active = new Map<number, number>();
-  private readonly perWebhook: number;
+  private readonly slots: EndpointSlots;
   private readonly concurrency: number;
 
   constructor(
@@ -30,7 +30,8 @@ export class DeliveryProcessor
     config: ConfigService<Env, true>,
   ) {
     super();
-    this.perWebhook = config.get('WEBHOOK_PER_ENDPOINT_CONCURRENCY', { infer: true });
+    const perWebhook = config.get('WEBHOOK_PER_ENDPOINT_CONCURRENCY', { infer: true });
+    this.slots = new EndpointSlots(perWebhook, perWebhook);
     this.concurrency = config.get('WEBHOOK_CONCURRENCY', { infer: true });
   }
 
@@ -46,16 +47,23 @@ export class DeliveryProcessor
 
   async process(job: Job<DeliveryJob>, token?: string): Promise<void> {
     const { id, webhookId } = job.data;
-    if ((this.active.get(webhookId) ?? 0) >= this.perWebhook) {
+    if (!(await this.slots.take(webhookId, BUSY_WEBHOOK_DELAY_MS))) {
       await job.moveToDelayed(
         Date.now() + BUSY_WEBHOOK_DELAY_MS + Math.floor(Math.random() * BUSY_WEBHOOK_DELAY_MS),
         token,
       );
       throw new DelayedError();
     }
-    this.active.set(webhookId, (this.active.get(webhookId) ?? 0) + 1);
+    let holding = true;
+    const release = () => {
+      if (holding) this.slots.release(webhookId);
+      holding = false;
+    };
     try {
       const attempted = await this.attempts.attempt(job.data, { trigger: 'auto', retry: true });
+      // The slot bounds requests in flight to the endpoint: it is free once the answer is in, while
+      // the outcome waits for its group commit.
+      release();
       if (!attempted) return;
       await attempted.recorded;
       const { result } = attempted;
@@ -73,9 +81,7 @@ export class DeliveryProcessor
     } catch (error) {
       this.logger.error(`Delivery ${id} could not be attempted: ${(error as Error).message}`);
     } finally {
-      const left = (this.active.get(webhookId) ?? 1) - 1;
-      if (left === 0) this.active.delete(webhookId);
-      else this.active.set(webhookId, left);
+      release();
     }
   }
 }

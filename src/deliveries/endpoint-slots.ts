@@ -1,0 +1,59 @@
+/**
+ * A BullMQ worker's bound on requests in flight per webhook. A job whose webhook is at its bound may
+ * wait a little for a slot, first come first served, if few of that webhook's jobs wait already:
+ * under a burst a slot frees within a request's time, and putting the job back in Redis (delayed) and
+ * taking it again would cost more than the request. A job that finds no slot in time, or too many
+ * waiting before it, is put back by the caller, so a slow or dead endpoint holds at most
+ * `perWebhook + waitingPerWebhook` of the worker's jobs, never the slots the other webhooks need.
+ */
+export class EndpointSlots {
+  private readonly held = new Map<number, number>();
+  private readonly waiting = new Map<number, ((got: boolean) => void)[]>();
+
+  constructor(
+    private readonly perWebhook: number,
+    private readonly waitingPerWebhook: number,
+  ) {}
+
+  /** Takes a slot for the webhook, waiting at most `waitMs` for one; answers whether it got one. */
+  take(webhookId: number, waitMs: number): Promise<boolean> {
+    const held = this.held.get(webhookId) ?? 0;
+    if (held < this.perWebhook) {
+      this.held.set(webhookId, held + 1);
+      return Promise.resolve(true);
+    }
+    const queue = this.waiting.get(webhookId) ?? [];
+    if (queue.length >= this.waitingPerWebhook || waitMs <= 0) return Promise.resolve(false);
+    this.waiting.set(webhookId, queue);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        const at = queue.indexOf(waiter);
+        if (at >= 0) queue.splice(at, 1);
+        if (queue.length === 0 && this.waiting.get(webhookId) === queue)
+          this.waiting.delete(webhookId);
+        resolve(false);
+      }, waitMs);
+      const waiter = (got: boolean) => {
+        clearTimeout(timer);
+        resolve(got);
+      };
+      queue.push(waiter);
+    });
+  }
+
+  /** Gives a slot back: to the webhook's first waiting job, if any. */
+  release(webhookId: number): void {
+    const queue = this.waiting.get(webhookId);
+    const next = queue?.shift();
+    if (queue && queue.length === 0) this.waiting.delete(webhookId);
+    if (next) return next(true);
+    const left = (this.held.get(webhookId) ?? 1) - 1;
+    if (left <= 0) this.held.delete(webhookId);
+    else this.held.set(webhookId, left);
+  }
+
+  /** Slots held for the webhook. */
+  inFlight(webhookId: number): number {
+    return this.held.get(webhookId) ?? 0;
+  }
+}
