@@ -23,6 +23,7 @@ export class DeliveryProcessor
   private readonly logger = new Logger('DeliveryWorker');
   private readonly slots: EndpointSlots;
   private readonly concurrency: number;
+  private readonly timeoutMs: number;
 
   constructor(
     private readonly attempts: DeliveryAttemptsService,
@@ -33,6 +34,7 @@ export class DeliveryProcessor
     const perWebhook = config.get('WEBHOOK_PER_ENDPOINT_CONCURRENCY', { infer: true });
     this.slots = new EndpointSlots(perWebhook, perWebhook);
     this.concurrency = config.get('WEBHOOK_CONCURRENCY', { infer: true });
+    this.timeoutMs = config.get('WEBHOOK_TIMEOUT_MS', { infer: true });
   }
 
   onApplicationBootstrap(): void {
@@ -48,22 +50,23 @@ export class DeliveryProcessor
   async process(job: Job<DeliveryJob>, token?: string): Promise<void> {
     const { id, webhookId } = job.data;
     if (!(await this.slots.take(webhookId, BUSY_WEBHOOK_DELAY_MS))) {
+      const away = this.slots.busyDelayMs(webhookId, BUSY_WEBHOOK_DELAY_MS, this.timeoutMs);
       await job.moveToDelayed(
-        Date.now() + BUSY_WEBHOOK_DELAY_MS + Math.floor(Math.random() * BUSY_WEBHOOK_DELAY_MS),
+        Date.now() + away + Math.floor(Math.random() * BUSY_WEBHOOK_DELAY_MS),
         token,
       );
       throw new DelayedError();
     }
     let holding = true;
-    const release = () => {
-      if (holding) this.slots.release(webhookId);
+    const release = (durationMs?: number) => {
+      if (holding) this.slots.release(webhookId, durationMs);
       holding = false;
     };
     try {
       const attempted = await this.attempts.attempt(job.data, { trigger: 'auto', retry: true });
       // The slot bounds requests in flight to the endpoint: it is free once the answer is in, while
       // the outcome waits for its group commit.
-      release();
+      release(attempted?.result.duration_ms);
       if (!attempted) return;
       await attempted.recorded;
       const { result } = attempted;
