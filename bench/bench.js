@@ -129,7 +129,19 @@ async function deliveryThroughput(h, receiver, path, webhooks, tickets) {
 
 /** Waits until nothing is pending, so one section's backlog does not weigh on the next. */
 async function settle(h) {
-  await L.until(async () => (await h.api.pending()) === 0, 120_000, 'the backlog to drain');
+  let pending = null;
+  try {
+    await L.until(async () => (pending = await h.api.pending()) === 0, 120_000, 'the backlog');
+  } catch (error) {
+    // Say what was left, by webhook and state, so a stuck delivery can be told from a slow drain.
+    const left = await h.api.call('GET', '/api/admin/webhook_deliveries?status=pending&limit=100');
+    const by = new Map();
+    for (const d of left.data) {
+      const key = `webhook ${d.webhook_id}, attempts ${d.attempts}, next ${d.next_attempt_at}`;
+      by.set(key, (by.get(key) ?? 0) + 1);
+    }
+    throw new Error(`${error.message}: ${pending} pending, of them ${JSON.stringify([...by])}`);
+  }
 }
 
 /** Deliveries per second end to end for `tickets` tickets of 5 events each (3 replies), 8 clients at once. */
