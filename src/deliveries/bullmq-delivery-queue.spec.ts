@@ -1,16 +1,24 @@
 import type { Queue } from 'bullmq';
 import type { TransactionService } from '../database/transaction.service';
-import { BullMqDeliveryQueue } from './bullmq-delivery-queue';
+import {
+  BATCH_SIZE,
+  BullMqDeliveryQueue,
+  DeliveryBatch,
+  isBatch,
+  unpackBatch,
+} from './bullmq-delivery-queue';
 import type { DeliveryJob } from './delivery-job';
 import type { DeliveryReleases } from './delivery-releases';
 
+/** Delivery n: of event n / 10 (its body names it), to webhook n % 10. */
 function job(n: number): DeliveryJob {
+  const event = Math.floor(n / 10);
   return {
     id: `d-${n}`,
-    webhookId: 1,
+    webhookId: n % 10,
     event: 'ticket.created',
-    eventId: `e-${n}`,
-    body: '{}',
+    eventId: `e-${event}`,
+    body: `{"event":${event}}`,
     orderingKey: null,
     sequence: null,
     attempts: 0,
@@ -21,11 +29,13 @@ function job(n: number): DeliveryJob {
   };
 }
 
-function queueWith(addBulk: (jobs: { opts?: { jobId?: string } }[]) => Promise<unknown>) {
+type Added = { name: string; data: DeliveryJob | DeliveryBatch; opts?: { jobId?: string } };
+
+function queueWith(addBulk: (jobs: Added[]) => Promise<unknown>) {
   const fake = { addBulk: jest.fn(addBulk), on: jest.fn() };
   const releases = { onReleased: jest.fn() } as unknown as DeliveryReleases;
   const queue = new BullMqDeliveryQueue(
-    fake as unknown as Queue<DeliveryJob>,
+    fake as unknown as Queue<DeliveryJob | DeliveryBatch>,
     {} as TransactionService,
     releases,
     true,
@@ -34,7 +44,26 @@ function queueWith(addBulk: (jobs: { opts?: { jobId?: string } }[]) => Promise<u
 }
 
 describe('BullMqDeliveryQueue.enqueue', () => {
-  it('ships a fan-out batch to Redis in chunks of 500 jobs, one after another', async () => {
+  it('puts a fan-out pass in batch jobs of up to 50 deliveries, each event body once per batch', async () => {
+    const { queue, addBulk } = queueWith(() => Promise.resolve());
+    const jobs = Array.from({ length: 1234 }, (_, i) => job(i));
+    await queue.enqueue(jobs);
+    expect(addBulk).toHaveBeenCalledTimes(1);
+    const added: Added[] = addBulk.mock.calls[0][0];
+    expect(added).toHaveLength(Math.ceil(1234 / BATCH_SIZE));
+    const batches = added.map((a) => a.data).filter(isBatch);
+    expect(batches).toHaveLength(added.length);
+    expect(batches.map((b) => b.batch.length)).toEqual([...Array(24).fill(50), 34]);
+    // Batch 0 holds deliveries 0–49: events 0–4, each body once, none copied per delivery.
+    expect(Object.keys(batches[0].bodies)).toEqual(['e-0', 'e-1', 'e-2', 'e-3', 'e-4']);
+    expect(batches[0].batch.every((d) => d.body === '')).toBe(true);
+    // Unpacked, the batches are the deliveries as made, in order, each once.
+    expect(batches.flatMap(unpackBatch)).toEqual(jobs);
+    expect(new Set(added.map((a) => a.opts?.jobId)).size).toBe(added.length);
+    expect(added[0].opts?.jobId).toBe('batch.d-0');
+  });
+
+  it('ships jobs to Redis in chunks of 500, one after another', async () => {
     let inFlight = 0;
     let most = 0;
     const { queue, addBulk } = queueWith(async () => {
@@ -42,7 +71,7 @@ describe('BullMqDeliveryQueue.enqueue', () => {
       await new Promise((resolve) => setTimeout(resolve, 1));
       inFlight -= 1;
     });
-    await queue.enqueue(Array.from({ length: 1234 }, (_, i) => job(i)));
+    await queue.add(Array.from({ length: 1234 }, (_, i) => ({ job: job(i), at: null })));
     expect(addBulk.mock.calls.map(([jobs]) => jobs.length)).toEqual([500, 500, 234]);
     expect(most).toBe(1);
     const ids = addBulk.mock.calls.flatMap(([jobs]) => jobs.map((j) => j.opts?.jobId));
@@ -55,9 +84,9 @@ describe('BullMqDeliveryQueue.enqueue', () => {
     const { queue, addBulk } = queueWith(() =>
       ++calls === 1 ? Promise.reject(new Error('Redis is loading')) : Promise.resolve(),
     );
-    await expect(queue.enqueue(Array.from({ length: 700 }, (_, i) => job(i)))).resolves.toBe(
-      undefined,
-    );
+    await expect(
+      queue.add(Array.from({ length: 700 }, (_, i) => ({ job: job(i), at: null }))),
+    ).resolves.toBe(undefined);
     expect(addBulk).toHaveBeenCalledTimes(2);
   });
 });

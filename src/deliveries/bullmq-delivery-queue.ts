@@ -14,14 +14,43 @@ export function jobId(deliveryId: string, attempt: number): string {
   return `${deliveryId}.${attempt}`;
 }
 
+/**
+ * The first attempts of up to BATCH_SIZE new deliveries of one fan-out pass, in one job: each event's
+ * body once (`bodies`, by event id), and the deliveries without it. A worker takes and completes a batch
+ * with one round trip to Redis each, instead of one per delivery.
+ */
+export interface DeliveryBatch {
+  bodies: Record<string, string>;
+  batch: DeliveryJob[];
+}
+
+/** Deliveries per batch job. */
+export const BATCH_SIZE = 50;
+
+export function isBatch(data: DeliveryJob | DeliveryBatch): data is DeliveryBatch {
+  return 'batch' in data;
+}
+
+export function packBatch(jobs: DeliveryJob[]): DeliveryBatch {
+  const bodies: Record<string, string> = {};
+  for (const job of jobs) bodies[job.eventId] = job.body;
+  return { bodies, batch: jobs.map((job) => ({ ...job, body: '' })) };
+}
+
+export function unpackBatch({ bodies, batch }: DeliveryBatch): DeliveryJob[] {
+  return batch.map((job) => ({ ...job, body: bodies[job.eventId] }));
+}
+
 const JOB_OPTIONS: JobsOptions = { removeOnComplete: true, removeOnFail: true, attempts: 1 };
-/** Jobs per `addBulk`: one fan-out batch can be 10,000 deliveries, and each call holds its jobs' JSON at once. */
+/** Jobs per `addBulk`: each call holds its jobs' JSON at once. */
 const ADD_CHUNK = 500;
 
 /**
- * Scale-out delivery on BullMQ: a job carries everything its attempt needs (the body, the attempt
- * number, the lease its delivery was born with), so a worker sends without reading a row. Retry
- * delays are delayed jobs. A job lost with Redis is found again by the reconciler from the database.
+ * Scale-out delivery on BullMQ: a job carries everything its attempts need (the body, the attempt
+ * number, the lease its delivery was born with), so a worker sends without reading a row. New
+ * deliveries go in batches (see DeliveryBatch); a retry, a requeued delivery and one a worker put back
+ * are a job each. Retry delays are delayed jobs. A job lost with Redis is found again by the
+ * reconciler from the database.
  */
 @Injectable()
 export class BullMqDeliveryQueue extends DeliveryQueue {
@@ -30,7 +59,7 @@ export class BullMqDeliveryQueue extends DeliveryQueue {
   private readonly logger = new Logger('DeliveryQueue');
 
   constructor(
-    @InjectQueue(DELIVERY_QUEUE) readonly queue: Queue<DeliveryJob>,
+    @InjectQueue(DELIVERY_QUEUE) readonly queue: Queue<DeliveryJob | DeliveryBatch>,
     private readonly tx: TransactionService,
     releases: DeliveryReleases,
     @Inject(DELIVERS) delivers: boolean,
@@ -48,8 +77,27 @@ export class BullMqDeliveryQueue extends DeliveryQueue {
     return () => true;
   }
 
-  enqueue(jobs: DeliveryJob[]): Promise<void> {
-    return this.add(jobs.map((job) => ({ job, at: null })));
+  /** A fan-out pass's new deliveries, due now and held from birth: in batch jobs, a chunk at a time. */
+  async enqueue(jobs: DeliveryJob[]): Promise<void> {
+    const batches: DeliveryJob[][] = [];
+    for (let i = 0; i < jobs.length; i += BATCH_SIZE) batches.push(jobs.slice(i, i + BATCH_SIZE));
+    for (let i = 0; i < batches.length; i += ADD_CHUNK) {
+      const chunk = batches.slice(i, i + ADD_CHUNK);
+      try {
+        await this.queue.addBulk(
+          chunk.map((batch) => ({
+            name: 'deliver-batch',
+            data: packBatch(batch),
+            // Its first delivery's id (a UUIDv7, made by this pass) names the batch.
+            opts: { ...JOB_OPTIONS, jobId: `batch.${batch[0].id}` },
+          })),
+        );
+      } catch (error) {
+        // The rows are pending in the database: the reconciler will enqueue them once Redis answers.
+        const count = chunk.reduce((n, batch) => n + batch.length, 0);
+        this.logger.error(`Could not enqueue ${count} deliveries: ${(error as Error).message}`);
+      }
+    }
   }
 
   /** Due deliveries are the reconciler's to find. */
@@ -86,7 +134,9 @@ export class BullMqDeliveryQueue extends DeliveryQueue {
   /**
    * Re-enqueues deliveries that the database says are due and unheld. A job still waiting or delayed is
    * left alone; one still `active` belongs to a worker that died holding it (its lease ran out), so a
-   * fresh job takes over at once rather than after BullMQ's stalled-job check.
+   * fresh job takes over at once rather than after BullMQ's stalled-job check. A delivery in a batch
+   * job that has waited past its lease has no job of its own to be found by, so it gets one: whichever
+   * of the two comes second claims it in vain (the other holds it, or it is done) and skips it.
    */
   async requeue(jobs: DeliveryJob[]): Promise<void> {
     const toAdd = await Promise.all(

@@ -12,7 +12,8 @@ const BATCH = 1000;
 /**
  * The database is the source of truth: every so often, due `pending` deliveries that nobody holds are
  * (re-)enqueued. This is what brings deliveries back after Redis is flushed or restarted, or a worker
- * died with jobs in hand. A job that still exists is not added twice (its id names the attempt).
+ * died with jobs in hand. A job that still exists is not added twice (its id names the attempt; see
+ * BullMqDeliveryQueue.requeue for deliveries in batch jobs).
  */
 @Injectable()
 export class DeliveryReconciler implements OnApplicationBootstrap, OnApplicationShutdown {

@@ -3,17 +3,25 @@ import { BeforeApplicationShutdown, Logger, OnApplicationBootstrap } from '@nest
 import { ConfigService } from '@nestjs/config';
 import { DelayedError, Job } from 'bullmq';
 import { Env } from '../config/env.validation';
-import { BullMqDeliveryQueue, DELIVERY_QUEUE } from './bullmq-delivery-queue';
+import {
+  BullMqDeliveryQueue,
+  DELIVERY_QUEUE,
+  DeliveryBatch,
+  isBatch,
+  unpackBatch,
+} from './bullmq-delivery-queue';
 import { DeliveryAttemptsService } from './delivery-attempts.service';
 import { DeliveryJob } from './delivery-job';
-import { EndpointSlots } from './endpoint-slots';
+import { EndpointSlots, InFlightLimit } from './endpoint-slots';
 
 const BUSY_WEBHOOK_DELAY_MS = 250;
 
 /**
- * A BullMQ delivery worker. Each job is one attempt, sent from the job's own data. A job whose webhook
- * is at its bound in this worker waits a little for a slot (see endpoint-slots.ts); one that gets none
- * is put back, delayed, instead of holding a slot the other webhooks need.
+ * A BullMQ delivery worker. A job is one attempt, or a batch of new deliveries' first attempts (see
+ * DeliveryBatch), sent from the job's own data. A delivery whose webhook is at its bound in this worker
+ * waits a little for a slot (see endpoint-slots.ts); one that gets none is put back, delayed, instead
+ * of holding a slot the other webhooks need. Requests in flight in all are bounded by
+ * `WEBHOOK_CONCURRENCY`, whatever the jobs in hand hold.
  */
 @Processor(DELIVERY_QUEUE)
 export class DeliveryProcessor
@@ -22,6 +30,7 @@ export class DeliveryProcessor
 {
   private readonly logger = new Logger('DeliveryWorker');
   private readonly slots: EndpointSlots;
+  private readonly inFlight: InFlightLimit;
   private readonly concurrency: number;
   private readonly timeoutMs: number;
 
@@ -34,6 +43,7 @@ export class DeliveryProcessor
     const perWebhook = config.get('WEBHOOK_PER_ENDPOINT_CONCURRENCY', { infer: true });
     this.slots = new EndpointSlots(perWebhook, perWebhook);
     this.concurrency = config.get('WEBHOOK_CONCURRENCY', { infer: true });
+    this.inFlight = new InFlightLimit(this.concurrency);
     this.timeoutMs = config.get('WEBHOOK_TIMEOUT_MS', { infer: true });
   }
 
@@ -47,33 +57,76 @@ export class DeliveryProcessor
     await this.worker.close();
   }
 
-  async process(job: Job<DeliveryJob>, token?: string): Promise<void> {
-    const { id, webhookId } = job.data;
+  async process(job: Job<DeliveryJob | DeliveryBatch>, token?: string): Promise<void> {
+    if (isBatch(job.data)) return this.processBatch(unpackBatch(job.data), job.stalledCounter > 0);
+    const { webhookId } = job.data;
     if (!(await this.slots.take(webhookId, BUSY_WEBHOOK_DELAY_MS))) {
-      const away = this.slots.busyDelayMs(webhookId, BUSY_WEBHOOK_DELAY_MS, this.timeoutMs);
-      await job.moveToDelayed(
-        Date.now() + away + Math.floor(Math.random() * BUSY_WEBHOOK_DELAY_MS),
-        token,
-      );
+      await job.moveToDelayed(this.busyUntil(webhookId), token);
       throw new DelayedError();
     }
+    await this.deliver(job.data);
+  }
+
+  /**
+   * A batch's deliveries, one chain per webhook: each chain sends its deliveries in turn, so a batch
+   * never holds more than one of a webhook's slots, and all its webhooks are sent to at once. A chain
+   * that gets no slot in time puts the rest of its deliveries back, delayed, each as a job of its own.
+   * A batch taken again after its worker stalled (died, or was blocked past its lock) trusts none of
+   * its leases: each delivery is claimed again first, so none is sent twice at once, and one already
+   * done is skipped.
+   */
+  private async processBatch(jobs: DeliveryJob[], restarted: boolean): Promise<void> {
+    const chains = new Map<number, DeliveryJob[]>();
+    for (const job of jobs) {
+      const chain = chains.get(job.webhookId) ?? [];
+      chain.push(restarted ? { ...job, leaseUntil: null } : job);
+      chains.set(job.webhookId, chain);
+    }
+    await Promise.all([...chains.values()].map((chain) => this.runChain(chain)));
+  }
+
+  private async runChain(chain: DeliveryJob[]): Promise<void> {
+    for (let i = 0; i < chain.length; i++) {
+      const { webhookId } = chain[i];
+      if (!(await this.slots.take(webhookId, BUSY_WEBHOOK_DELAY_MS, false))) {
+        const at = new Date(this.busyUntil(webhookId));
+        await this.queue.add(chain.slice(i).map((job) => ({ job, at })));
+        return;
+      }
+      await this.deliver(chain[i]);
+    }
+  }
+
+  /** When a delivery that found its webhook busy comes back (see EndpointSlots.busyDelayMs). */
+  private busyUntil(webhookId: number): number {
+    const away = this.slots.busyDelayMs(webhookId, BUSY_WEBHOOK_DELAY_MS, this.timeoutMs);
+    return Date.now() + away + Math.floor(Math.random() * BUSY_WEBHOOK_DELAY_MS);
+  }
+
+  /** Attempts a delivery whose webhook slot is held, and frees the slot once the answer is in. */
+  private async deliver(data: DeliveryJob): Promise<void> {
+    const { id, webhookId } = data;
     let holding = true;
     const release = (durationMs?: number) => {
       if (holding) this.slots.release(webhookId, durationMs);
       holding = false;
     };
+    await this.inFlight.take();
+    let sending = true;
     try {
-      const attempted = await this.attempts.attempt(job.data, { trigger: 'auto', retry: true });
+      const attempted = await this.attempts.attempt(data, { trigger: 'auto', retry: true });
       // The slot bounds requests in flight to the endpoint: it is free once the answer is in, while
       // the outcome waits for its group commit.
       release(attempted?.result.duration_ms);
+      this.inFlight.release();
+      sending = false;
       if (!attempted) return;
       await attempted.recorded;
       const { result } = attempted;
       if (result.status === 'pending' && result.next_attempt_at) {
         // The retry claims its delivery again: its lease ended when this outcome was written.
         const retry: DeliveryJob = {
-          ...job.data,
+          ...data,
           attempts: result.attempt,
           status: 'pending',
           nextAttemptAt: result.next_attempt_at.getTime(),
@@ -85,6 +138,7 @@ export class DeliveryProcessor
       this.logger.error(`Delivery ${id} could not be attempted: ${(error as Error).message}`);
     } finally {
       release();
+      if (sending) this.inFlight.release();
     }
   }
 }

@@ -18,15 +18,20 @@ export class EndpointSlots {
     private readonly waitingPerWebhook: number,
   ) {}
 
-  /** Takes a slot for the webhook, waiting at most `waitMs` for one; answers whether it got one. */
-  take(webhookId: number, waitMs: number): Promise<boolean> {
+  /**
+   * Takes a slot for the webhook, waiting at most `waitMs` for one; answers whether it got one.
+   * `bounded: false` waits whatever the number of waiters (a batch job's deliveries: the batch holds
+   * one of the worker's jobs however many of them wait).
+   */
+  take(webhookId: number, waitMs: number, bounded = true): Promise<boolean> {
     const held = this.held.get(webhookId) ?? 0;
     if (held < this.perWebhook) {
       this.held.set(webhookId, held + 1);
       return Promise.resolve(true);
     }
     const queue = this.waiting.get(webhookId) ?? [];
-    if (queue.length >= this.waitingPerWebhook || waitMs <= 0) return Promise.resolve(false);
+    if ((bounded && queue.length >= this.waitingPerWebhook) || waitMs <= 0)
+      return Promise.resolve(false);
     this.waiting.set(webhookId, queue);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
@@ -77,5 +82,32 @@ export class EndpointSlots {
   /** Slots held for the webhook. */
   inFlight(webhookId: number): number {
     return this.held.get(webhookId) ?? 0;
+  }
+}
+
+/** A worker's bound on requests in flight in all (`WEBHOOK_CONCURRENCY`), first come first served. */
+export class InFlightLimit {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  take(): Promise<void> {
+    if (this.running < this.limit) {
+      this.running += 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /** Hands the place to the first waiter, if any. */
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.running -= 1;
+  }
+
+  get inFlight(): number {
+    return this.running;
   }
 }
