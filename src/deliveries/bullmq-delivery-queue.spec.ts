@@ -48,8 +48,9 @@ describe('BullMqDeliveryQueue.enqueue', () => {
     const { queue, addBulk } = queueWith(() => Promise.resolve());
     const jobs = Array.from({ length: 1234 }, (_, i) => job(i));
     await queue.enqueue(jobs);
-    expect(addBulk).toHaveBeenCalledTimes(1);
-    const added: Added[] = addBulk.mock.calls[0][0];
+    // 500 deliveries per call to Redis: 10 batches.
+    expect(addBulk.mock.calls.map(([batches]) => batches.length)).toEqual([10, 10, 5]);
+    const added: Added[] = addBulk.mock.calls.flatMap(([batches]) => batches);
     expect(added).toHaveLength(Math.ceil(1234 / BATCH_SIZE));
     const batches = added.map((a) => a.data).filter(isBatch);
     expect(batches).toHaveLength(added.length);

@@ -42,8 +42,12 @@ export function unpackBatch({ bodies, batch }: DeliveryBatch): DeliveryJob[] {
 }
 
 const JOB_OPTIONS: JobsOptions = { removeOnComplete: true, removeOnFail: true, attempts: 1 };
-/** Jobs per `addBulk`: each call holds its jobs' JSON at once. */
+/**
+ * Deliveries per `addBulk`: one fan-out pass can make 10,000, and each call holds its jobs' JSON at
+ * once (500 single jobs, or 10 batches).
+ */
 const ADD_CHUNK = 500;
+const BATCHES_PER_ADD = Math.max(1, Math.floor(ADD_CHUNK / BATCH_SIZE));
 
 /**
  * Scale-out delivery on BullMQ: a job carries everything its attempts need (the body, the attempt
@@ -77,12 +81,12 @@ export class BullMqDeliveryQueue extends DeliveryQueue {
     return () => true;
   }
 
-  /** A fan-out pass's new deliveries, due now and held from birth: in batch jobs, a chunk at a time. */
+  /** A fan-out pass's new deliveries, due now and held from birth: in batch jobs, 500 deliveries at a time. */
   async enqueue(jobs: DeliveryJob[]): Promise<void> {
     const batches: DeliveryJob[][] = [];
     for (let i = 0; i < jobs.length; i += BATCH_SIZE) batches.push(jobs.slice(i, i + BATCH_SIZE));
-    for (let i = 0; i < batches.length; i += ADD_CHUNK) {
-      const chunk = batches.slice(i, i + ADD_CHUNK);
+    for (let i = 0; i < batches.length; i += BATCHES_PER_ADD) {
+      const chunk = batches.slice(i, i + BATCHES_PER_ADD);
       try {
         await this.queue.addBulk(
           chunk.map((batch) => ({
