@@ -9,24 +9,17 @@ import {
 } from './bullmq-delivery-queue';
 import type { DeliveryJob } from './delivery-job';
 import type { DeliveryReleases } from './delivery-releases';
+import { deliveryJob } from '../../test/factories/delivery-jobs';
 
 /** Delivery n: of event n / 10 (its body names it), to webhook n % 10. */
 function job(n: number): DeliveryJob {
   const event = Math.floor(n / 10);
-  return {
+  return deliveryJob({
     id: `d-${n}`,
     webhookId: n % 10,
-    event: 'ticket.created',
     eventId: `e-${event}`,
     body: `{"event":${event}}`,
-    orderingKey: null,
-    sequence: null,
-    attempts: 0,
-    status: 'pending',
-    nextAttemptAt: 0,
-    deliveredAt: null,
-    leaseUntil: null,
-  };
+  });
 }
 
 type Added = { name: string; data: DeliveryJob | DeliveryBatch; opts?: { jobId?: string } };

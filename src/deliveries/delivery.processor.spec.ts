@@ -5,22 +5,16 @@ import { BullMqDeliveryQueue, DeliveryBatch, packBatch } from './bullmq-delivery
 import type { DeliveryAttemptsService } from './delivery-attempts.service';
 import type { DeliveryJob } from './delivery-job';
 import { DeliveryProcessor } from './delivery.processor';
+import { deliveryJob } from '../../test/factories/delivery-jobs';
 
 function delivery(n: number, webhookId: number): DeliveryJob {
-  return {
+  return deliveryJob({
     id: `d-${n}`,
     webhookId,
-    event: 'ticket.created',
     eventId: `e-${n}`,
     body: `{"n":${n}}`,
-    orderingKey: null,
-    sequence: null,
-    attempts: 0,
-    status: 'pending',
-    nextAttemptAt: 0,
-    deliveredAt: null,
     leaseUntil: Date.now() + 60_000,
-  };
+  });
 }
 
 /** An answer the test gives by hand to one attempt in flight. */
