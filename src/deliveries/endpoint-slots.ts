@@ -106,8 +106,4 @@ export class InFlightLimit {
     if (next) next();
     else this.running -= 1;
   }
-
-  get inFlight(): number {
-    return this.running;
-  }
 }
