@@ -81,56 +81,56 @@ export class BullMqDeliveryQueue extends DeliveryQueue {
     return () => true;
   }
 
-  /** A fan-out pass's new deliveries, due now and held from birth: in batch jobs, 500 deliveries at a time. */
-  async enqueue(jobs: DeliveryJob[]): Promise<void> {
+  /** A fan-out pass's new deliveries, due now and held from birth: in batch jobs. */
+  enqueue(jobs: DeliveryJob[]): Promise<void> {
     const batches: DeliveryJob[][] = [];
     for (let i = 0; i < jobs.length; i += BATCH_SIZE) batches.push(jobs.slice(i, i + BATCH_SIZE));
-    for (let i = 0; i < batches.length; i += BATCHES_PER_ADD) {
-      const chunk = batches.slice(i, i + BATCHES_PER_ADD);
-      try {
-        await this.queue.addBulk(
-          chunk.map((batch) => ({
-            name: 'deliver-batch',
-            data: packBatch(batch),
-            // Its first delivery's id (a UUIDv7, made by this pass) names the batch.
-            opts: { ...JOB_OPTIONS, jobId: `batch.${batch[0].id}` },
-          })),
-        );
-      } catch (error) {
-        // The rows are pending in the database: the reconciler will enqueue them once Redis answers.
-        const count = chunk.reduce((n, batch) => n + batch.length, 0);
-        this.logger.error(`Could not enqueue ${count} deliveries: ${(error as Error).message}`);
-      }
-    }
+    return this.addInChunks(
+      batches.map((batch) => ({
+        name: 'deliver-batch',
+        data: packBatch(batch),
+        // Its first delivery's id (a UUIDv7, made by this pass) names the batch.
+        opts: { ...JOB_OPTIONS, jobId: `batch.${batch[0].id}` },
+      })),
+      BATCHES_PER_ADD,
+    );
   }
 
   /** Due deliveries are the reconciler's to find. */
   wake(): void {}
 
   /**
-   * Adds jobs, each for its next attempt, delayed until `at` when given, a chunk at a time. Failures are
-   * logged, never thrown.
+   * Adds jobs, each for its next attempt, delayed until `at` when given. Failures are logged, never
+   * thrown.
    */
-  async add(jobs: { job: DeliveryJob; at: Date | null }[]): Promise<void> {
-    for (let i = 0; i < jobs.length; i += ADD_CHUNK) {
-      const chunk = jobs.slice(i, i + ADD_CHUNK);
+  add(jobs: { job: DeliveryJob; at: Date | null }[]): Promise<void> {
+    return this.addInChunks(
+      jobs.map(({ job, at }) => ({
+        name: 'deliver',
+        data: job,
+        opts: {
+          ...JOB_OPTIONS,
+          jobId: jobId(job.id, job.attempts + 1),
+          delay: at ? Math.max(0, at.getTime() - Date.now()) : 0,
+        },
+      })),
+      ADD_CHUNK,
+    );
+  }
+
+  /** `addBulk`, `perCall` jobs at a time, one call after another; a chunk Redis refuses is logged. */
+  private async addInChunks(
+    jobs: { name: string; data: DeliveryJob | DeliveryBatch; opts: JobsOptions }[],
+    perCall: number,
+  ): Promise<void> {
+    for (let i = 0; i < jobs.length; i += perCall) {
+      const chunk = jobs.slice(i, i + perCall);
       try {
-        await this.queue.addBulk(
-          chunk.map(({ job, at }) => ({
-            name: 'deliver',
-            data: job,
-            opts: {
-              ...JOB_OPTIONS,
-              jobId: jobId(job.id, job.attempts + 1),
-              delay: at ? Math.max(0, at.getTime() - Date.now()) : 0,
-            },
-          })),
-        );
+        await this.queue.addBulk(chunk);
       } catch (error) {
         // The rows are pending in the database: the reconciler will enqueue them once Redis answers.
-        this.logger.error(
-          `Could not enqueue ${chunk.length} deliveries: ${(error as Error).message}`,
-        );
+        const count = chunk.reduce((n, j) => n + (isBatch(j.data) ? j.data.batch.length : 1), 0);
+        this.logger.error(`Could not enqueue ${count} deliveries: ${(error as Error).message}`);
       }
     }
   }
@@ -176,6 +176,7 @@ export class BullMqDeliveryQueue extends DeliveryQueue {
     }
   }
 
+  /** Jobs, not deliveries: a batch counts once (the database's pending count is the deliveries'). */
   async depth(): Promise<number> {
     const counts = await this.queue.getJobCounts(
       'waiting',

@@ -83,8 +83,10 @@ const depthGauges: Provider = {
       'Deliveries waiting to be delivered or retried (database)',
       () => deliveries.countPending(),
     );
-    metrics.gauge('homa_webhook_queue_depth', 'Delivery jobs queued, delayed or running', () =>
-      queue.depth(),
+    metrics.gauge(
+      'homa_webhook_queue_depth',
+      'Delivery jobs queued, delayed or running (with BullMQ, a batch of up to 50 new deliveries is one job)',
+      () => queue.depth(),
     );
     return true;
   },

@@ -103,23 +103,23 @@ export class DeliveryProcessor
     return Date.now() + away + Math.floor(Math.random() * BUSY_WEBHOOK_DELAY_MS);
   }
 
-  /** Attempts a delivery whose webhook slot is held, and frees the slot once the answer is in. */
+  /**
+   * Attempts a delivery whose webhook slot is held. The slot and the place among the worker's requests
+   * in flight are freed once the answer is in, while the outcome waits for its group commit.
+   */
   private async deliver(data: DeliveryJob): Promise<void> {
     const { id, webhookId } = data;
-    let holding = true;
-    const release = (durationMs?: number) => {
-      if (holding) this.slots.release(webhookId, durationMs);
-      holding = false;
-    };
     await this.inFlight.take();
-    let sending = true;
+    let answered = false;
+    const free = (durationMs?: number) => {
+      if (answered) return;
+      answered = true;
+      this.slots.release(webhookId, durationMs);
+      this.inFlight.release();
+    };
     try {
       const attempted = await this.attempts.attempt(data, { trigger: 'auto', retry: true });
-      // The slot bounds requests in flight to the endpoint: it is free once the answer is in, while
-      // the outcome waits for its group commit.
-      release(attempted?.result.duration_ms);
-      this.inFlight.release();
-      sending = false;
+      free(attempted?.result.duration_ms);
       if (!attempted) return;
       await attempted.recorded;
       const { result } = attempted;
@@ -137,8 +137,7 @@ export class DeliveryProcessor
     } catch (error) {
       this.logger.error(`Delivery ${id} could not be attempted: ${(error as Error).message}`);
     } finally {
-      release();
-      if (sending) this.inFlight.release();
+      free();
     }
   }
 }
