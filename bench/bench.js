@@ -128,7 +128,7 @@ async function deliveryThroughput(h, receiver, path, webhooks, tickets) {
 }
 
 /** Waits until nothing is pending, so one section's backlog does not weigh on the next. */
-async function settle(h) {
+async function settle(h, receiver) {
   let pending = null;
   try {
     await L.until(async () => (pending = await h.api.pending()) === 0, 120_000, 'the backlog');
@@ -140,7 +140,10 @@ async function settle(h) {
       const key = `webhook ${d.webhook_id}, attempts ${d.attempts}, next ${d.next_attempt_at}`;
       by.set(key, (by.get(key) ?? 0) + 1);
     }
-    throw new Error(`${error.message}: ${pending} pending, of them ${JSON.stringify([...by])}`);
+    throw new Error(
+      `${error.message}: ${pending} pending, of them ${JSON.stringify([...by])}; ` +
+        `${receiver.duplicates()} deliveries received twice so far`,
+    );
   }
 }
 
@@ -278,7 +281,7 @@ async function benchMode(mode) {
 
     // Fan-out overhead on the API: ticket creation latency at 50 req/s with 0, then 20, subscribed webhooks.
     if (want('fanout')) {
-      await settle(h);
+      await settle(h, receiver);
       await fixedRateLatency(h.url, 50, 2); // warm-up, not counted
       out.fanout0 = await fixedRateLatency(h.url, 50, 5);
       const fan = [];
@@ -294,7 +297,7 @@ async function benchMode(mode) {
 
     // Event-to-receipt latency at 20 events/s to one webhook.
     if (want('latency')) {
-      await settle(h);
+      await settle(h, receiver);
       await h.api.createWebhook(receiver.url('/latency'), { event_ticket_created: true });
       const latencies = [];
       for (let run = 0; run < RUNS; run++) {
@@ -315,6 +318,7 @@ async function benchMode(mode) {
       out.latencyP99 = L.quantile(latencies, 0.99);
       out.latencyMax = Math.max(...latencies);
     }
+    out.duplicates = receiver.duplicates();
   } finally {
     await h.stop();
     await receiver.close();
@@ -407,6 +411,7 @@ function table(results) {
     ],
     ['  same load to an ordered webhook, deliveries/s', (r) => fmt(r.ordered)],
     ['  ratio ordered / unordered (goal ≥ 0.5)', (r) => fmt(r.orderedRatio, 2)],
+    ['Deliveries received twice (counted once above)', (r) => fmt(r.duplicates)],
     ['Peak RSS MB, 100,000 pending (goal < 250)', (r) => fmt(r.memory?.pendingPeakRssMb)],
     [
       '  the API process (BullMQ; above: the worker)',

@@ -38,19 +38,36 @@ async function freePort() {
   });
 }
 
-/** A webhook endpoint on 127.0.0.1 that counts deliveries per path and notes when each ticket's arrived. */
+/**
+ * A webhook endpoint on 127.0.0.1 that counts distinct deliveries per path (a webhook-id received again
+ * counts as a duplicate instead) and notes when each ticket's arrived.
+ */
 async function startReceiver(port = 0, mode = 'ok') {
-  const state = { count: 0, byPath: new Map(), ticketSeen: new Map(), mode };
+  const state = {
+    count: 0,
+    byPath: new Map(),
+    ticketSeen: new Map(),
+    seen: new Set(),
+    duplicates: 0,
+    mode,
+  };
   const server = http.createServer((req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
       if (state.mode === 'hang') return;
       state.count += 1;
+      // A delivery sent again (at least once) counts once: duplicates must not pass for throughput.
+      const id = req.headers['webhook-id'];
+      if (id !== undefined && state.seen.has(id)) {
+        state.duplicates += 1;
+        return void res.writeHead(200, { 'Content-Type': 'text/plain' }).end('OK');
+      }
+      if (id !== undefined) state.seen.add(id);
       state.byPath.set(req.url, (state.byPath.get(req.url) ?? 0) + 1);
       if (req.headers['x-webhook-event'] === 'ticket.created') {
-        const id = JSON.parse(Buffer.concat(chunks).toString()).data.ticket_id;
-        if (!state.ticketSeen.has(id)) state.ticketSeen.set(id, performance.now());
+        const ticketId = JSON.parse(Buffer.concat(chunks).toString()).data.ticket_id;
+        if (!state.ticketSeen.has(ticketId)) state.ticketSeen.set(ticketId, performance.now());
       }
       res.writeHead(200, { 'Content-Type': 'text/plain' }).end('OK');
     });
@@ -62,7 +79,9 @@ async function startReceiver(port = 0, mode = 'ok') {
     state,
     port: bound,
     url: (path) => `http://127.0.0.1:${bound}${path}`,
+    /** Distinct deliveries received at `path` (by webhook-id; the ceiling's bare POSTs each count). */
     pathCount: (path) => state.byPath.get(path) ?? 0,
+    duplicates: () => state.duplicates,
     close: () =>
       new Promise((r) => {
         server.closeAllConnections();
