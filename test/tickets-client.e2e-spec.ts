@@ -74,6 +74,24 @@ describe('client tickets API (e2e)', () => {
     );
   });
 
+  it("makes one client, with its timestamps and one client.created, from a new email's first tickets sent at once", async () => {
+    const email = uniqueEmail('Race').toLowerCase();
+    const tickets = await Promise.all(
+      Array.from({ length: 6 }, () => createTicket(t, { client_email: email })),
+    );
+    const clients: { id: string; name: string; created_at: Date | string }[] =
+      await t.dataSource.query('SELECT id, name, created_at FROM clients WHERE email = ?', [email]);
+    expect(clients).toHaveLength(1);
+    expect(new Set(tickets.map((ticket) => ticket.client_id))).toEqual(new Set([clients[0].id]));
+    expect(clients[0].name).toBe(GUIDE_TICKET.client_name);
+    expect(clients[0].created_at).not.toBeNull();
+    const created: { n: number | string }[] = await t.dataSource.query(
+      "SELECT COUNT(*) AS n FROM webhook_events WHERE name = 'client.created' AND ordering_key = ?",
+      [`client:${clients[0].id}`],
+    );
+    expect(Number(created[0].n)).toBe(1);
+  });
+
   it("defaults the title to the message's first line cut to 80 characters, else 'Untitled ticket'", async () => {
     const long = await createTicket(t, { title: undefined, message: `${'A'.repeat(100)}\nmore` });
     const blank = await createTicket(t, { title: '   ', message: ' \n ' });

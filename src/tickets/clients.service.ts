@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { fieldError } from '../common/validation';
+import { insertRow } from '../database/sql';
 import { DomainEvent } from '../events/domain-event';
 import { diff } from '../events/event-catalog';
 import { Client } from './entities/client.entity';
@@ -46,7 +48,10 @@ export class ClientsService {
     const email = input.client_email!.trim().toLowerCase();
     const existing = await findClient(m, 'email', email);
     if (existing) return this.rename(m, existing, input.client_name);
-    const client = await m.save(m.create(Client, { name: input.client_name!.trim(), email }));
+    // Plain SQL: TypeORM's save() reads the new row back for its timestamps, one more round trip.
+    const now = new Date();
+    const client = { id: randomUUID(), name: input.client_name!.trim(), email };
+    await insertRow(m, 'clients', { ...client, created_at: now, updated_at: now });
     return {
       client,
       events: [
