@@ -1,4 +1,7 @@
-/** unit: specs beside the code; e2e: test/ on a real database; redis: the multi-process scale-out suite. */
+/**
+ * unit: specs beside the code; e2e: test/ on a real database; mysql: what only MySQL/MariaDB has (row
+ * locks); redis: the multi-process scale-out suite.
+ */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 module.exports = {
   projects: [
@@ -14,6 +17,15 @@ module.exports = {
       testEnvironment: 'node',
       rootDir: '.',
       testMatch: ['<rootDir>/test/*.e2e-spec.ts'],
+      transform: { '^.+\\.ts$': tsJest },
+      setupFilesAfterEnv: ['<rootDir>/test/setup-e2e.ts'],
+    },
+    {
+      // MySQL/MariaDB only (row locks): run by .ci/run's MariaDB step with DATABASE_URL.
+      displayName: 'mysql',
+      testEnvironment: 'node',
+      rootDir: '.',
+      testMatch: ['<rootDir>/test/mysql/*.e2e-spec.ts'],
       transform: { '^.+\\.ts$': tsJest },
       setupFilesAfterEnv: ['<rootDir>/test/setup-e2e.ts'],
     },

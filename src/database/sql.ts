@@ -29,6 +29,16 @@ export function utcDatetime(date: Date): string {
   return lastText;
 }
 
+/**
+ * ` FORCE INDEX (index)` for a statement on MySQL/MariaDB, nothing on SQLite (which runs one
+ * transaction at a time). For locking statements on `webhook_deliveries`: left to itself, the
+ * optimizer may answer a lookup by id or by stream through the `(status, next_attempt_at)` index,
+ * and then locks (or waits for) every pending row it scans on the way, not just the rows it needs.
+ */
+export function forceIndex(m: EntityManager, index: string): string {
+  return m.connection.options.type === 'better-sqlite3' ? '' : ` FORCE INDEX (${index})`;
+}
+
 /** `?, ?, ?` */
 export function placeholders(count: number): string {
   return Array.from({ length: count }, () => '?').join(', ');

@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { placeholders } from '../database/sql';
+import { forceIndex, placeholders } from '../database/sql';
 
 /** An unfanned event as fan-out reads it. */
 export interface OutboxEvent {
@@ -141,7 +141,7 @@ async function advanceCounters(
 }
 
 /** `webhook/key` of the streams with a delivery still pending (locked on MySQL until commit). */
-async function pendingStreams(
+export async function pendingStreams(
   m: EntityManager,
   streams: { webhookId: number; key: string }[],
   sqlite: boolean,
@@ -149,8 +149,10 @@ async function pendingStreams(
   const busy = new Set<string>();
   for (let i = 0; i < streams.length; i += CHUNK) {
     const chunk = streams.slice(i, i + CHUNK);
+    // Through the streams' index: the optimizer otherwise scanned (and locked) the webhook's or every
+    // pending row, which deadlocked with outcome transactions releasing other streams' heads.
     const rows: { webhook_id: number | string; ordering_key: string }[] = await m.query(
-      `SELECT webhook_id, ordering_key FROM webhook_deliveries
+      `SELECT webhook_id, ordering_key FROM webhook_deliveries${forceIndex(m, ORDERED_INDEX)}
        WHERE status = 'pending' AND (${streamFilter(chunk.length)})${sqlite ? '' : ' FOR UPDATE'}`,
       chunk.flatMap((s) => [s.webhookId, s.key]),
     );
@@ -158,6 +160,9 @@ async function pendingStreams(
   }
   return busy;
 }
+
+/** `(webhook_id, ordering_key, sequence)`: the deliveries of each (webhook, key) stream. */
+export const ORDERED_INDEX = 'idx_webhook_deliveries_ordered';
 
 /** `(webhook_id = ? AND ordering_key = ?) OR …` */
 export function streamFilter(count: number): string {

@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
-import { placeholders, sqlValue } from '../database/sql';
-import { streamFilter } from './ordered-fan-out';
+import { forceIndex, placeholders, sqlValue } from '../database/sql';
+import { ORDERED_INDEX, streamFilter } from './ordered-fan-out';
 
 /** One (webhook, key) stream of an ordered webhook. */
 export interface Stream {
@@ -26,7 +26,8 @@ export async function releaseAfter(
   for (let i = 0; i < unique.length; i += CHUNK) {
     const chunk = unique.slice(i, i + CHUNK);
     const rows: PendingRow[] = await m.query(
-      `SELECT id, webhook_id, ordering_key, sequence, next_attempt_at FROM webhook_deliveries
+      `SELECT id, webhook_id, ordering_key, sequence, next_attempt_at
+       FROM webhook_deliveries${forceIndex(m, ORDERED_INDEX)}
        WHERE status = 'pending' AND sequence IS NOT NULL AND (${streamFilter(chunk.length)})`,
       chunk.flatMap((s) => [s.webhookId, s.orderingKey]),
     );
@@ -105,8 +106,10 @@ function waitingHeads(rows: PendingRow[]): string[] {
 async function makeDue(m: EntityManager, ids: string[], now: Date): Promise<string[]> {
   for (let i = 0; i < ids.length; i += CHUNK) {
     const chunk = ids.slice(i, i + CHUNK);
+    // By primary key: through the due index, this update locked every waiting row it passed, and
+    // deadlocked with fan-out's locking read of the same streams (seen under BullMQ).
     await m.query(
-      `UPDATE webhook_deliveries SET next_attempt_at = ?
+      `UPDATE webhook_deliveries${forceIndex(m, 'PRIMARY')} SET next_attempt_at = ?
        WHERE next_attempt_at IS NULL AND status = 'pending' AND id IN (${placeholders(chunk.length)})`,
       [sqlValue(now), ...chunk],
     );
