@@ -6,8 +6,10 @@ import { createWebhook, DELIVERY_TEST_ENV } from '../factories/webhooks';
 import { mysqlUrl } from '../helpers/database';
 import { createTestApp, TestApp } from '../helpers/test-app';
 
-const STREAMS = 100;
-const PER_STREAM = 15;
+const STREAMS = 20;
+const PER_STREAM = 5;
+/** Delivered rows of earlier bursts: with them, pending rows are few and the due index looks cheap. */
+const DELIVERED = 20_000;
 
 /**
  * Row locks on MySQL/MariaDB (SQLite runs one transaction at a time; .ci/run runs test/mysql on
@@ -35,12 +37,13 @@ describe('ordered delivery row locks on MySQL (e2e)', () => {
         event_ticket_created: true,
       })
     ).id;
-    // Streams k:0 … k:99 of one ordered webhook, 15 deliveries each: the head pending and due later,
+    // Streams k:0 … k:19 of one ordered webhook, 5 deliveries each: the head pending and due later,
     // the rest waiting for their turn (next_attempt_at NULL), as under a burst; and, as after earlier
-    // bursts, 6,000 delivered ones (which make the optimizer prefer the due index for pending rows).
+    // bursts, many delivered ones. (With these, MariaDB 10.11 reads pending rows of a few streams
+    // through the due index, not the streams' one, unless told.)
     const events: unknown[][] = [];
     const deliveries: unknown[][] = [];
-    for (let n = 0; n < 6000; n++) {
+    for (let n = 0; n < DELIVERED; n++) {
       events.push([`e-done-${n}`, 'ticket.created', '{}', 1]);
       deliveries.push([
         `done-${n}`,
@@ -121,10 +124,10 @@ describe('ordered delivery row locks on MySQL (e2e)', () => {
       // An outcome being recorded for stream k:0's head.
       (holder) =>
         holder.query("UPDATE webhook_deliveries SET status = 'succeeded' WHERE id = ?", [id(0, 1)]),
-      (runner) => pendingStreams(runner.manager, streams(50, 100), false),
+      (runner) => pendingStreams(runner.manager, streams(10, 20), false),
     );
     expect([...busy].sort()).toEqual(
-      streams(50, 100)
+      streams(10, 20)
         .map((s) => `${webhookId}/${s.key}`)
         .sort(),
     );
@@ -135,19 +138,19 @@ describe('ordered delivery row locks on MySQL (e2e)', () => {
       // Fan-out's locking read of stream k:0 holds its rows.
       (holder) => pendingStreams(holder.manager, streams(0, 1), false),
       async (runner) => {
-        const heads = streams(60, 100).map((_, i) => id(60 + i, 1));
+        const heads = streams(10, 20).map((_, i) => id(10 + i, 1));
         await runner.query(
           `UPDATE webhook_deliveries SET status = 'succeeded' WHERE id IN (${heads.map(() => '?').join(', ')})`,
           heads,
         );
         return releaseAfter(
           runner.manager,
-          streams(60, 100).map((s) => ({ webhookId, orderingKey: s.key })),
+          streams(10, 20).map((s) => ({ webhookId, orderingKey: s.key })),
           new Date(),
         );
       },
     );
-    const next = streams(60, 100).map((_, i) => id(60 + i, 2));
+    const next = streams(10, 20).map((_, i) => id(10 + i, 2));
     expect([...released].sort()).toEqual(next);
     const rows: { n: number | string }[] = await t.dataSource.query(
       `SELECT COUNT(*) AS n FROM webhook_deliveries
