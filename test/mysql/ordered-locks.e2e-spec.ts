@@ -15,7 +15,7 @@ const DELIVERED = 20_000;
  * Row locks on MySQL/MariaDB (SQLite runs one transaction at a time; .ci/run runs test/mysql on
  * MariaDB): the locking statements of ordered delivery touch only the streams they are about. Through
  * the `(status, next_attempt_at)` index they locked every pending row they passed, and fan-out's
- * locking read deadlocked with outcome transactions releasing other streams: 36–43 deadlocks per
+ * locking read deadlocked with outcome transactions releasing other streams: 43–46 deadlocks per
  * benchmark round under BullMQ, and a batch of outcomes lost after its third try was sent again.
  * Without the index hints both tests end in a lock wait timeout.
  */
