@@ -1,4 +1,5 @@
 import { QueryRunner } from 'typeorm';
+import { insertMany, placeholders } from '../../src/database/sql';
 import { pendingStreams } from '../../src/deliveries/ordered-fan-out';
 import { releaseAfter } from '../../src/deliveries/ordered-release';
 import { createUser } from '../factories/users';
@@ -10,6 +11,16 @@ const STREAMS = 20;
 const PER_STREAM = 5;
 /** Delivered rows of earlier bursts: with them, pending rows are few and the due index looks cheap. */
 const DELIVERED = 20_000;
+const DELIVERY_COLUMNS = [
+  'id',
+  'webhook_id',
+  'event',
+  'event_id',
+  'ordering_key',
+  'sequence',
+  'status',
+  'next_attempt_at',
+];
 
 /**
  * Row locks on MySQL/MariaDB (SQLite runs one transaction at a time; .ci/run runs test/mysql on
@@ -41,51 +52,24 @@ describe('ordered delivery row locks on MySQL (e2e)', () => {
     // the rest waiting for their turn (next_attempt_at NULL), as under a burst; and, as after earlier
     // bursts, many delivered ones. (With these, MariaDB 10.11 reads pending rows of a few streams
     // through the due index, not the streams' one, unless told.)
-    const events: unknown[][] = [];
     const deliveries: unknown[][] = [];
-    for (let n = 0; n < DELIVERED; n++) {
-      events.push([`e-done-${n}`, 'ticket.created', '{}', 1]);
-      deliveries.push([
-        `done-${n}`,
-        webhookId,
-        'ticket.created',
-        `e-done-${n}`,
-        `old:${n}`,
-        1,
-        null,
-      ]);
-    }
+    const delivery = (
+      rowId: string,
+      key: string,
+      seq: number,
+      status: string,
+      due: string | null,
+    ) => deliveries.push([rowId, webhookId, 'ticket.created', `e-${rowId}`, key, seq, status, due]);
+    for (let n = 0; n < DELIVERED; n++) delivery(`done-${n}`, `old:${n}`, 1, 'succeeded', null);
     for (let s = 0; s < STREAMS; s++)
-      for (let q = 1; q <= PER_STREAM; q++) {
-        events.push([`e-${id(s, q)}`, 'ticket.created', '{}', 1]);
-        deliveries.push([
-          id(s, q),
-          webhookId,
-          'ticket.created',
-          `e-${id(s, q)}`,
-          `k:${s}`,
-          q,
-          q === 1 ? '2099-01-01 00:00:00.000' : null,
-        ]);
-      }
-    for (let i = 0; i < events.length; i += 1000) {
-      const chunk = events.slice(i, i + 1000);
-      await t.dataSource.query(
-        `INSERT INTO webhook_events (id, name, body, fanned_out) VALUES ${chunk.map(() => '(?, ?, ?, ?)').join(', ')}`,
-        chunk.flat(),
-      );
-    }
+      for (let q = 1; q <= PER_STREAM; q++)
+        delivery(id(s, q), `k:${s}`, q, 'pending', q === 1 ? '2099-01-01 00:00:00.000' : null);
+    const m = t.dataSource.manager;
     for (let i = 0; i < deliveries.length; i += 1000) {
       const chunk = deliveries.slice(i, i + 1000);
-      await t.dataSource.query(
-        `INSERT INTO webhook_deliveries (id, webhook_id, event, event_id, ordering_key, sequence, status, next_attempt_at)
-         VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-        chunk.flatMap((row) => [
-          ...row.slice(0, 6),
-          String(row[0]).startsWith('done-') ? 'succeeded' : 'pending',
-          row[6],
-        ]),
-      );
+      const events = chunk.map((row) => [row[3], 'ticket.created', '{}', true]);
+      await insertMany(m, 'webhook_events', ['id', 'name', 'body', 'fanned_out'], events);
+      await insertMany(m, 'webhook_deliveries', DELIVERY_COLUMNS, chunk);
     }
     await t.dataSource.query('ANALYZE TABLE webhook_deliveries');
   });
@@ -140,7 +124,7 @@ describe('ordered delivery row locks on MySQL (e2e)', () => {
       async (runner) => {
         const heads = streams(10, 20).map((_, i) => id(10 + i, 1));
         await runner.query(
-          `UPDATE webhook_deliveries SET status = 'succeeded' WHERE id IN (${heads.map(() => '?').join(', ')})`,
+          `UPDATE webhook_deliveries SET status = 'succeeded' WHERE id IN (${placeholders(heads.length)})`,
           heads,
         );
         return releaseAfter(
@@ -154,7 +138,7 @@ describe('ordered delivery row locks on MySQL (e2e)', () => {
     expect([...released].sort()).toEqual(next);
     const rows: { n: number | string }[] = await t.dataSource.query(
       `SELECT COUNT(*) AS n FROM webhook_deliveries
-       WHERE next_attempt_at IS NOT NULL AND id IN (${next.map(() => '?').join(', ')})`,
+       WHERE next_attempt_at IS NOT NULL AND id IN (${placeholders(next.length)})`,
       next,
     );
     expect(Number(rows[0].n)).toBe(next.length);
