@@ -1,5 +1,7 @@
 import { QueryRunner } from 'typeorm';
 import { insertMany, placeholders } from '../../src/database/sql';
+import { insertDeliveries, NewDelivery } from '../../src/deliveries/delivery-rows';
+import { DeliveryStatus } from '../../src/deliveries/entities/webhook-delivery.entity';
 import { pendingStreams } from '../../src/deliveries/ordered-fan-out';
 import { releaseAfter } from '../../src/deliveries/ordered-release';
 import { createUser } from '../factories/users';
@@ -11,16 +13,6 @@ const STREAMS = 20;
 const PER_STREAM = 5;
 /** Delivered rows of earlier bursts: with them, pending rows are few and the due index looks cheap. */
 const DELIVERED = 20_000;
-const DELIVERY_COLUMNS = [
-  'id',
-  'webhook_id',
-  'event',
-  'event_id',
-  'ordering_key',
-  'sequence',
-  'status',
-  'next_attempt_at',
-];
 
 /**
  * Row locks on MySQL/MariaDB (SQLite runs one transaction at a time; .ci/run runs test/mysql on
@@ -52,24 +44,36 @@ describe('ordered delivery row locks on MySQL (e2e)', () => {
     // the rest waiting for their turn (next_attempt_at NULL), as under a burst; and, as after earlier
     // bursts, many delivered ones. (With these, MariaDB 10.11 reads pending rows of a few streams
     // through the due index, not the streams' one, unless told.)
-    const deliveries: unknown[][] = [];
+    const deliveries: NewDelivery[] = [];
     const delivery = (
       rowId: string,
       key: string,
       seq: number,
-      status: string,
-      due: string | null,
-    ) => deliveries.push([rowId, webhookId, 'ticket.created', `e-${rowId}`, key, seq, status, due]);
+      status: DeliveryStatus,
+      due: Date | null,
+    ) =>
+      deliveries.push({
+        id: rowId,
+        webhook_id: webhookId,
+        event: 'ticket.created',
+        event_id: `e-${rowId}`,
+        ordering_key: key,
+        sequence: seq,
+        status,
+        next_attempt_at: due,
+        locked_until: null,
+      });
+    const nextYear = new Date('2099-01-01T00:00:00Z');
     for (let n = 0; n < DELIVERED; n++) delivery(`done-${n}`, `old:${n}`, 1, 'succeeded', null);
     for (let s = 0; s < STREAMS; s++)
       for (let q = 1; q <= PER_STREAM; q++)
-        delivery(id(s, q), `k:${s}`, q, 'pending', q === 1 ? '2099-01-01 00:00:00.000' : null);
+        delivery(id(s, q), `k:${s}`, q, 'pending', q === 1 ? nextYear : null);
     const m = t.dataSource.manager;
     for (let i = 0; i < deliveries.length; i += 1000) {
       const chunk = deliveries.slice(i, i + 1000);
-      const events = chunk.map((row) => [row[3], 'ticket.created', '{}', true]);
+      const events = chunk.map((d) => [d.event_id, d.event, '{}', true]);
       await insertMany(m, 'webhook_events', ['id', 'name', 'body', 'fanned_out'], events);
-      await insertMany(m, 'webhook_deliveries', DELIVERY_COLUMNS, chunk);
+      await insertDeliveries(m, chunk);
     }
     await t.dataSource.query('ANALYZE TABLE webhook_deliveries');
   });
