@@ -65,13 +65,53 @@ export async function insertRow(
   table: string,
   row: Record<string, unknown>,
 ): Promise<number> {
-  const columns = Object.keys(row);
+  const [id] = await insertRows(m, table, [row]);
+  return id;
+}
+
+/** `auto_increment_increment` of each MySQL/MariaDB data source: read once, it is a server setting. */
+const autoIncrementSteps = new WeakMap<object, Promise<number>>();
+
+/**
+ * One multi-row INSERT of `rows` (objects with the same keys, in the same order) into a table with an
+ * auto-increment id; answers the ids they were given, in order. One statement numbers its rows
+ * consecutively on both databases: SQLite writes them one after another and answers the last id;
+ * MySQL/MariaDB reserve the whole range at once for a statement whose rows are listed in VALUES (a
+ * "simple insert", in every `innodb_autoinc_lock_mode`) and answer the first, the ids spaced by
+ * `auto_increment_increment`.
+ */
+export async function insertRows(
+  m: EntityManager,
+  table: string,
+  rows: readonly Record<string, unknown>[],
+): Promise<number[]> {
+  if (rows.length === 0) return [];
+  const columns = Object.keys(rows[0]);
+  const tuple = `(${placeholders(columns.length)})`;
   const raw: unknown = await m.query(
-    `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${placeholders(columns.length)})`,
-    Object.values(row).map(sqlValue),
+    `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${rows.map(() => tuple).join(', ')}`,
+    rows.flatMap((row) => columns.map((column) => sqlValue(row[column]))),
   );
-  // mysql2 answers with a result header; better-sqlite3 (through TypeORM) with the last row id.
-  return Number(
-    typeof raw === 'object' && raw !== null ? (raw as { insertId: number }).insertId : raw,
-  );
+  if (typeof raw === 'object' && raw !== null) {
+    const first = Number((raw as { insertId: number }).insertId);
+    const step = rows.length === 1 ? 1 : await autoIncrementStep(m);
+    return rows.map((_, i) => first + i * step);
+  }
+  const last = Number(raw);
+  return rows.map((_, i) => last - (rows.length - 1 - i));
+}
+
+function autoIncrementStep(m: EntityManager): Promise<number> {
+  let step = autoIncrementSteps.get(m.connection);
+  if (!step) {
+    step = m
+      .query('SELECT @@auto_increment_increment AS step')
+      .then((rows: { step: number | string }[]) => Number(rows[0].step))
+      .catch((error: unknown) => {
+        autoIncrementSteps.delete(m.connection);
+        throw error;
+      });
+    autoIncrementSteps.set(m.connection, step);
+  }
+  return step;
 }

@@ -60,13 +60,30 @@ export class EventOutbox {
     for (const listener of this.committedListeners) listener();
   }
 
-  /** Numbers the keyed events within their keys, in the order they were recorded, and inserts them all. */
+  /**
+   * Numbers the keyed events within their keys, in the order they were recorded, and inserts them all.
+   * A key opened by this transaction (see opensKey) gets its counter in one INSERT with the others
+   * opened; each other key takes its numbers in a statement of its own.
+   */
   private async write(m: EntityManager, rows: PendingEvent[]): Promise<void> {
     const perKey = new Map<string, number>();
-    for (const { key } of rows) if (key !== null) perKey.set(key, (perKey.get(key) ?? 0) + 1);
+    const opened = new Set<string>();
+    for (const { event, key } of rows) {
+      if (key === null) continue;
+      if (!perKey.has(key) && opensKey(event.name, key)) opened.add(key);
+      perKey.set(key, (perKey.get(key) ?? 0) + 1);
+    }
     const next = new Map<string, number>();
-    for (const [key, count] of perKey)
-      next.set(key, (await takeKeySeqs(m, key, count, this.tx.isSqlite)) - count + 1);
+    await insertMany(
+      m,
+      'event_sequences',
+      ['ordering_key', 'last_seq'],
+      [...opened].map((key) => [key, perKey.get(key)]),
+    );
+    for (const [key, count] of perKey) {
+      if (opened.has(key)) next.set(key, 1);
+      else next.set(key, (await takeKeySeqs(m, key, count, this.tx.isSqlite)) - count + 1);
+    }
     const numbered = rows.map((row) => {
       if (row.key === null) return { ...row, keySeq: null };
       const keySeq = next.get(row.key)!;
@@ -75,6 +92,18 @@ export class EventOutbox {
     });
     await insertEvents(m, numbered, false);
   }
+}
+
+/**
+ * `ticket.created` is the first event of its ticket's key (`ticket:<id>`), `client.created` of its
+ * client's, `user.created` of its user's: each is recorded by the transaction that creates the record,
+ * whose id is new (a UUID, or an auto-increment value, never reused), so no counter exists for the key
+ * yet. Its counter is inserted, without the upsert that finds out; were one there after all, the
+ * INSERT fails and the transaction with it.
+ */
+function opensKey(eventName: string, key: string): boolean {
+  const kind = key.slice(0, key.indexOf(':'));
+  return eventName === `${kind}.created`;
 }
 
 interface PendingEvent {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { insertRow } from '../database/sql';
+import { insertRows } from '../database/sql';
 import { TransactionService } from '../database/transaction.service';
 import { EventPublisher } from '../events/event-publisher';
 import { toRfc3339 } from '../events/rfc3339';
@@ -38,22 +38,35 @@ export class TicketMessagesService {
     authorType: AuthorType,
     authorId: string | null,
     body: string,
-  ) {
-    const row = { ticket_id: ticketId, author_type: authorType, author_id: authorId, body };
+  ): Promise<{ message: TicketMessage; event: MessageCreatedEvent }> {
+    const [inserted] = await this.insertMany(m, [
+      { ticket_id: ticketId, author_type: authorType, author_id: authorId, body },
+    ]);
+    return inserted;
+  }
+
+  /** Several messages in one INSERT, within the caller's transaction; the caller publishes the events. */
+  async insertMany(
+    m: EntityManager,
+    rows: Pick<TicketMessage, 'ticket_id' | 'author_type' | 'author_id' | 'body'>[],
+  ): Promise<{ message: TicketMessage; event: MessageCreatedEvent }[]> {
     const created_at = new Date();
-    const message: TicketMessage = {
-      id: await insertRow(m, 'ticket_messages', { ...row, created_at }),
-      ...row,
-      created_at,
-    };
-    const event = new MessageCreatedEvent({
-      message_id: message.id,
-      ticket_id: ticketId,
-      author_type: authorType,
-      author_id: authorId,
-      body,
-      created_at: toRfc3339(created_at),
+    const ids = await insertRows(
+      m,
+      'ticket_messages',
+      rows.map((row) => ({ ...row, created_at })),
+    );
+    return rows.map((row, i) => {
+      const message: TicketMessage = { id: ids[i], ...row, created_at };
+      const event = new MessageCreatedEvent({
+        message_id: message.id,
+        ticket_id: row.ticket_id,
+        author_type: row.author_type,
+        author_id: row.author_id,
+        body: row.body,
+        created_at: toRfc3339(created_at),
+      });
+      return { message, event };
     });
-    return { message, event };
   }
 }

@@ -11,6 +11,7 @@ import { Client } from './entities/client.entity';
 import { TicketMessage } from './entities/ticket-message.entity';
 import { Ticket } from './entities/ticket.entity';
 import { TicketMessagesService } from './ticket-messages.service';
+import { NewTickets } from './new-tickets';
 import { TicketsService } from './tickets.service';
 import { MemoryThrottlerStorage } from './memory-throttler-storage';
 
@@ -49,6 +50,6 @@ function redisThrottlerStorage(): RedisStorageModule['ThrottlerStorageRedisServi
     }),
   ],
   controllers: [ClientTicketsController, AgentTicketsController],
-  providers: [TicketsService, TicketMessagesService, ClientsService],
+  providers: [TicketsService, TicketMessagesService, ClientsService, NewTickets],
 })
 export class TicketsModule {}

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, FindOptionsWhere } from 'typeorm';
 import { definedOnly } from '../common/objects';
-import { insertRow } from '../database/sql';
 import { Page, skipFor, toPage } from '../common/pagination';
 import { fieldError } from '../common/validation';
 import { TransactionService } from '../database/transaction.service';
@@ -11,17 +10,15 @@ import { DomainEvent } from '../events/domain-event';
 import { diff } from '../events/event-catalog';
 import { EventPublisher } from '../events/event-publisher';
 import { toRfc3339 } from '../events/rfc3339';
-import { ClientsService } from './clients.service';
+import { NewTickets } from './new-tickets';
 import { CreateTicketDto, ListTicketsQueryDto, UpdateTicketDto } from './dto/create-ticket.dto';
 import { Client } from './entities/client.entity';
 import { TicketMessage } from './entities/ticket-message.entity';
 import { Ticket, TicketView, toTicketView } from './entities/ticket.entity';
 import { TicketAssignedEvent } from './events/ticket-assigned.event';
 import { TicketClosedEvent } from './events/ticket-closed.event';
-import { TicketCreatedEvent } from './events/ticket-created.event';
 import { TicketStatusChangedEvent } from './events/ticket-status-changed.event';
 import { TicketUpdatedEvent } from './events/ticket-updated.event';
-import { TicketMessagesService } from './ticket-messages.service';
 import { ticketNotFound } from './ticket-errors';
 import { newTicketSecret, ticketSecretMatches } from './ticket-secret';
 
@@ -35,55 +32,19 @@ const UPDATABLE = ['title', 'status', 'priority', 'department_id', 'closed_at'] 
 /**
  * Tickets: every change is one transaction, and its events are published inside it (so they commit with
  * the change or not at all), in the order a subscriber expects (ticket.updated, then ticket.status_changed, then ticket.closed).
+ * New tickets are written in batches (see NewTickets).
  */
 @Injectable()
 export class TicketsService {
   constructor(
     private readonly tx: TransactionService,
-    private readonly clients: ClientsService,
-    private readonly messages: TicketMessagesService,
+    private readonly newTickets: NewTickets,
     private readonly events: EventPublisher,
   ) {}
 
   async create(input: CreateTicketDto, channel = 'web'): Promise<TicketView & { secret: string }> {
     const { secret, hash } = newTicketSecret();
-    const { ticket } = await this.retryOnDuplicateClient(() =>
-      this.tx.run(async (m) => {
-        if (input.department_id !== undefined) await assertDepartment(m, input.department_id);
-        const { client, events } = await this.clients.resolve(m, input);
-        const now = new Date();
-        const row = {
-          title: input.title?.trim() || defaultTitle(input.message),
-          client_id: client.id,
-          department_id: input.department_id ?? null,
-          channel_id: channel,
-          status: input.status ?? 'new',
-          priority: input.priority ?? 'medium',
-          assigned_user_id: null,
-          secret_hash: hash,
-          closed_at: input.status === 'closed' ? now : null,
-          created_at: now,
-          updated_at: now,
-        };
-        // Plain SQL: TypeORM's save() re-reads the row it wrote and cost more CPU than the statement.
-        const created: Ticket = { id: await insertRow(m, 'tickets', row), ...row };
-        events.push(
-          new TicketCreatedEvent({
-            ticket_id: created.id,
-            title: created.title,
-            client_id: created.client_id,
-            department_id: created.department_id,
-            channel_id: created.channel_id,
-            status: created.status,
-            priority: created.priority,
-          }),
-        );
-        const first = await this.messages.insert(m, created.id, 'client', client.id, input.message);
-        events.push(first.event);
-        await this.events.publish(m, events);
-        return { ticket: created };
-      }),
-    );
+    const ticket = await this.newTickets.create({ input, channel, secretHash: hash });
     return { ...toTicketView(ticket), secret };
   }
 
@@ -206,17 +167,6 @@ export class TicketsService {
     });
     return toTicketView(ticket);
   }
-
-  private async retryOnDuplicateClient<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      // Two first tickets from one new email at once: the loser runs again and finds the client.
-      const code = (error as { driverError?: { code?: string } }).driverError?.code;
-      if (code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE') return work();
-      throw error;
-    }
-  }
 }
 
 function transitionEvents(
@@ -260,12 +210,6 @@ function updatedEvent(ticket: Ticket, changes: ReturnType<typeof diff>): TicketU
 async function assertDepartment(m: EntityManager, id: number): Promise<void> {
   if (!(await m.existsBy(Department, { id })))
     throw fieldError('department_id', `${id} is not a known department`);
-}
-
-function defaultTitle(message: string): string {
-  const line = message.trim().split('\n')[0].trim();
-  if (!line) return 'Untitled ticket';
-  return line.length > 80 ? `${line.slice(0, 79)}…` : line;
 }
 
 function isoOrNull(date: Date | null): string | null {
