@@ -146,24 +146,30 @@ describe('new tickets written together (e2e)', () => {
     ]);
   });
 
-  it('writes each ticket alone again when its batch fails before the commit', async () => {
+  /**
+   * Makes the second foreground transaction (the second batch) fail with `error` instead of running;
+   * answers how many foreground transactions were asked for.
+   */
+  const failSecondBatch = (error: Error): (() => number) => {
     const tx = t.get(TransactionService);
     const run = tx.run.bind(tx);
     let foreground = 0;
     jest.spyOn(tx, 'run').mockImplementation((work, priority) => {
       if (priority === 'background') return run(work, priority);
       foreground++;
-      // The batch of three: a statement fails (a deadlock, after its retries).
-      if (foreground === 2)
-        return Promise.reject(
-          new QueryFailedError('INSERT INTO tickets …', [], new Error('Deadlock found')),
-        );
-      return run(work, priority);
+      return foreground === 2 ? Promise.reject(error) : run(work, priority);
     });
-    const inputs = ['r0', 'r1', 'r2', 'r3'].map((title) => ticket(title, {}));
-    const results = await settle(inputs);
+    return () => foreground;
+  };
+
+  it('writes each ticket alone again when its batch fails before the commit', async () => {
+    // A statement of the batch of three fails (say, a deadlock after its retries).
+    const transactions = failSecondBatch(
+      new QueryFailedError('INSERT INTO tickets …', [], new Error('Deadlock found')),
+    );
+    const results = await settle(['r0', 'r1', 'r2', 'r3'].map((title) => ticket(title, {})));
     expect(results.map((r) => r.error)).toEqual([null, null, null, null]);
-    expect(foreground).toBe(5);
+    expect(transactions()).toBe(5);
     const rows: { title: string }[] = await t.dataSource.query(
       "SELECT title FROM tickets WHERE title IN ('r0', 'r1', 'r2', 'r3') ORDER BY title",
     );
@@ -171,22 +177,15 @@ describe('new tickets written together (e2e)', () => {
   });
 
   it('does not write a batch again when its COMMIT failed: it may have been written', async () => {
-    const tx = t.get(TransactionService);
-    const run = tx.run.bind(tx);
-    let foreground = 0;
-    jest.spyOn(tx, 'run').mockImplementation((work, priority) => {
-      if (priority === 'background') return run(work, priority);
-      foreground++;
-      if (foreground === 2)
-        return Promise.reject(new QueryFailedError('COMMIT', [], new Error('Connection lost')));
-      return run(work, priority);
-    });
+    const transactions = failSecondBatch(
+      new QueryFailedError('COMMIT', [], new Error('Connection lost')),
+    );
     const results = await settle(['c0', 'c1', 'c2'].map((title) => ticket(title, {})));
     expect(results[0].error).toBeNull();
     expect(results.slice(1).map((r) => r.error?.message)).toEqual([
       'Connection lost',
       'Connection lost',
     ]);
-    expect(foreground).toBe(2);
+    expect(transactions()).toBe(2);
   });
 });

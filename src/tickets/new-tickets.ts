@@ -72,59 +72,62 @@ export class NewTickets {
   }
 
   private async insert(m: EntityManager, tickets: NewTicket[]): Promise<ItemResult<Ticket>[]> {
-    const results: ItemResult<Ticket>[] = [];
+    const results: ItemResult<Ticket>[] = new Array<ItemResult<Ticket>>(tickets.length);
     const unknown = await unknownDepartments(m, tickets);
-    const candidates = tickets.filter((t, i) => {
-      const id = t.input.department_id;
+    const candidates: number[] = [];
+    tickets.forEach(({ input: { department_id: id } }, index) => {
       if (id !== undefined && unknown.has(id))
-        results[i] = { error: fieldError('department_id', `${id} is not a known department`) };
-      return results[i] === undefined;
+        results[index] = { error: fieldError('department_id', `${id} is not a known department`) };
+      else candidates.push(index);
     });
     const resolutions = await this.clients.resolveMany(
       m,
-      candidates.map((t) => t.input),
+      candidates.map((index) => tickets[index].input),
     );
-    const valid: { ticket: NewTicket; client: ResolvedClient; events: DomainEvent[] }[] = [];
-    candidates.forEach((ticket, i) => {
+    const valid: { index: number; client: ResolvedClient; events: DomainEvent[] }[] = [];
+    candidates.forEach((index, i) => {
       const resolution = resolutions[i];
-      if (resolution.error) results[tickets.indexOf(ticket)] = { error: resolution.error };
-      else valid.push({ ticket, client: resolution.client, events: resolution.events });
+      if (resolution.error) results[index] = { error: resolution.error };
+      else valid.push({ index, client: resolution.client, events: resolution.events });
     });
     if (valid.length === 0) return results;
 
     const now = new Date();
-    const rows = valid.map(({ ticket: { input, channel, secretHash }, client }) => ({
-      title: input.title?.trim() || defaultTitle(input.message),
-      client_id: client.id,
-      department_id: input.department_id ?? null,
-      channel_id: channel,
-      status: input.status ?? 'new',
-      priority: input.priority ?? 'medium',
-      assigned_user_id: null,
-      secret_hash: secretHash,
-      closed_at: input.status === 'closed' ? now : null,
-      created_at: now,
-      updated_at: now,
-    }));
+    const rows = valid.map(({ index, client }) => {
+      const { input, channel, secretHash } = tickets[index];
+      return {
+        title: input.title?.trim() || defaultTitle(input.message),
+        client_id: client.id,
+        department_id: input.department_id ?? null,
+        channel_id: channel,
+        status: input.status ?? 'new',
+        priority: input.priority ?? 'medium',
+        assigned_user_id: null,
+        secret_hash: secretHash,
+        closed_at: input.status === 'closed' ? now : null,
+        created_at: now,
+        updated_at: now,
+      };
+    });
     // Plain SQL: TypeORM's save() re-reads each row it wrote and cost more CPU than the statement.
     const ids = await insertRows(m, 'tickets', rows);
     const created: Ticket[] = rows.map((row, i) => ({ id: ids[i], ...row }));
     const createdEvents = created.map((ticket) => ticketCreated(ticket));
     const firsts = await this.messages.insertMany(
       m,
-      valid.map(({ ticket, client }, i) => ({
+      valid.map(({ index, client }, i) => ({
         ticket_id: created[i].id,
         author_type: 'client' as const,
         author_id: client.id,
-        body: ticket.input.message,
+        body: tickets[index].input.message,
       })),
     );
     await this.events.publish(
       m,
       valid.flatMap(({ events }, i) => [...events, createdEvents[i], firsts[i].event]),
     );
-    valid.forEach(({ ticket }, i) => {
-      results[tickets.indexOf(ticket)] = { value: created[i] };
+    valid.forEach(({ index }, i) => {
+      results[index] = { value: created[i] };
     });
     return results;
   }
