@@ -146,6 +146,24 @@ describe('new tickets written together (e2e)', () => {
     ]);
   });
 
+  it('finds a client by email as the database compares emails, in a batch as alone', async () => {
+    // MySQL's collation takes `andré-…` and `andre-…` for one email; SQLite compares them exactly.
+    const mysql = t.dataSource.options.type === 'mysql';
+    const unique = uniqueEmail('accent');
+    const first = await createTicket(t, { client_email: `andré-${unique}` });
+    const resolve = jest.spyOn(t.get(ClientsService), 'resolveMany');
+    const results = await settle([
+      ticket('a0', {}),
+      ticket('a1', { client_email: `andre-${unique}` }),
+      ticket('a2', {}),
+    ]);
+    expect(results.map((r) => r.error)).toEqual([null, null, null]);
+    // One batch after the lone first request: no duplicate client to retry, no ticket written alone.
+    expect(resolve.mock.calls.map(([, inputs]) => inputs.length)).toEqual([1, 2]);
+    if (mysql) expect(results[1].view!.client_id).toBe(first.client_id);
+    else expect(results[1].view!.client_id).not.toBe(first.client_id);
+  });
+
   /**
    * Makes the second foreground transaction (the second batch) fail with `error` instead of running;
    * answers how many foreground transactions were asked for.
