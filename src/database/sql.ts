@@ -51,9 +51,18 @@ export async function insertMany(
   columns: readonly string[],
   rows: readonly unknown[][],
 ): Promise<void> {
-  if (rows.length === 0) return;
+  if (rows.length > 0) await insertValues(m, table, columns, rows);
+}
+
+/** The INSERT of insertMany; answers what the driver answered (see insertRows). */
+function insertValues(
+  m: EntityManager,
+  table: string,
+  columns: readonly string[],
+  rows: readonly unknown[][],
+): Promise<unknown> {
   const tuple = `(${placeholders(columns.length)})`;
-  await m.query(
+  return m.query(
     `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${rows.map(() => tuple).join(', ')}`,
     rows.flat().map(sqlValue),
   );
@@ -87,11 +96,13 @@ export async function insertRows(
 ): Promise<number[]> {
   if (rows.length === 0) return [];
   const columns = Object.keys(rows[0]);
-  const tuple = `(${placeholders(columns.length)})`;
-  const raw: unknown = await m.query(
-    `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${rows.map(() => tuple).join(', ')}`,
-    rows.flatMap((row) => columns.map((column) => sqlValue(row[column]))),
+  const raw = await insertValues(
+    m,
+    table,
+    columns,
+    rows.map((row) => columns.map((column) => row[column])),
   );
+  // mysql2 answers with a result header; better-sqlite3 (through TypeORM) with the last row id.
   if (typeof raw === 'object' && raw !== null) {
     const first = Number((raw as { insertId: number }).insertId);
     const step = rows.length === 1 ? 1 : await autoIncrementStep(m);

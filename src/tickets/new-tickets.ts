@@ -35,7 +35,8 @@ const MAX_BATCH = 32;
  * (client.created or client.updated, ticket.created, message.created), a new email met twice makes one
  * client. A request that is invalid (an unknown department or client) gets its 400 and the others are
  * written. Should the batch fail in another way before its commit, each of its tickets is written alone
- * again, so that one ticket's failure is never another's.
+ * again, so that one ticket's failure is never another's; should its COMMIT fail, it is not (it may
+ * have been written), and each caller gets the error, as a request written alone would.
  */
 @Injectable()
 export class NewTickets {
