@@ -90,44 +90,74 @@ async function startReceiver(port = 0, mode = 'ok') {
   };
 }
 
-/** The raw ceiling: a keep-alive client posting signed envelopes to the same receiver, no database. */
-async function ceiling(receiver, { count, concurrency }) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const body = Buffer.from(
-    JSON.stringify({
-      event: 'ticket.created',
-      timestamp: '2024-01-15T10:30:00Z',
-      data: {
-        ticket_id: 123,
-        title: 'Test Ticket',
-        client_id: 'c4ae2903-1127-4229-9e20-3225990af447',
-        department_id: null,
-        channel_id: 'web',
-        status: 'new',
-        priority: 'medium',
-      },
-    }),
-  );
+/** The signed envelope the ceilings post. */
+const CEILING_BODY = Buffer.from(
+  JSON.stringify({
+    event: 'ticket.created',
+    timestamp: '2024-01-15T10:30:00Z',
+    data: {
+      ticket_id: 123,
+      title: 'Test Ticket',
+      client_id: 'c4ae2903-1127-4229-9e20-3225990af447',
+      department_id: null,
+      channel_id: 'web',
+      status: 'new',
+      priority: 'medium',
+    },
+  }),
+);
+
+/**
+ * The raw ceiling: a keep-alive client posting signed envelopes to the same receiver, no database.
+ * `client: 'node'` (the goal's) uses `node:http`; `client: 'homa'` uses Homa's own HTTP/1.1 client
+ * (dist/src/deliveries/http1-client.js), which is leaner, to show how high the ceiling goes with it.
+ */
+async function ceiling(receiver, { count, concurrency, client = 'node' }) {
+  const body = CEILING_BODY;
+  const signed = () => createHmac('sha256', 'bench-secret-value').update(body).digest('hex');
+  let post;
+  let close;
+  if (client === 'homa') {
+    const { Http1Client, postHead } = require(
+      join(__dirname, '..', 'dist', 'src', 'deliveries', 'http1-client.js'),
+    );
+    const homa = new Http1Client({ maxSockets: concurrency });
+    const url = new URL(receiver.url('/ceiling'));
+    const origin = { https: false, hostname: url.hostname, port: Number(url.port) };
+    post = () => {
+      const headers = { 'Content-Type': 'application/json', 'X-Webhook-Signature': signed() };
+      return homa.post(
+        origin,
+        postHead(url.host, url.pathname, headers, body.length),
+        body,
+        1024,
+        10_000,
+      );
+    };
+    close = () => homa.close();
+  } else {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+    post = () =>
+      new Promise((resolve, reject) => {
+        const req = http.request(receiver.url('/ceiling'), {
+          method: 'POST',
+          agent,
+          headers: {
+            'Content-Type': 'application/json',
+            'Content-Length': body.length,
+            'X-Webhook-Signature': signed(),
+          },
+        });
+        req.on('response', (res) => {
+          res.resume();
+          res.on('end', resolve);
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    close = () => agent.destroy();
+  }
   let next = 0;
-  const post = () =>
-    new Promise((resolve, reject) => {
-      const signature = createHmac('sha256', 'bench-secret-value').update(body).digest('hex');
-      const req = http.request(receiver.url('/ceiling'), {
-        method: 'POST',
-        agent,
-        headers: {
-          'Content-Type': 'application/json',
-          'Content-Length': body.length,
-          'X-Webhook-Signature': signature,
-        },
-      });
-      req.on('response', (res) => {
-        res.resume();
-        res.on('end', resolve);
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -135,7 +165,7 @@ async function ceiling(receiver, { count, concurrency }) {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  agent.destroy();
+  close();
   return count / seconds;
 }
 

@@ -1,8 +1,12 @@
 import { VERSION } from '../version';
 import type { Webhook } from '../webhooks/entities/webhook.entity';
 
-/** Names a webhook's custom headers may not set: the delivery contract's own. */
-const RESERVED = /^(content-type|content-length|host|user-agent|x-webhook-.*|webhook-.*)$/i;
+/**
+ * Names a webhook's custom headers may not set: the delivery contract's own, and those that frame or
+ * steer the HTTP exchange itself (the sender's to set).
+ */
+const RESERVED =
+  /^(content-type|content-length|host|user-agent|x-webhook-.*|webhook-.*|connection|keep-alive|transfer-encoding|te|trailer|upgrade|expect|proxy-connection)$/i;
 
 /**
  * The headers of one attempt of a delivery, before signing: the webhook's custom headers, then the
