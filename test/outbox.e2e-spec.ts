@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { EventOutbox } from '../src/deliveries/event-outbox';
 import { OutcomeRecorder } from '../src/deliveries/outcome-recorder';
+import { sqlValue } from '../src/database/sql';
 import { TransactionService } from '../src/database/transaction.service';
 import { GUIDE_TICKET } from './factories/tickets';
 import { createUser, TestUser, uniqueEmail } from './factories/users';
@@ -232,6 +233,123 @@ describe('the event outbox (e2e)', () => {
         .patch(`/api/admin/webhooks/${h.id}`)
         .set('Authorization', `Bearer ${admin.token}`)
         .send({ enabled: false });
+  });
+
+  it('group commit: one batch of different outcomes writes each delivery its own values', async () => {
+    const hook = await createWebhook(t, admin.token, {
+      url: `${receiver.url}?mixed`,
+      event_user_updated: true,
+    });
+    const webhook = (await t.dataSource.query('SELECT * FROM webhooks WHERE id = ?', [hook.id]))[0];
+    const now = new Date();
+    const later = new Date(now.getTime() + 3_600_000);
+    // One event each (a webhook has one delivery per event), leased and not due, so that no poll
+    // attempts them: the outcomes below are theirs.
+    const ids = Array.from({ length: 4 }, () => uuidv7());
+    const eventIds = ids.map(() => uuidv7());
+    for (const [i, id] of ids.entries()) {
+      await t.dataSource.query(
+        'INSERT INTO webhook_events (id, name, body, ordering_key, fanned_out, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        [
+          eventIds[i],
+          'user.updated',
+          '{"event":"user.updated"}',
+          `user:mixed-${i}`,
+          1,
+          sqlValue(now),
+        ],
+      );
+      await t.dataSource.query(
+        'INSERT INTO webhook_deliveries (id, webhook_id, event, event_id, status, next_attempt_at, locked_until, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        [
+          id,
+          hook.id,
+          'user.updated',
+          eventIds[i],
+          'pending',
+          ...[later, later, now, now].map(sqlValue),
+        ],
+      );
+    }
+    const at = new Date(Math.floor(now.getTime() / 1000) * 1000);
+    const retryAt = new Date(at.getTime() + 60_000);
+    const ok = (ms: number) => ({
+      success: true,
+      status_code: 200,
+      response: 'OK',
+      error_code: null,
+      error: null,
+      duration_ms: ms,
+      retry_after_ms: null,
+    });
+    const failed = (status: number, attempt: number) => ({
+      success: false,
+      status_code: status,
+      response: `no ${attempt}`,
+      error_code: 'http_status' as const,
+      error: `HTTP ${status}`,
+      duration_ms: 9,
+      retry_after_ms: null,
+    });
+    const base = { event: 'user.updated', webhook, trigger: 'manual' as const };
+    const rows = [
+      { attempt: 1, outcome: ok(3), status: 'succeeded', next: null, delivered: at },
+      { attempt: 1, outcome: ok(7), status: 'succeeded', next: null, delivered: at },
+      { attempt: 2, outcome: failed(500, 2), status: 'pending', next: retryAt, delivered: null },
+      { attempt: 5, outcome: failed(503, 5), status: 'failed', next: null, delivered: null },
+    ] as const;
+    const recorder = t.get(OutcomeRecorder);
+    await eventually(() => Promise.resolve(recorder.pending === 0));
+    const before = recorder.transactions;
+    await Promise.all(
+      rows.map((r, i) =>
+        recorder.record({
+          ...base,
+          deliveryId: ids[i],
+          eventId: eventIds[i],
+          attempt: r.attempt,
+          outcome: r.outcome,
+          status: r.status,
+          nextAttemptAt: r.next,
+          deliveredAt: r.delivered,
+          stream: null,
+          gone: false,
+          at,
+        }),
+      ),
+    );
+    expect(recorder.transactions - before).toBe(1);
+    const written: Record<string, unknown>[] = await t.dataSource.query(
+      `SELECT id, attempts, status, success, status_code, response, error, duration_ms, next_attempt_at, delivered_at, locked_until FROM webhook_deliveries WHERE id IN (${ids.map(() => '?').join(', ')})`,
+      ids,
+    );
+    const time = (v: unknown) => (v === null ? null : new Date(v as string).getTime());
+    for (const [i, r] of rows.entries()) {
+      const row = written.find((w) => w.id === ids[i])!;
+      expect({
+        attempts: Number(row.attempts),
+        status: row.status,
+        success: Boolean(Number(row.success)),
+        status_code: Number(row.status_code),
+        response: row.response,
+        error: row.error,
+        duration_ms: Number(row.duration_ms),
+        next_attempt_at: time(row.next_attempt_at),
+        delivered_at: time(row.delivered_at),
+        locked_until: row.locked_until,
+      }).toEqual({
+        attempts: r.attempt,
+        status: r.status,
+        success: r.outcome.success,
+        status_code: r.outcome.status_code,
+        response: r.outcome.response,
+        error: r.outcome.error,
+        duration_ms: r.outcome.duration_ms,
+        next_attempt_at: time(r.next),
+        delivered_at: time(r.delivered),
+        locked_until: null,
+      });
+    }
   });
 
   it('fans out events recorded but never fanned out (a crash, the CLI) exactly once', async () => {
