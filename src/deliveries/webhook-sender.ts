@@ -39,7 +39,14 @@ const TLS_CODES = new Set([
 /** A webhook URL as the sender uses it: refused by the guard, or where and what to POST. */
 type Target =
   | { refusal: GuardRefusal; origin?: never }
-  | { refusal: null; origin: Origin; host: string; path: string };
+  | {
+      refusal: null;
+      origin: Origin;
+      host: string;
+      path: string;
+      /** `Basic …` from the URL's user and password, as Node sends them; null without. */
+      authorization: string | null;
+    };
 
 /** URLs whose check and parse are kept; the map starts over when full. */
 const TARGET_CACHE_SIZE = 1000;
@@ -74,9 +81,12 @@ export class WebhookSender implements OnApplicationShutdown {
     const elapsed = () => Math.round(performance.now() - started);
     const target = this.target(request.url);
     if (target.refusal) return failure(target.refusal.code, target.refusal.message, elapsed());
+    let headers = request.headers;
+    if (target.authorization && !Object.keys(headers).some((h) => /^authorization$/i.test(h)))
+      headers = { ...headers, Authorization: target.authorization };
     let head: string;
     try {
-      head = postHead(target.host, target.path, request.headers, request.body.length);
+      head = postHead(target.host, target.path, headers, request.body.length);
     } catch (error) {
       // An invalid header name or value, found before anything is sent.
       return fromError(error, false, request.timeoutMs, elapsed());
@@ -97,10 +107,10 @@ export class WebhookSender implements OnApplicationShutdown {
   }
 
   /**
-   * The guard's verdict on a URL's scheme and literal address, and its request options, worked out
-   * once per URL: both depend on the URL and the configuration only (parsing it and checking the
+   * The guard's verdict on a URL's scheme and literal address, and where and what to POST, worked
+   * out once per URL: both depend on the URL and the configuration only (parsing it and checking the
    * address against each blocked range cost ~5 % of the delivery thread's CPU per attempt). Host names
-   * are still checked at every connect, by the agents' lookup.
+   * are still checked at every connect, by the client's lookup.
    */
   private target(url: string): Target {
     let target = this.targets.get(url);
@@ -120,6 +130,10 @@ export class WebhookSender implements OnApplicationShutdown {
         },
         host: parsed.host,
         path: `${parsed.pathname}${parsed.search}`,
+        authorization:
+          parsed.username || parsed.password
+            ? `Basic ${Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64')}`
+            : null,
       };
     }
     if (this.targets.size >= TARGET_CACHE_SIZE) this.targets.clear();
