@@ -1,5 +1,15 @@
 import { connect as netConnect, isIP, LookupFunction, Socket } from 'node:net';
 import { connect as tlsConnect, ConnectionOptions } from 'node:tls';
+import {
+  HEADER_NAME,
+  Http1Error,
+  RawResponse,
+  ResponseEnd,
+  ResponseReader,
+} from './http1-response';
+
+export { Http1Error } from './http1-response';
+export type { RawResponse } from './http1-response';
 
 /**
  * A lean HTTP/1.1 client for webhook POSTs: keep-alive connections pooled per origin, one request at
@@ -9,8 +19,7 @@ import { connect as tlsConnect, ConnectionOptions } from 'node:tls';
  * per POST here against ~30 µs for this client (same receiver, 20,000 POSTs, 50 at a time), and the
  * sender is the busiest code of the delivery thread. It does only what a webhook attempt needs:
  * - one POST with a body of known length, its head written with the body in one system call;
- * - responses framed by Content-Length, chunked transfer coding, or the connection's close;
- *   1xx interim responses skipped; 204 and 304 without a body;
+ * - the response read by http1-response.ts (framed by Content-Length, chunked coding or the close);
  * - a connection reused only after a complete response that did not ask to close, and closed by this
  *   side after `idleMs` unused (before the usual 5 s of servers such as Node's), so a request is
  *   seldom written to a connection the server is closing;
@@ -25,14 +34,6 @@ export interface Origin {
   port: number;
 }
 
-export interface RawResponse {
-  status: number;
-  /** Lowercase names; repeated headers joined with `, `, except SINGLE_VALUED ones (the first kept). */
-  headers: Record<string, string>;
-  /** At most `maxBytes` of the body as UTF-8, then `…[truncated at N bytes]` if there was more. */
-  body: string;
-}
-
 export interface Http1ClientOptions {
   lookup?: LookupFunction;
   /** Connections per origin; requests beyond wait for one. */
@@ -43,43 +44,8 @@ export interface Http1ClientOptions {
   tls?: ConnectionOptions;
 }
 
-/** A failure of the exchange, with a Node-style `code` (ECONNRESET, HPE_…, ETIMEDOUT for the deadline). */
-export class Http1Error extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-    /** The deadline passed (the error is this client's, not the peer's). */
-    readonly timedOut = false,
-  ) {
-    super(message);
-  }
-}
-
-/** A connection error with the code Node gave it. */
-function connectionError(error: NodeJS.ErrnoException): Http1Error {
-  return new Http1Error(error.message, error.code ?? 'ECONNRESET');
-}
-
-/** Node's own limit on a response head (`--max-http-header-size`). */
-const MAX_HEAD_BYTES = 16 * 1024;
-const MAX_CHUNK_LINE_BYTES = 1024;
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** What Node refuses in a header value (ERR_INVALID_CHAR). */
 const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
-/** Headers of which Node keeps the first and discards repeats (`message.headers`). */
-const SINGLE_VALUED = new Set(['content-type', 'location', 'retry-after', 'server', 'etag']);
-const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: .*)?$/;
-const LF = 0x0a;
-const CR = 0x0d;
-
-/** Where a response head ends (at its empty line; CRLF or a bare LF) and where what follows starts. */
-function headEnd(buf: Buffer): { end: number; next: number } | null {
-  for (let i = buf.indexOf(LF); i >= 0; i = buf.indexOf(LF, i + 1)) {
-    if (buf[i + 1] === LF) return { end: i, next: i + 2 };
-    if (buf[i + 1] === CR && buf[i + 2] === LF) return { end: i, next: i + 3 };
-  }
-  return null;
-}
 
 /**
  * The request head of a POST: `path` is the URL's path and query, `host` its Host header (the URL's
@@ -108,31 +74,20 @@ export function postHead(
   return `${head}Content-Length: ${contentLength}\r\nConnection: keep-alive\r\n\r\n`;
 }
 
-type Phase = 'head' | 'length' | 'chunk-size' | 'chunk-data' | 'chunk-end' | 'trailers' | 'close';
-
 /** One request and its response on one connection. */
 class Exchange {
-  phase: Phase = 'head';
-  /** Bytes of a head, chunk-size line or trailer section not yet complete. */
-  pending: Buffer | null = null;
-  status = 0;
-  headers: Record<string, string> = {};
-  keepAlive = false;
-  /** Bytes left in the body (Content-Length) or in the current chunk. */
-  remaining = 0;
-  readonly chunks: Buffer[] = [];
-  kept = 0;
-  /** Any byte of the response arrived. */
-  started = false;
+  readonly reader: ResponseReader;
   settled = false;
   /** Failed on a reused connection before any byte of a response: it may be written again, once. */
   retryable = false;
 
   constructor(
-    readonly maxBytes: number,
+    maxBytes: number,
     readonly resolve: (response: RawResponse) => void,
     readonly reject: (error: Error) => void,
-  ) {}
+  ) {
+    this.reader = new ResponseReader(maxBytes);
+  }
 }
 
 class Connection {
@@ -146,7 +101,9 @@ class Connection {
     private readonly pool: OriginPool,
   ) {
     socket.on('data', (data: Buffer) => this.onData(data));
-    socket.on('error', (error: NodeJS.ErrnoException) => this.fail(connectionError(error)));
+    socket.on('error', (error: NodeJS.ErrnoException) =>
+      this.fail(new Http1Error(error.message, error.code ?? 'ECONNRESET')),
+    );
     socket.on('close', () => this.onClose());
   }
 
@@ -160,21 +117,26 @@ class Connection {
     this.socket.uncork();
   }
 
-  /** The deadline passed, or the caller gave up: the connection cannot be trusted any more. */
-  abort(error: Http1Error): void {
-    this.fail(error);
+  /** Ends the exchange with `error` and closes the connection (its state is not known any more). */
+  fail(error: Http1Error): void {
+    const exchange = this.exchange;
+    this.exchange = null;
+    this.socket.destroy();
+    if (exchange && !exchange.settled) {
+      exchange.settled = true;
+      // A server may close a kept-alive connection just as a request is written to it.
+      exchange.retryable = !exchange.reader.started && this.uses > 1 && !error.timedOut;
+      exchange.reject(error);
+    }
   }
 
   private onData(data: Buffer): void {
     const exchange = this.exchange;
-    if (!exchange) {
-      // Bytes nobody asked for: the connection is out of step.
-      this.socket.destroy();
-      return;
-    }
-    exchange.started = true;
+    // Bytes nobody asked for: the connection is out of step.
+    if (!exchange) return void this.socket.destroy();
     try {
-      this.parse(exchange, data);
+      const end = exchange.reader.read(data);
+      if (end) this.complete(exchange, end);
     } catch (error) {
       this.fail(error as Http1Error);
     }
@@ -184,211 +146,23 @@ class Connection {
     this.pool.closed(this);
     const exchange = this.exchange;
     if (!exchange) return;
-    if (exchange.phase === 'close') this.complete(exchange, false);
-    else
-      this.fail(
-        new Http1Error(
-          exchange.started ? 'The response ended early' : 'socket hang up',
-          'ECONNRESET',
-        ),
-      );
-  }
-
-  private fail(error: Http1Error): void {
-    const exchange = this.exchange;
-    this.exchange = null;
-    this.socket.destroy();
-    if (exchange && !exchange.settled) {
-      exchange.settled = true;
-      // A server may close a kept-alive connection just as a request is written to it.
-      exchange.retryable = !exchange.started && this.uses > 1 && !error.timedOut;
-      exchange.reject(error);
-    }
+    if (exchange.reader.endsAtClose)
+      return this.complete(exchange, { truncated: false, leftover: false });
+    const started = exchange.reader.started;
+    this.fail(
+      new Http1Error(started ? 'The response ended early' : 'socket hang up', 'ECONNRESET'),
+    );
   }
 
   /** The response is whole (or has reached `maxBytes`): answer, then reuse or close the connection. */
-  private complete(exchange: Exchange, truncated: boolean, leftover = false): void {
+  private complete(exchange: Exchange, end: ResponseEnd): void {
     this.exchange = null;
     if (exchange.settled) return;
     exchange.settled = true;
-    const max = exchange.maxBytes;
-    const bytes =
-      exchange.chunks.length === 1 ? exchange.chunks[0] : Buffer.concat(exchange.chunks);
-    let body = bytes.subarray(0, max).toString('utf8');
-    if (truncated) body += `…[truncated at ${max} bytes]`;
-    if (exchange.keepAlive && !truncated && !leftover && !this.socket.destroyed) {
-      this.pool.release(this);
-    } else this.socket.destroy();
-    exchange.resolve({ status: exchange.status, headers: exchange.headers, body });
-  }
-
-  private parse(x: Exchange, data: Buffer): void {
-    let at = 0;
-    while (at < data.length || x.phase === 'trailers') {
-      switch (x.phase) {
-        case 'head': {
-          const buf = x.pending ? Buffer.concat([x.pending, data.subarray(at)]) : data.subarray(at);
-          const found = headEnd(buf);
-          if (!found) {
-            if (buf.length > MAX_HEAD_BYTES)
-              throw new Http1Error('Parse Error: Header overflow', 'HPE_HEADER_OVERFLOW');
-            x.pending = Buffer.from(buf);
-            return;
-          }
-          if (found.end > MAX_HEAD_BYTES)
-            throw new Http1Error('Parse Error: Header overflow', 'HPE_HEADER_OVERFLOW');
-          x.pending = null;
-          data = buf;
-          at = found.next;
-          if (this.head(x, buf.toString('latin1', 0, found.end)))
-            return this.complete(x, false, at < data.length);
-          break;
-        }
-        case 'length': {
-          const take = Math.min(x.remaining, data.length - at);
-          if (this.body(x, data.subarray(at, at + take))) return;
-          at += take;
-          x.remaining -= take;
-          if (x.remaining === 0) return this.complete(x, false, at < data.length);
-          break;
-        }
-        case 'close':
-          if (this.body(x, data.subarray(at))) return;
-          return;
-        case 'chunk-size': {
-          const line = this.line(x, data, at, MAX_CHUNK_LINE_BYTES, 'chunk size');
-          if (line === null) return;
-          data = line.data;
-          at = line.next;
-          const size = /^[0-9a-fA-F]{1,12}(?=[;\s]|$)/.exec(line.text);
-          if (!size)
-            throw new Http1Error(
-              'Parse Error: Invalid character in chunk size',
-              'HPE_INVALID_CHUNK_SIZE',
-            );
-          x.remaining = parseInt(size[0], 16);
-          x.phase = x.remaining === 0 ? 'trailers' : 'chunk-data';
-          break;
-        }
-        case 'chunk-data': {
-          const take = Math.min(x.remaining, data.length - at);
-          if (this.body(x, data.subarray(at, at + take))) return;
-          at += take;
-          x.remaining -= take;
-          if (x.remaining === 0) x.phase = 'chunk-end';
-          break;
-        }
-        case 'chunk-end': {
-          const line = this.line(x, data, at, 2, 'chunk end');
-          if (line === null) return;
-          if (line.text !== '')
-            throw new Http1Error('Parse Error: Expected CRLF after chunk', 'HPE_STRICT');
-          data = line.data;
-          at = line.next;
-          x.phase = 'chunk-size';
-          break;
-        }
-        case 'trailers': {
-          // Trailer fields are read and dropped, up to the empty line that ends the message.
-          const line = this.line(x, data, at, MAX_HEAD_BYTES, 'trailer');
-          if (line === null) return;
-          data = line.data;
-          at = line.next;
-          if (line.text === '') return this.complete(x, false, at < data.length);
-          break;
-        }
-      }
-    }
-  }
-
-  /** One line (CRLF or bare LF) from `pending` and `data` at `at`, or null while it is not complete. */
-  private line(
-    x: Exchange,
-    data: Buffer,
-    at: number,
-    limit: number,
-    what: string,
-  ): { text: string; data: Buffer; next: number } | null {
-    const buf = x.pending ? Buffer.concat([x.pending, data.subarray(at)]) : data.subarray(at);
-    const lf = buf.indexOf(LF);
-    if (lf < 0) {
-      if (buf.length > limit + 1)
-        throw new Http1Error(`Parse Error: ${what} line too long`, 'HPE_INVALID_CHUNK_SIZE');
-      x.pending = buf.length > 0 ? Buffer.from(buf) : null;
-      return null;
-    }
-    const end = lf > 0 && buf[lf - 1] === CR ? lf - 1 : lf;
-    if (end > limit)
-      throw new Http1Error(`Parse Error: ${what} line too long`, 'HPE_INVALID_CHUNK_SIZE');
-    x.pending = null;
-    return { text: buf.toString('latin1', 0, end), data: buf, next: lf + 1 };
-  }
-
-  /** Keeps body bytes up to maxBytes; true when past it (the exchange is then complete). */
-  private body(x: Exchange, bytes: Buffer): boolean {
-    if (bytes.length === 0) return false;
-    x.chunks.push(bytes);
-    x.kept += bytes.length;
-    if (x.kept <= x.maxBytes) return false;
-    this.complete(x, true);
-    return true;
-  }
-
-  /** Reads a response head; true when the response has no body (it is complete). */
-  private head(x: Exchange, text: string): boolean {
-    const lines = text.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
-    const status = STATUS_LINE.exec(lines[0]);
-    if (!status) throw new Http1Error('Parse Error: Invalid status line', 'HPE_INVALID_CONSTANT');
-    const headers: Record<string, string> = {};
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i];
-      const colon = line.indexOf(':');
-      const name = colon > 0 ? line.slice(0, colon).toLowerCase() : '';
-      if (!HEADER_NAME.test(name))
-        throw new Http1Error('Parse Error: Invalid header token', 'HPE_INVALID_HEADER_TOKEN');
-      const value = line.slice(colon + 1).trim();
-      if (!(name in headers)) headers[name] = value;
-      else if (!SINGLE_VALUED.has(name)) headers[name] = `${headers[name]}, ${value}`;
-    }
-    const code = Number(status[2]);
-    if (code >= 100 && code < 200) {
-      if (code === 101)
-        throw new Http1Error('Parse Error: Unexpected protocol upgrade', 'HPE_UNEXPECTED_UPGRADE');
-      x.phase = 'head'; // an interim response: the final one follows
-      return false;
-    }
-    x.status = code;
-    x.headers = headers;
-    const connection = (headers.connection ?? '').toLowerCase();
-    x.keepAlive =
-      status[1] === '1' ? !/(^|,)\s*close\s*(,|$)/.test(connection) : /keep-alive/.test(connection);
-    if (code === 204 || code === 304) return true;
-    const coding = headers['transfer-encoding'];
-    const length = headers['content-length'];
-    if (coding !== undefined) {
-      // RFC 9112 §6.3: chunked last means chunked; any other coding runs until the connection closes.
-      // With Content-Length as well, the connection is not reused.
-      if (length !== undefined) x.keepAlive = false;
-      if (/(^|,)\s*chunked\s*$/i.test(coding)) x.phase = 'chunk-size';
-      else {
-        x.phase = 'close';
-        x.keepAlive = false;
-      }
-      return false;
-    }
-    if (length !== undefined) {
-      const values = new Set(length.split(',').map((v) => v.trim()));
-      const only = values.size === 1 ? [...values][0] : '';
-      if (!/^\d{1,15}$/.test(only))
-        throw new Http1Error('Parse Error: Invalid Content-Length', 'HPE_INVALID_CONTENT_LENGTH');
-      x.remaining = Number(only);
-      if (x.remaining === 0) return true;
-      x.phase = 'length';
-      return false;
-    }
-    x.phase = 'close';
-    x.keepAlive = false;
-    return false;
+    const reusable = exchange.reader.keepAlive && !end.truncated && !end.leftover;
+    if (reusable && !this.socket.destroyed) this.pool.release(this);
+    else this.socket.destroy();
+    exchange.resolve(exchange.reader.response(end.truncated));
   }
 }
 
@@ -503,7 +277,7 @@ export class Http1Client {
       let exchange: Exchange;
       const timer = setTimeout(() => {
         const error = new Http1Error(`No response within ${timeoutMs} ms`, 'ETIMEDOUT', true);
-        if (connection) return connection.abort(error);
+        if (connection) return connection.fail(error);
         pool.cancel(start);
         exchange.settled = true;
         reject(error);
