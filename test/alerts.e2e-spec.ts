@@ -1,4 +1,4 @@
-import { ALERTS_PER_WEBHOOK } from '../src/deliveries/operator-alerts';
+import { ALERTS_PER_WEBHOOK } from '../src/deliveries/outcomes/operator-alerts';
 import { bearer, createUser, TestUser, uniqueEmail } from './factories/users';
 import { createWebhook, DELIVERY_TEST_ENV } from './factories/webhooks';
 import { eventually, ReceivedRequest, Receiver, startReceiver } from './helpers/receiver';

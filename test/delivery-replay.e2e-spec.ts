@@ -1,4 +1,4 @@
-import { DeliveryRetentionService } from '../src/deliveries/delivery-retention.service';
+import { DeliveryRetentionService } from '../src/deliveries/log/delivery-retention.service';
 import { WebhookDelivery } from '../src/deliveries/entities/webhook-delivery.entity';
 import { WebhookEvent } from '../src/deliveries/entities/webhook-event.entity';
 import { In } from 'typeorm';

@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
-import { EventOutbox } from '../src/deliveries/event-outbox';
-import { OutcomeRecorder } from '../src/deliveries/outcome-recorder';
+import { EventOutbox } from '../src/deliveries/outbox/event-outbox';
+import { OutcomeRecorder } from '../src/deliveries/outcomes/outcome-recorder';
 import { sqlValue } from '../src/database/sql';
 import { TransactionService } from '../src/database/transaction.service';
 import { GUIDE_TICKET } from './factories/tickets';

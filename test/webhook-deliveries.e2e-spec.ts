@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
-import { insertDeliveries } from '../src/deliveries/delivery-rows';
-import { EventOutbox } from '../src/deliveries/event-outbox';
-import { WebhookHealth } from '../src/deliveries/webhook-health';
+import { insertDeliveries } from '../src/deliveries/store/delivery-rows';
+import { EventOutbox } from '../src/deliveries/outbox/event-outbox';
+import { WebhookHealth } from '../src/deliveries/outcomes/webhook-health';
 import { Webhook } from '../src/webhooks/entities/webhook.entity';
 import { bearer, createUser, TestUser, uniqueEmail } from './factories/users';
 import { createWebhook, DELIVERY_TEST_ENV } from './factories/webhooks';

@@ -3,7 +3,7 @@ import { Command, CommandRunner, Option } from 'nest-commander';
 import { ApiKeysService } from '../auth/api-keys.service';
 import { UsersModule } from '../auth/users.module';
 import { UsersService } from '../auth/users.service';
-import { WebhookEventsModule } from '../webhooks/webhook-events.module';
+import { WebhookEventsModule } from '../deliveries/outbox/domain-events.module';
 
 interface UserCreateOptions {
   email?: string;

@@ -2,27 +2,27 @@ import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MetricsService } from '../metrics/metrics.service';
 import { Webhook } from '../webhooks/entities/webhook.entity';
-import { DeliveriesService } from './deliveries.service';
-import { DeliveryHeadersService } from './delivery-headers.service';
-import { DeliveryStatsService } from './delivery-stats.service';
-import { DeliveryAttemptsService } from './delivery-attempts.service';
-import { DeliveryQueue, NoDeliveryQueue } from './delivery-queue';
-import { DeliveryRetentionService } from './delivery-retention.service';
+import { DeliveriesService } from './log/deliveries.service';
+import { DeliveryHeadersService } from './log/delivery-headers.service';
+import { DeliveryStatsService } from './log/delivery-stats.service';
+import { DeliveryAttemptsService } from './attempt/delivery-attempts.service';
+import { DeliveryQueue, NoDeliveryQueue } from './transports/delivery-queue';
+import { DeliveryRetentionService } from './log/delivery-retention.service';
 import { WebhookDeliveryAttempt } from './entities/webhook-delivery-attempt.entity';
 import { WebhookDelivery } from './entities/webhook-delivery.entity';
 import { WebhookEvent } from './entities/webhook-event.entity';
-import { DeliveryClaimer } from './delivery-claimer';
-import { DeliveryReleases } from './delivery-releases';
-import { EventFanOut } from './event-fan-out';
-import { OutboxModule } from './outbox.module';
-import { InProcessDeliveryQueue } from './in-process-delivery-queue';
-import { OutcomeRecorder } from './outcome-recorder';
-import { OperatorAlerts } from './operator-alerts';
-import { WebhookHealth } from './webhook-health';
-import { TargetGuard } from './target-guard';
-import { WebhookSender } from './webhook-sender';
-import { WebhookCache } from './webhook-cache';
-import { DeliveryThreadHost } from '../delivery-thread/delivery-thread.host';
+import { DeliveryClaimer } from './leases/delivery-claimer';
+import { DeliveryReleases } from './outcomes/delivery-releases';
+import { EventFanOut } from './fan-out/event-fan-out';
+import { OutboxModule } from './outbox/outbox.module';
+import { InProcessDeliveryQueue } from './transports/in-process/in-process-delivery-queue';
+import { OutcomeRecorder } from './outcomes/outcome-recorder';
+import { OperatorAlerts } from './outcomes/operator-alerts';
+import { WebhookHealth } from './outcomes/webhook-health';
+import { TargetGuard } from '../network/target-guard';
+import { WebhookSender } from './attempt/webhook-sender';
+import { WebhookCache } from '../webhooks/webhook-cache';
+import { DeliveryThreadHost } from './transports/thread/delivery-thread.host';
 
 export interface DeliveriesModuleOptions {
   /**
@@ -45,15 +45,15 @@ export function usesRedis(): boolean {
 }
 
 /** Loaded only by a process that serves HTTP (see admin-parts.ts). */
-function admin(): typeof import('./admin-parts') {
+function admin(): typeof import('./log/admin-parts') {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('./admin-parts') as typeof import('./admin-parts');
+  return require('./log/admin-parts') as typeof import('./log/admin-parts');
 }
 
 /** Loaded only with REDIS_URL (see bullmq-parts.ts). */
-function bullMq(): typeof import('./bullmq-parts') {
+function bullMq(): typeof import('./transports/bullmq/bullmq-parts') {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('./bullmq-parts') as typeof import('./bullmq-parts');
+  return require('./transports/bullmq/bullmq-parts') as typeof import('./transports/bullmq/bullmq-parts');
 }
 
 function queueProviders(options: DeliveriesModuleOptions): Provider[] {

@@ -8,7 +8,7 @@ function deliveryQueueToken(): string {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { getQueueToken } = require('@nestjs/bullmq') as typeof import('@nestjs/bullmq');
   const { DELIVERY_QUEUE } =
-    require('../deliveries/bullmq-delivery-queue') as typeof import('../deliveries/bullmq-delivery-queue');
+    require('../deliveries/transports/bullmq/bullmq-delivery-queue') as typeof import('../deliveries/transports/bullmq/bullmq-delivery-queue');
   /* eslint-enable @typescript-eslint/no-require-imports */
   return getQueueToken(DELIVERY_QUEUE);
 }

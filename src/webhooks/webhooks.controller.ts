@@ -24,7 +24,7 @@ import { EVENT_CATALOG } from '../events/event-catalog';
 import { CreateWebhookDto } from './dto/create-webhook.dto';
 import { UpdateWebhookDto } from './dto/update-webhook.dto';
 import { RecoverDto, RotateSecretDto, TestWebhookQueryDto } from './dto/webhook-actions.dto';
-import { AttemptResultDto } from '../deliveries/dto/delivery-response.dto';
+import { AttemptResultDto } from '../deliveries/log/dto/delivery-response.dto';
 import {
   CatalogResponseDto,
   RecoverResultDto,

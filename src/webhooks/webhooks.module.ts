@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DeliveriesModule, DeliveriesModuleOptions } from '../deliveries/deliveries.module';
 import { Webhook } from './entities/webhook.entity';
-import { WebhookEventsModule } from './webhook-events.module';
+import { WebhookEventsModule } from '../deliveries/outbox/domain-events.module';
 import { WebhooksService } from './webhooks.service';
 
 /** Loaded only by a process that serves HTTP (see admin-parts.ts): the CLI's webhook commands skip it. */

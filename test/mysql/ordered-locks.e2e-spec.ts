@@ -1,9 +1,9 @@
 import { QueryRunner } from 'typeorm';
 import { insertMany, placeholders } from '../../src/database/sql';
-import { insertDeliveries, NewDelivery } from '../../src/deliveries/delivery-rows';
+import { insertDeliveries, NewDelivery } from '../../src/deliveries/store/delivery-rows';
 import { DeliveryStatus } from '../../src/deliveries/entities/webhook-delivery.entity';
-import { pendingStreams } from '../../src/deliveries/ordered-fan-out';
-import { releaseAfter } from '../../src/deliveries/ordered-release';
+import { pendingStreams } from '../../src/deliveries/fan-out/ordered-fan-out';
+import { releaseAfter } from '../../src/deliveries/outcomes/ordered-release';
 import { createUser } from '../factories/users';
 import { createWebhook, DELIVERY_TEST_ENV } from '../factories/webhooks';
 import { mysqlUrl } from '../helpers/database';

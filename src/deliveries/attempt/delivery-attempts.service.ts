@@ -1,0 +1,208 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { EntityManager } from 'typeorm';
+import { Env } from '../../config/env.validation';
+import { MetricsService } from '../../metrics/metrics.service';
+import { Webhook } from '../../webhooks/entities/webhook.entity';
+import { DeliveryClaimer } from '../leases/delivery-claimer';
+import { DeliveryJob } from '../leases/delivery-job';
+import { AttemptTrigger } from '../entities/webhook-delivery-attempt.entity';
+import { DeliveryStatus } from '../entities/webhook-delivery.entity';
+import { OutcomeRecorder } from '../outcomes/outcome-recorder';
+import { requestHeaders } from './request-headers';
+import { parseSchedule, RetrySchedule } from '../retry-policy';
+import { WebhookCache } from '../../webhooks/webhook-cache';
+import { WebhookHealth } from '../outcomes/webhook-health';
+import { activeSecrets } from '../../webhooks/webhook-secrets';
+import { AttemptOutcome, WebhookSender } from './webhook-sender';
+import { signDelivery } from './webhook-signer';
+
+export interface AttemptOptions {
+  trigger: AttemptTrigger;
+  /** Schedule retries after a failure (false for a one-off test send). */
+  retry: boolean;
+}
+
+export interface AttemptResult extends AttemptOutcome {
+  delivery_id: string;
+  attempt: number;
+  status: DeliveryStatus;
+  next_attempt_at: Date | null;
+}
+
+/** Time an attempt must have left on its lease to go ahead without claiming again. */
+const LEASE_SLACK_MS = 1_000;
+
+/**
+ * Makes one HTTP attempt of a delivery held in memory: signs the event's body, sends it, decides what
+ * comes next (success, a retry, or failed) and hands the outcome to the group-commit recorder.
+ */
+@Injectable()
+export class DeliveryAttemptsService {
+  private readonly logger = new Logger(DeliveryAttemptsService.name);
+  readonly schedule: RetrySchedule;
+  private readonly defaultTimeoutMs: number;
+
+  constructor(
+    private readonly sender: WebhookSender,
+    private readonly metrics: MetricsService,
+    private readonly webhooks: WebhookCache,
+    private readonly claimer: DeliveryClaimer,
+    private readonly recorder: OutcomeRecorder,
+    private readonly health: WebhookHealth,
+    config: ConfigService<Env, true>,
+  ) {
+    this.schedule = new RetrySchedule(
+      parseSchedule(config.get('WEBHOOK_RETRY_SCHEDULE', { infer: true })),
+    );
+    this.defaultTimeoutMs = config.get('WEBHOOK_TIMEOUT_MS', { infer: true });
+  }
+
+  /**
+   * Attempts a delivery now. Answers null when there is nothing to attempt (gone, held by another
+   * process, or no longer due). `recorded` settles once the outcome is written.
+   */
+  async attempt(
+    job: DeliveryJob,
+    options: AttemptOptions,
+  ): Promise<{ result: AttemptResult; recorded: Promise<void> } | null> {
+    await this.recorder.room();
+    const webhook = await this.webhooks.get(job.webhookId);
+    if (!webhook) return null;
+    const timeoutMs = webhook.timeout_ms ?? this.defaultTimeoutMs;
+    if (options.trigger === 'auto' && !webhook.enabled) {
+      // Neither held nor sent. Its webhook's pending deliveries stop, once for all the jobs a queue
+      // still holds for it, so a disabled webhook's backlog costs no transaction per job.
+      await this.health.stopPendingOnce(webhook);
+      return null;
+    }
+    const held = await this.hold(job, timeoutMs, options.trigger);
+    if (!held) return null;
+    const attempt = held.attempts + 1;
+    const outcome = await this.send(held, webhook, attempt, timeoutMs);
+    const at = new Date();
+    const next = this.nextState(held, attempt, outcome, options, at);
+    const gone = !outcome.success && outcome.status_code === 410 && options.trigger === 'auto';
+    const recorded = this.recorder.record({
+      deliveryId: held.id,
+      event: held.event,
+      eventId: held.eventId,
+      webhook,
+      attempt,
+      trigger: options.trigger,
+      outcome,
+      status: next.status,
+      nextAttemptAt: next.next_attempt_at,
+      deliveredAt: outcome.success ? at : held.deliveredAt ? new Date(held.deliveredAt) : null,
+      stream:
+        held.sequence !== null && held.orderingKey !== null
+          ? { webhookId: webhook.id, orderingKey: held.orderingKey }
+          : null,
+      gone,
+      at,
+    });
+    this.count(held, outcome, next.status, options);
+    if (!outcome.success) {
+      this.logger.warn(
+        `Delivery ${held.id} (${held.event}) to webhook ${webhook.id} failed on attempt ${attempt}: ${outcome.error_code} ${outcome.error ?? ''}`,
+      );
+    }
+    return { result: { ...outcome, delivery_id: held.id, attempt, ...next }, recorded };
+  }
+
+  /**
+   * Claims a delivery by id and attempts it now, whatever its status (a redelivery); waits for the
+   * record. `onClaimed` writes with the claiming transaction.
+   */
+  async attemptNow(
+    id: string,
+    options: AttemptOptions,
+    onClaimed?: (m: EntityManager) => Promise<void>,
+  ): Promise<AttemptResult | null> {
+    const job = await this.claimer.claimOne(id, {
+      trigger: options.trigger,
+      timeoutMs: this.defaultTimeoutMs,
+      onClaimed,
+    });
+    if (!job) return null;
+    const attempted = await this.attempt(job, options);
+    if (!attempted) return null;
+    await attempted.recorded;
+    return attempted.result;
+  }
+
+  /** The job as held for this attempt: as is while its lease lasts, else claimed (and read) again. */
+  private async hold(
+    job: DeliveryJob,
+    timeoutMs: number,
+    trigger: AttemptTrigger,
+  ): Promise<DeliveryJob | null> {
+    if (job.leaseUntil !== null && job.leaseUntil >= Date.now() + timeoutMs + LEASE_SLACK_MS)
+      return job;
+    return this.claimer.claimOne(job.id, { trigger, timeoutMs, heldUntil: job.leaseUntil });
+  }
+
+  private send(
+    job: DeliveryJob,
+    webhook: Webhook,
+    attempt: number,
+    timeoutMs: number,
+  ): Promise<AttemptOutcome> {
+    const body = Buffer.from(job.body, 'utf8');
+    return this.sender.send({
+      url: webhook.url,
+      body,
+      timeoutMs,
+      headers: {
+        ...requestHeaders(job, webhook, attempt),
+        ...signDelivery(activeSecrets(webhook), job.id, body),
+      },
+    });
+  }
+
+  private count(
+    job: DeliveryJob,
+    outcome: AttemptOutcome,
+    status: DeliveryStatus,
+    options: AttemptOptions,
+  ): void {
+    const event = job.event;
+    this.metrics.attempts.inc({
+      event,
+      outcome: outcome.success ? 'success' : (outcome.error_code ?? 'error'),
+    });
+    this.metrics.attemptDuration.observe(
+      { outcome: outcome.success ? 'success' : 'failure' },
+      outcome.duration_ms / 1000,
+    );
+    if (status !== job.status && status !== 'pending')
+      this.metrics.deliveries.inc({ event, outcome: status });
+    if (status === 'pending' && !outcome.success && options.trigger === 'auto')
+      this.metrics.retriesScheduled.inc({ event });
+  }
+
+  private nextState(
+    job: DeliveryJob,
+    attempt: number,
+    outcome: AttemptOutcome,
+    options: AttemptOptions,
+    now: Date,
+  ): { status: DeliveryStatus; next_attempt_at: Date | null } {
+    if (outcome.success) return { status: 'succeeded', next_attempt_at: null };
+    if (options.trigger === 'manual') {
+      // A manual attempt never cuts short or restarts the automatic schedule.
+      return job.status === 'pending' && options.retry
+        ? {
+            status: 'pending',
+            next_attempt_at: job.nextAttemptAt === null ? null : new Date(job.nextAttemptAt),
+          }
+        : { status: job.status === 'succeeded' ? 'succeeded' : 'failed', next_attempt_at: null };
+    }
+    if (!options.retry || outcome.status_code === 410)
+      return { status: 'failed', next_attempt_at: null };
+    const scheduled = this.schedule.nextDelayMs(attempt);
+    if (scheduled === null) return { status: 'failed', next_attempt_at: null };
+    const delay = this.schedule.boundRetryAfter(scheduled, outcome.retry_after_ms);
+    return { status: 'pending', next_attempt_at: new Date(now.getTime() + delay) };
+  }
+}

@@ -1,0 +1,94 @@
+import { ConfigService } from '@nestjs/config';
+import { createServer, IncomingHttpHeaders, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import type { Env } from '../../config/env.validation';
+import { TargetGuard } from '../../network/target-guard';
+import { WebhookSender } from './webhook-sender';
+
+function config(values: Record<string, unknown>): ConfigService<Env, true> {
+  return { get: (key: string) => values[key] } as unknown as ConfigService<Env, true>;
+}
+
+describe('WebhookSender', () => {
+  let server: Server;
+  let seen: { url: string; headers: IncomingHttpHeaders; body: string }[];
+  let port: number;
+  let sender: WebhookSender;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        seen.push({ url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() });
+        if (req.url === '/gone') res.writeHead(410).end('gone for good');
+        else if (req.url === '/busy') res.writeHead(429, { 'Retry-After': '7' }).end();
+        else res.end('thanks');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+    const env = config({
+      WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32',
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: false,
+      WEBHOOK_RESPONSE_MAX_BYTES: 4,
+    });
+    sender = new WebhookSender(new TargetGuard(env), env);
+  });
+  beforeEach(() => (seen = []));
+  afterAll(async () => {
+    sender.onApplicationShutdown();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const send = (url: string, headers: Record<string, string> = {}) =>
+    sender.send({ url, body: Buffer.from('{"a":1}'), headers, timeoutMs: 2000 });
+
+  it('posts the body with its headers, path and query, and reads the outcome', async () => {
+    const outcome = await send(`http://127.0.0.1:${port}/hook?x=1`, { 'X-Webhook-Event': 'e' });
+    expect(seen).toEqual([
+      {
+        url: '/hook?x=1',
+        headers: expect.objectContaining({
+          host: `127.0.0.1:${port}`,
+          'x-webhook-event': 'e',
+          'content-length': '7',
+        }),
+        body: '{"a":1}',
+      },
+    ]);
+    expect(outcome).toMatchObject({
+      success: true,
+      status_code: 200,
+      response: 'than…[truncated at 4 bytes]',
+    });
+  });
+
+  it('sends a URL’s user and password as Basic authorization, as Node did, unless a header sets it', async () => {
+    await send(`http://us%40er:p%3Ass@127.0.0.1:${port}/auth`);
+    await send(`http://user:pass@127.0.0.1:${port}/auth`, { Authorization: 'Bearer own' });
+    expect(seen.map((r) => r.headers.authorization)).toEqual([
+      `Basic ${Buffer.from('us@er:p:ss').toString('base64')}`,
+      'Bearer own',
+    ]);
+  });
+
+  it('maps statuses, Retry-After, refused targets and bad header values to outcomes', async () => {
+    expect(await send(`http://127.0.0.1:${port}/gone`)).toMatchObject({
+      success: false,
+      status_code: 410,
+      error_code: 'http_status',
+    });
+    expect(await send(`http://127.0.0.1:${port}/busy`)).toMatchObject({
+      status_code: 429,
+      retry_after_ms: 7000,
+    });
+    expect(await send('http://10.1.2.3/hook')).toMatchObject({ error_code: 'blocked_target' });
+    expect(await send(`http://127.0.0.1:${port}/x`, { 'X-Bad': 'a\u0000b' })).toMatchObject({
+      error_code: 'connection',
+      error: expect.stringMatching(/Invalid character in header content/),
+    });
+    expect(await send(`http://127.0.0.1:1/refused`)).toMatchObject({ error_code: 'connection' });
+  });
+});

@@ -1,0 +1,250 @@
+import {
+  BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleInit,
+} from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { v7 as uuidv7 } from 'uuid';
+import { EntityManager } from 'typeorm';
+import { Env } from '../../config/env.validation';
+import { placeholders } from '../../database/sql';
+import { TransactionService } from '../../database/transaction.service';
+import { catalogEntry } from '../../events/event-catalog';
+import { DeliveryClaimer } from '../leases/delivery-claimer';
+import { DeliveryJob } from '../leases/delivery-job';
+import { DeliveryQueue } from '../transports/delivery-queue';
+import { EventOutbox } from '../outbox/event-outbox';
+import { ALERT_EVENTS } from '../outcomes/operator-alerts';
+import { insertDeliveries, NewDelivery } from '../store/delivery-rows';
+import { OutboxEvent, pairKey, planOrdered } from './ordered-fan-out';
+
+/** Events fanned out per transaction. */
+const EVENT_BATCH = 100;
+const INSERT_CHUNK = 500;
+/**
+ * How long shutdown waits for the pass in progress. Its transaction is short, but handing its jobs to
+ * Redis waits as long as Redis is away; its rows are committed, so a reconciler enqueues them later.
+ */
+const SHUTDOWN_WAIT_MS = 10_000;
+
+/**
+ * Fan-out: turns recorded events into one delivery per subscribed webhook, after commit and off the
+ * request path, a batch of events per transaction. The same transaction marks the events fanned out,
+ * so each event is fanned out exactly once, whoever does it: this process right after its own commits,
+ * or any delivering process's periodic pass (events left by a crash, by the CLI, by another replica).
+ * On MySQL/MariaDB racing processes take disjoint batches (`FOR UPDATE SKIP LOCKED`). Deliveries to
+ * ordered webhooks are numbered and gated per key (see ordered-fan-out.ts).
+ */
+@Injectable()
+export class EventFanOut
+  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
+{
+  private readonly logger = new Logger(EventFanOut.name);
+  private readonly intervalMs: number;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private scheduled = false;
+  private started = false;
+
+  constructor(
+    private readonly tx: TransactionService,
+    private readonly outbox: EventOutbox,
+    private readonly queue: DeliveryQueue,
+    private readonly claimer: DeliveryClaimer,
+    config: ConfigService<Env, true>,
+  ) {
+    this.intervalMs = config.get('WEBHOOK_POLL_INTERVAL_MS', { infer: true });
+  }
+
+  onModuleInit(): void {
+    if (this.queue.fansOut) this.outbox.onCommitted(() => this.wake());
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.queue.fansOut) return;
+    this.started = true;
+    this.timer = setInterval(() => this.wake(), this.intervalMs);
+    this.wake();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.started = false;
+    if (this.timer) clearInterval(this.timer);
+    if (this.running)
+      await Promise.race([
+        this.running,
+        new Promise((resolve) => setTimeout(resolve, SHUTDOWN_WAIT_MS).unref()),
+      ]);
+  }
+
+  /**
+   * There may be events to fan out: run once the current turn of the event loop is over (so the
+   * commits of requests handled in the same turn share one pass), or once more after the pass in
+   * progress.
+   */
+  wake(): void {
+    if (!this.started || this.scheduled) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      if (this.running) {
+        this.again = true;
+        return;
+      }
+      this.running = this.drain().finally(() => {
+        this.running = null;
+      });
+    });
+  }
+
+  private async drain(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        while (this.started && (await this.fanOutBatch()));
+      } catch (error) {
+        this.logger.error(`Fanning out events failed: ${(error as Error).message}`);
+        return;
+      }
+    } while (this.again && this.started);
+  }
+
+  /** Fans out the oldest events not fanned out yet; answers whether there may be more to take now. */
+  async fanOutBatch(): Promise<boolean> {
+    const owns = this.queue.ownershipBudget();
+    const done = await this.tx.run(async (m) => {
+      const selected = await this.unfannedEvents(m);
+      if (selected.length === 0) return null;
+      const now = Date.now();
+      const lease = this.claimer.leaseUntil(undefined, now);
+      const subscribers = await subscribersByEvent(
+        m,
+        selected.map((e) => e.name),
+      );
+      const plan = await planOrdered(
+        m,
+        selected,
+        (e) => subscribers.get(e.name)?.ordered ?? [],
+        this.tx.isSqlite,
+      );
+      const rows: NewDelivery[] = [];
+      const jobs: DeliveryJob[] = [];
+      for (const event of plan.events) {
+        for (const webhookId of subscribers.get(event.name)?.all ?? []) {
+          // An alert about a webhook never goes to that webhook (no loops).
+          if (ALERT_EVENTS.has(event.name) && event.ordering_key === `webhook:${webhookId}`)
+            continue;
+          const pair = pairKey(event.id, webhookId);
+          const sequence = plan.sequences.get(pair) ?? null;
+          const due = !plan.waiting.has(pair);
+          const owned = due && owns(webhookId);
+          const row: NewDelivery = {
+            id: uuidv7(),
+            webhook_id: webhookId,
+            event: event.name,
+            event_id: event.id,
+            ordering_key: sequence === null ? null : event.ordering_key,
+            sequence,
+            status: 'pending',
+            // Not due: waits for its predecessor's outcome to release it.
+            next_attempt_at: due ? new Date(now) : null,
+            locked_until: owned ? new Date(lease) : null,
+          };
+          rows.push(row);
+          if (owned) jobs.push(newJob(row, event.body, lease));
+        }
+      }
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK)
+        await insertDeliveries(m, rows.slice(i, i + INSERT_CHUNK));
+      if (plan.events.length > 0)
+        await m.query(
+          `UPDATE webhook_events SET fanned_out = 1 WHERE id IN (${placeholders(plan.events.length)})`,
+          plan.events.map((e) => e.id),
+        );
+      return {
+        more: selected.length === EVENT_BATCH && plan.events.length > 0,
+        jobs,
+        leftInDatabase: rows.filter((r) => r.next_attempt_at !== null).length - jobs.length,
+      };
+    }, 'background');
+    if (!done) return false;
+    // Awaited: the next batch is made once this one's jobs are out of memory (in Redis, with BullMQ).
+    await this.queue.enqueue(done.jobs);
+    if (done.leftInDatabase > 0) this.queue.wake();
+    return done.more;
+  }
+
+  private async unfannedEvents(m: EntityManager): Promise<OutboxEvent[]> {
+    const rows: OutboxEvent[] = await m.query(
+      `SELECT id, name, body, ordering_key, key_seq FROM webhook_events
+       WHERE fanned_out = 0 ORDER BY id LIMIT ${EVENT_BATCH}${this.tx.isSqlite ? '' : ' FOR UPDATE SKIP LOCKED'}`,
+    );
+    return rows.map((row) => ({
+      ...row,
+      key_seq: row.key_seq === null ? null : Number(row.key_seq),
+    }));
+  }
+}
+
+interface Subscribers {
+  all: number[];
+  /** Those of `all` that are ordered. */
+  ordered: number[];
+}
+
+/** For each event name, the enabled webhooks subscribed to it (its flag, or `event_all`). */
+async function subscribersByEvent(
+  m: EntityManager,
+  names: string[],
+): Promise<Map<string, Subscribers>> {
+  const flags = new Map<string, string>();
+  for (const name of new Set(names)) {
+    const flag = catalogEntry(name)?.flag;
+    if (flag) flags.set(name, flag);
+  }
+  const result = new Map<string, Subscribers>();
+  if (flags.size === 0) return result;
+  const columns = [...new Set(flags.values())];
+  // Column names come from the catalog, never from input.
+  const rows: Record<string, unknown>[] = await m.query(
+    `SELECT id, ordered, event_all, ${columns.join(', ')} FROM webhooks
+     WHERE enabled = 1 AND (${['event_all', ...columns].map((c) => `${c} = 1`).join(' OR ')})
+     ORDER BY id`,
+  );
+  for (const [name, flag] of flags) {
+    const subscribed = rows.filter((r) => truthy(r.event_all) || truthy(r[flag]));
+    result.set(name, {
+      all: subscribed.map((r) => Number(r.id)),
+      ordered: subscribed.filter((r) => truthy(r.ordered)).map((r) => Number(r.id)),
+    });
+  }
+  return result;
+}
+
+function truthy(value: unknown): boolean {
+  return value === true || value === 1 || value === '1';
+}
+
+function newJob(row: NewDelivery, body: string, lease: number): DeliveryJob {
+  return {
+    id: row.id,
+    webhookId: row.webhook_id,
+    event: row.event,
+    eventId: row.event_id,
+    body,
+    orderingKey: row.ordering_key,
+    sequence: row.sequence,
+    attempts: 0,
+    status: 'pending',
+    nextAttemptAt: row.next_attempt_at!.getTime(),
+    deliveredAt: null,
+    leaseUntil: lease,
+  };
+}

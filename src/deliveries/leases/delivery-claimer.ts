@@ -1,0 +1,139 @@
+import { ConflictException, Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { EntityManager } from 'typeorm';
+import { Env } from '../../config/env.validation';
+import { placeholders, sqlValue } from '../../database/sql';
+import { TransactionService } from '../../database/transaction.service';
+import { DeliveryJob, DeliveryJobRow, jobFromRow } from './delivery-job';
+import { WebhookDelivery } from '../entities/webhook-delivery.entity';
+
+/** How long a lease outlives the attempt's timeout. */
+export const LEASE_MARGIN_MS = 5_000;
+const DUE_TOLERANCE_MS = 50;
+
+export interface ClaimOneOptions {
+  trigger: 'auto' | 'manual';
+  timeoutMs: number;
+  /** The lease this process already held on it, if any (a job that waited past its lease). */
+  heldUntil?: number | null;
+  /** Writes with the claiming transaction once the delivery is claimed (a redelivery's audit entry). */
+  onClaimed?: (m: EntityManager) => Promise<void>;
+}
+
+/**
+ * Leases: a delivery is attempted by whoever holds it (`locked_until` in the future), so no two
+ * processes attempt it at once, and a process that dies holding one frees it when the lease ends.
+ * New deliveries are held from birth by the process that made them; what else is due is claimed here,
+ * in batches (`FOR UPDATE SKIP LOCKED` on MySQL/MariaDB, so pollers in several processes take
+ * disjoint sets; the embedded database runs one transaction at a time).
+ */
+@Injectable()
+export class DeliveryClaimer {
+  readonly defaultTimeoutMs: number;
+
+  constructor(
+    private readonly tx: TransactionService,
+    config: ConfigService<Env, true>,
+  ) {
+    this.defaultTimeoutMs = config.get('WEBHOOK_TIMEOUT_MS', { infer: true });
+  }
+
+  /** The lease end for an attempt that starts now. */
+  leaseUntil(timeoutMs = this.defaultTimeoutMs, now = Date.now()): number {
+    return now + Math.max(timeoutMs, this.defaultTimeoutMs) + LEASE_MARGIN_MS;
+  }
+
+  /** Claims up to `limit` due pending deliveries nobody holds, oldest first, with their bodies. */
+  async claimDue(limit: number, skipWebhooks: number[] = []): Promise<DeliveryJob[]> {
+    if (limit <= 0) return [];
+    const now = new Date();
+    const until = this.leaseUntil(undefined, now.getTime());
+    const skip =
+      skipWebhooks.length > 0
+        ? ` AND webhook_id NOT IN (${placeholders(skipWebhooks.length)})`
+        : '';
+    const lock = this.tx.isSqlite ? '' : ' FOR UPDATE SKIP LOCKED';
+    return this.tx.run(async (m) => {
+      const due: { id: string }[] = await m.query(
+        `SELECT id FROM webhook_deliveries
+         WHERE status = 'pending' AND next_attempt_at <= ? AND (locked_until IS NULL OR locked_until < ?)${skip}
+         ORDER BY next_attempt_at LIMIT ${Math.floor(limit)}${lock}`,
+        [sqlValue(now), sqlValue(now), ...skipWebhooks],
+      );
+      if (due.length === 0) return [];
+      const ids = due.map((r) => r.id);
+      await m.query(
+        `UPDATE webhook_deliveries SET locked_until = ? WHERE id IN (${placeholders(ids.length)})`,
+        [sqlValue(new Date(until)), ...ids],
+      );
+      return (await selectJobRows(m, ids)).map((row) => jobFromRow(row, until));
+    }, 'background');
+  }
+
+  /**
+   * Extends leases this process holds, before they end: `ids` all hold the lease `heldUntil`.
+   * Answers the ids whose lease now ends at `until` (a lease that ended and was taken by another
+   * process is not touched).
+   */
+  async renew(ids: string[], heldUntil: number, until: number): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    return this.tx.run(async (m) => {
+      await m.query(
+        `UPDATE webhook_deliveries SET locked_until = ? WHERE locked_until = ? AND id IN (${placeholders(ids.length)})`,
+        [sqlValue(new Date(until)), sqlValue(new Date(heldUntil)), ...ids],
+      );
+      const renewed: { id: string }[] = await m.query(
+        `SELECT id FROM webhook_deliveries WHERE locked_until = ? AND id IN (${placeholders(ids.length)})`,
+        [sqlValue(new Date(until)), ...ids],
+      );
+      return new Set(renewed.map((r) => r.id));
+    }, 'background');
+  }
+
+  /**
+   * Takes one delivery for one attempt. An automatic attempt only takes a pending delivery whose time
+   * has come; a manual one takes it whatever its status, and is refused (409) while another holds it.
+   */
+  async claimOne(id: string, options: ClaimOneOptions): Promise<DeliveryJob | null> {
+    const now = new Date();
+    const until = this.leaseUntil(options.timeoutMs, now.getTime());
+    return this.tx.run(async (m) => {
+      const held = options.heldUntil ? ' OR locked_until = :held' : '';
+      const query = m
+        .createQueryBuilder()
+        .update(WebhookDelivery)
+        .set({ locked_until: new Date(until) })
+        .where('id = :id', { id })
+        .andWhere(`(locked_until IS NULL OR locked_until < :now${held})`, {
+          now,
+          held: options.heldUntil ? new Date(options.heldUntil) : null,
+        })
+        .updateEntity(false);
+      if (options.trigger === 'auto') {
+        query
+          .andWhere('status = :pending', { pending: 'pending' })
+          .andWhere('next_attempt_at <= :due', { due: new Date(now.getTime() + DUE_TOLERANCE_MS) });
+      }
+      const claimed = (await query.execute()).affected === 1;
+      if (claimed) {
+        const [row] = await selectJobRows(m, [id]);
+        if (!row) return null;
+        await options.onClaimed?.(m);
+        return jobFromRow(row, until);
+      }
+      if (options.trigger === 'manual' && (await m.existsBy(WebhookDelivery, { id })))
+        throw new ConflictException(`Delivery ${id} is being attempted right now`);
+      return null;
+    }, 'background');
+  }
+}
+
+/** Deliveries with their event's body, as jobs are made of. */
+export function selectJobRows(m: EntityManager, ids: string[]): Promise<DeliveryJobRow[]> {
+  return m.query(
+    `SELECT d.id, d.webhook_id, d.event, d.event_id, e.body, d.ordering_key, d.sequence, d.attempts, d.status, d.next_attempt_at, d.delivered_at
+     FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
+     WHERE d.id IN (${placeholders(ids.length)})`,
+    ids,
+  );
+}

@@ -1,0 +1,66 @@
+import type { DeliveryStatus } from '../entities/webhook-delivery.entity';
+
+/**
+ * Everything one attempt of a delivery needs, carried in memory (or in a BullMQ job) so that sending
+ * reads no row. Times are epoch milliseconds, so a job survives JSON.
+ */
+export interface DeliveryJob {
+  id: string;
+  webhookId: number;
+  event: string;
+  eventId: string;
+  /** The exact body bytes (UTF-8 JSON) of the event. */
+  body: string;
+  /** Ordered webhooks only: the event's key and this delivery's `X-Webhook-Sequence` within it. */
+  orderingKey: string | null;
+  sequence: number | null;
+  /** Attempts already made. */
+  attempts: number;
+  status: DeliveryStatus;
+  nextAttemptAt: number | null;
+  deliveredAt: number | null;
+  /**
+   * Until when this process holds the delivery (its lease, set when the row was written or claimed).
+   * Null, or too close to now for an attempt to finish, means it must be claimed again before sending.
+   */
+  leaseUntil: number | null;
+}
+
+/** The columns a job is built from. */
+export interface DeliveryJobRow {
+  id: string;
+  webhook_id: number | string;
+  event: string;
+  event_id: string;
+  body: string;
+  ordering_key: string | null;
+  sequence: number | string | null;
+  attempts: number | string;
+  status: DeliveryStatus;
+  next_attempt_at: Date | string | null;
+  delivered_at: Date | string | null;
+}
+
+export function jobFromRow(row: DeliveryJobRow, leaseUntil: number | null): DeliveryJob {
+  return {
+    id: row.id,
+    webhookId: Number(row.webhook_id),
+    event: row.event,
+    eventId: row.event_id,
+    body: row.body,
+    orderingKey: row.ordering_key,
+    sequence: row.sequence === null ? null : Number(row.sequence),
+    attempts: Number(row.attempts),
+    status: row.status,
+    nextAttemptAt: epoch(row.next_attempt_at),
+    deliveredAt: epoch(row.delivered_at),
+    leaseUntil,
+  };
+}
+
+function epoch(value: Date | string | null): number | null {
+  if (value === null) return null;
+  if (value instanceof Date) return value.getTime();
+  // SQLite hands back raw strings in UTC without a zone.
+  return Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
+}
