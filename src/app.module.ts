@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { EventsModule } from './events/events.module';
-import { AuditApiModule } from './audit/audit-api.module';
+import { AuditLogModule } from './audit-log/audit-log.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ConsoleModule } from './console/console.module';
@@ -12,7 +12,8 @@ import { HealthModule } from './health/health.module';
 import { TicketsModule } from './tickets/tickets.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
-import { WebhooksModule } from './webhooks/webhooks.module';
+import { DeliveriesModule } from './deliveries/deliveries.module';
+import { WebhooksApiModule } from './webhooks/webhooks-api.module';
 
 export interface AppModuleOptions {
   /** The server applies pending migrations at start; the CLI runs them on request. */
@@ -42,14 +43,15 @@ export class AppModule {
         EventEmitterModule.forRoot({ wildcard: false, ignoreErrors: false }),
         EventsModule,
         AuditModule,
-        AuditApiModule,
+        AuditLogModule,
         AuthModule,
         DepartmentsModule,
         TicketsModule,
         HealthModule,
         LoggingModule,
         MetricsModule.withEndpoint(),
-        WebhooksModule.forRoot({
+        WebhooksApiModule,
+        DeliveriesModule.forRoot({
           deliver: options.deliver,
           deliveryThread: options.deliveryThread,
           adminApi: true,

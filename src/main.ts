@@ -6,7 +6,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { Env } from './config/env.validation';
-import { usesRedis } from './deliveries/deliveries.module';
+import { usesRedis } from './config/uses-redis';
 import { keepHeapNearLiveSize } from './common/heap';
 import { installSharedWriteLock, SharedWriteLock } from './database/shared-write-lock';
 

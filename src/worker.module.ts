@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AuditModule } from './audit/audit.module';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -16,6 +17,7 @@ export class WorkerModule {
       imports: [
         AppConfigModule.forRoot(),
         DatabaseModule.forRoot({ runMigrations: false }),
+        EventEmitterModule.forRoot({ wildcard: false, ignoreErrors: false }),
         AuditModule,
         LoggingModule,
         MetricsModule.withEndpoint(),

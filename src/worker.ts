@@ -3,7 +3,7 @@ import { Logger as PinoLogger } from 'nestjs-pino';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { Env } from './config/env.validation';
-import { usesRedis } from './deliveries/deliveries.module';
+import { usesRedis } from './config/uses-redis';
 import { WorkerModule } from './worker.module';
 import { keepHeapNearLiveSize } from './common/heap';
 

@@ -4,7 +4,7 @@ import { definedOnly } from '../common/objects';
 import { Page, skipFor, toPage } from '../common/pagination';
 import { TransactionService } from '../database/transaction.service';
 import { Actor, currentAuditContext, SYSTEM_ACTOR } from './audit-context';
-import type { ListAuditLogQueryDto } from './dto/list-audit-log-query.dto';
+import type { ListAuditLogQueryDto } from '../audit-log/dto/list-audit-log-query.dto';
 import { AuditLogEntry } from './entities/audit-log-entry.entity';
 
 export interface AuditRecord {

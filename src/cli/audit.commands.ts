@@ -3,7 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { AuditService } from '../audit/audit.service';
-import { ListAuditLogQueryDto } from '../audit/dto/list-audit-log-query.dto';
+import { ListAuditLogQueryDto } from '../audit-log/dto/list-audit-log-query.dto';
 import { AuditLogEntry } from '../audit/entities/audit-log-entry.entity';
 
 type AuditListOptions = Partial<Record<'action' | 'target' | 'since' | 'limit', string>>;

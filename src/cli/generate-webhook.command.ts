@@ -2,6 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { CreateWebhookDto } from '../webhooks/dto/create-webhook.dto';
+import { WebhookActionsService } from '../deliveries/log/webhook-actions.service';
 import { WebhooksService } from '../webhooks/webhooks.service';
 import { describeMockWebhook, mockWebhook } from './mock-webhook';
 
@@ -17,7 +18,10 @@ interface GenerateWebhookOptions {
     'Create a mock webhook for a URL; with --send, send it one signed webhook.test (alias: --generate-webhook)',
 })
 export class GenerateWebhookCommand extends CommandRunner {
-  constructor(private readonly webhooks: WebhooksService) {
+  constructor(
+    private readonly webhooks: WebhooksService,
+    private readonly actions: WebhookActionsService,
+  ) {
     super();
   }
 
@@ -36,7 +40,7 @@ export class GenerateWebhookCommand extends CommandRunner {
     if (!options.send) return;
 
     console.log('\n📤 Sending test webhook...');
-    const result = await this.webhooks.test(webhook.id);
+    const result = await this.actions.test(webhook.id);
     if (result.success) {
       console.log('✅ Test webhook sent successfully!');
       console.log('\n💡 Check your webhook URL to see the received payload');

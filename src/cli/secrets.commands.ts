@@ -1,5 +1,5 @@
 import { Command, CommandRunner } from 'nest-commander';
-import { SecretsReencryptor } from '../secrets/secrets-reencryptor';
+import { SecretsReencryptor } from '../webhooks/secrets-reencryptor';
 import { WebhooksService } from '../webhooks/webhooks.service';
 
 @Command({

@@ -3,7 +3,7 @@ import { Command, CommandRunner, Option } from 'nest-commander';
 import { ApiKeysService } from '../auth/api-keys.service';
 import { UsersModule } from '../auth/users.module';
 import { UsersService } from '../auth/users.service';
-import { WebhookEventsModule } from '../deliveries/outbox/domain-events.module';
+import { DomainEventsModule } from '../deliveries/outbox/domain-events.module';
 
 interface UserCreateOptions {
   email?: string;
@@ -93,7 +93,7 @@ export class ApiKeyCreateCommand extends CommandRunner {
 
 /** Users and their events (recorded in the outbox for a server to deliver), without sign-in or delivery. */
 @Module({
-  imports: [UsersModule, WebhookEventsModule],
+  imports: [UsersModule, DomainEventsModule],
   providers: [UserCreateCommand, ApiKeyCreateCommand],
 })
 export class UserCommandsModule {}

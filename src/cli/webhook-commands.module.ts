@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MetricsModule } from '../metrics/metrics.module';
-import { SecretsReencryptor } from '../secrets/secrets-reencryptor';
+import { SecretsReencryptor } from '../webhooks/secrets-reencryptor';
+import { DeliveriesModule } from '../deliveries/deliveries.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { GenerateWebhookCommand } from './generate-webhook.command';
 import { SecretsReencryptCommand, WebhookSecretCommand } from './secrets.commands';
@@ -10,7 +11,11 @@ import { SecretsReencryptCommand, WebhookSecretCommand } from './secrets.command
  * (nothing is fanned out or delivered in the background here: servers and workers do that).
  */
 @Module({
-  imports: [MetricsModule, WebhooksModule.forRoot({ deliver: false, adminApi: false })],
+  imports: [
+    MetricsModule,
+    WebhooksModule,
+    DeliveriesModule.forRoot({ deliver: false, adminApi: false }),
+  ],
   providers: [
     GenerateWebhookCommand,
     WebhookSecretCommand,

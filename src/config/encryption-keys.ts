@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Env } from './env.validation';
+import type { Env } from './env.validation';
 
 const KEY_BYTES = 32;
 

@@ -1,5 +1,5 @@
 import * as Joi from 'joi';
-import { parseCidrList } from '../network/cidr-list';
+import { parseCidrList } from './cidr-list';
 import { parseEncryptionKeys } from './encryption-keys';
 
 /** Every environment variable Homa reads, validated once at start. */

@@ -1,5 +1,6 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { usesRedis } from '../config/uses-redis';
 import { MetricsService } from '../metrics/metrics.service';
 import { Webhook } from '../webhooks/entities/webhook.entity';
 import { DeliveriesService } from './log/deliveries.service';
@@ -14,14 +15,17 @@ import { WebhookEvent } from './entities/webhook-event.entity';
 import { DeliveryClaimer } from './leases/delivery-claimer';
 import { DeliveryReleases } from './outcomes/delivery-releases';
 import { EventFanOut } from './fan-out/event-fan-out';
+import { DomainEventsModule } from './outbox/domain-events.module';
 import { OutboxModule } from './outbox/outbox.module';
 import { InProcessDeliveryQueue } from './transports/in-process/in-process-delivery-queue';
 import { OutcomeRecorder } from './outcomes/outcome-recorder';
 import { OperatorAlerts } from './outcomes/operator-alerts';
 import { WebhookHealth } from './outcomes/webhook-health';
-import { TargetGuard } from '../network/target-guard';
+import { NetworkModule } from '../network/network.module';
+import { WebhooksModule } from '../webhooks/webhooks.module';
 import { WebhookSender } from './attempt/webhook-sender';
-import { WebhookCache } from '../webhooks/webhook-cache';
+import { WebhookActionsService } from './log/webhook-actions.service';
+import { WebhookChangesListener } from './outcomes/webhook-changes.listener';
 import { DeliveryThreadHost } from './transports/thread/delivery-thread.host';
 
 export interface DeliveriesModuleOptions {
@@ -37,11 +41,6 @@ export interface DeliveriesModuleOptions {
    * starts and tells about its commits; this thread serves HTTP and records events.
    */
   deliveryThread?: boolean;
-}
-
-/** `REDIS_URL` set: BullMQ carries delivery ids between processes. Unset: all in this process. */
-export function usesRedis(): boolean {
-  return Boolean(process.env.REDIS_URL);
 }
 
 /** Loaded only by a process that serves HTTP (see admin-parts.ts). */
@@ -99,15 +98,16 @@ export class DeliveriesModule {
       module: DeliveriesModule,
       imports: [
         OutboxModule,
+        DomainEventsModule,
+        WebhooksModule,
+        NetworkModule,
         TypeOrmModule.forFeature([WebhookEvent, WebhookDelivery, WebhookDeliveryAttempt, Webhook]),
         ...(options.adminApi ? admin().adminImports : []),
         ...(usesRedis() && (options.deliver || options.adminApi) ? bullMq().bullImports() : []),
       ],
       controllers: options.adminApi ? admin().adminControllers : [],
       providers: [
-        TargetGuard,
         WebhookSender,
-        WebhookCache,
         WebhookHealth,
         OperatorAlerts,
         EventFanOut,
@@ -118,6 +118,8 @@ export class DeliveriesModule {
         DeliveriesService,
         DeliveryStatsService,
         DeliveryHeadersService,
+        WebhookActionsService,
+        WebhookChangesListener,
         ...(options.deliver && !options.deliveryThread ? [DeliveryRetentionService] : []),
         ...queueProviders(options),
         depthGauges,
@@ -128,10 +130,9 @@ export class DeliveriesModule {
         OutcomeRecorder,
         DeliveriesService,
         DeliveryAttemptsService,
-        TargetGuard,
         DeliveryQueue,
         DeliveryReleases,
-        WebhookCache,
+        WebhookActionsService,
       ],
     };
   }

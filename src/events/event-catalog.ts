@@ -20,6 +20,12 @@ export const EVENTS = {
 
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];
 
+/** Events that are alerts about a webhook: never delivered to that webhook, and never alerted on. */
+export const ALERT_EVENTS: ReadonlySet<string> = new Set([
+  EVENTS.WEBHOOK_DISABLED,
+  EVENTS.DELIVERY_FAILED,
+]);
+
 export const EVENT_FLAGS = [
   'event_ticket_created',
   'event_ticket_updated',

@@ -6,7 +6,7 @@ import {
   HealthIndicatorFunction,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
-import { usesRedis } from '../deliveries/deliveries.module';
+import { usesRedis } from '../config/uses-redis';
 import { RedisHealthIndicator } from './redis.health';
 
 @ApiTags('health')

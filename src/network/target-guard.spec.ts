@@ -1,7 +1,7 @@
 import { ConfigService } from '@nestjs/config';
 import type { Env } from '../config/env.validation';
-import { BLOCKED_URLS } from '../../test/fixtures/blocked-urls';
-import { parseCidrList } from './cidr-list';
+import { BLOCKED_URLS } from './blocked-urls.testing';
+import { parseCidrList } from '../config/cidr-list';
 import { embeddedIPv4, TargetGuard } from './target-guard';
 
 function guard(allowed = '', allowAll = false): TargetGuard {

@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { lookup as dnsLookup, LookupAddress, LookupOptions } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
-import { parseCidrList } from './cidr-list';
+import { parseCidrList } from '../config/cidr-list';
 import { Env } from '../config/env.validation';
-import { AttemptErrorCode } from '../deliveries/entities/webhook-delivery-attempt.entity';
+import type { AttemptErrorCode } from '../deliveries/entities/webhook-delivery-attempt.entity';
 
 /** Address ranges a webhook may not reach unless an operator opts in. */
 const BLOCKED: { cidr: string; kind: string }[] = [

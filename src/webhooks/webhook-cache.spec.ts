@@ -1,3 +1,4 @@
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { TransactionService } from '../database/transaction.service';
 import type { Webhook } from './entities/webhook.entity';
 import { WebhookCache } from './webhook-cache';
@@ -33,7 +34,7 @@ function database() {
 describe('WebhookCache', () => {
   it('answers every attempt that asks while a read is in flight with that one read', async () => {
     const db = database();
-    const cache = new WebhookCache(db.tx);
+    const cache = new WebhookCache(db.tx, new EventEmitter2());
     const asks = Array.from({ length: 20 }, () => cache.get(1));
     expect(db.reads()).toBe(1);
     db.answer();
@@ -46,7 +47,7 @@ describe('WebhookCache', () => {
 
   it('reads again after an invalidation, and does not keep a read that was in flight before it', async () => {
     const db = database();
-    const cache = new WebhookCache(db.tx);
+    const cache = new WebhookCache(db.tx, new EventEmitter2());
     const before = cache.get(1);
     db.change();
     cache.invalidate(1);

@@ -1,21 +1,25 @@
 import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { TransactionService } from '../database/transaction.service';
 import { Webhook } from './entities/webhook.entity';
+import { WebhookInvalidatedEvent } from './events/webhook-settings.events';
 
 const TTL_MS = 1000;
 
 /**
  * Webhooks as the sender needs them, kept for a second: one read per webhook per second instead of
  * one per delivery, shared by every attempt that asks while it is in flight. Changes made in this
- * process invalidate at once; other processes see them within the TTL.
+ * process invalidate at once (and announce it: the server's delivery thread keeps a cache of its own);
+ * other processes see them within the TTL.
  */
 @Injectable()
 export class WebhookCache {
   private readonly entries = new Map<number, { webhook: Webhook | null; expires: number }>();
   private readonly loading = new Map<number, Promise<Webhook | null>>();
-  private readonly invalidated: ((id: number) => void)[] = [];
-
-  constructor(private readonly tx: TransactionService) {}
+  constructor(
+    private readonly tx: TransactionService,
+    private readonly emitter: EventEmitter2,
+  ) {}
 
   get(id: number): Promise<Webhook | null> {
     const hit = this.entries.get(id);
@@ -27,7 +31,7 @@ export class WebhookCache {
     this.entries.delete(id);
     // A read already in flight may predate the change: later callers read again, and its answer is not kept.
     this.loading.delete(id);
-    for (const listener of this.invalidated) listener(id);
+    this.emitter.emit(WebhookInvalidatedEvent.NAME, new WebhookInvalidatedEvent(id));
   }
 
   private load(id: number): Promise<Webhook | null> {
@@ -44,10 +48,5 @@ export class WebhookCache {
     };
     loaded.then(done, done);
     return loaded;
-  }
-
-  /** Called on each invalidation (the server passes them on to its delivery thread). */
-  onInvalidate(listener: (id: number) => void): void {
-    this.invalidated.push(listener);
   }
 }

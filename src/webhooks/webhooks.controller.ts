@@ -10,24 +10,16 @@ import {
   Put,
   Query,
 } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiCreatedResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/guards/decorators';
 import { PageQueryDto } from '../common/dto/page.dto';
 import { intParam } from '../common/params';
 import { EVENT_CATALOG } from '../events/event-catalog';
 import { CreateWebhookDto } from './dto/create-webhook.dto';
 import { UpdateWebhookDto } from './dto/update-webhook.dto';
-import { RecoverDto, RotateSecretDto, TestWebhookQueryDto } from './dto/webhook-actions.dto';
-import { AttemptResultDto } from '../deliveries/log/dto/delivery-response.dto';
+import { RotateSecretDto } from './dto/webhook-actions.dto';
 import {
   CatalogResponseDto,
-  RecoverResultDto,
   RotatedSecretDto,
   WebhookPageResponseDto,
   WebhookResponseDto,
@@ -84,21 +76,6 @@ export class WebhooksController {
     await this.webhooks.remove(id);
   }
 
-  @Post('webhooks/:id/test')
-  @HttpCode(200)
-  @ApiOperation({
-    summary:
-      'Send one real signed attempt now and answer its true outcome (also in the delivery log)',
-  })
-  @ApiOkResponse({
-    description:
-      '`{success, status_code, duration_ms, response, error_code, error, delivery_id, ...}`',
-    type: AttemptResultDto,
-  })
-  test(@Param('id', intParam()) id: number, @Query() query: TestWebhookQueryDto) {
-    return this.webhooks.test(id, query.event);
-  }
-
   @Get('webhooks/:id/secret')
   @ApiOperation({ summary: "The webhook's signing secret" })
   @ApiOkResponse({ type: WebhookSecretDto })
@@ -115,14 +92,6 @@ export class WebhooksController {
   @ApiOkResponse({ type: RotatedSecretDto })
   rotate(@Param('id', intParam()) id: number, @Body() body: RotateSecretDto) {
     return this.webhooks.rotateSecret(id, body);
-  }
-
-  @Post('webhooks/:id/recover')
-  @HttpCode(202)
-  @ApiOperation({ summary: 'Re-queue every failed delivery of this webhook created since `since`' })
-  @ApiAcceptedResponse({ type: RecoverResultDto })
-  recover(@Param('id', intParam()) id: number, @Body() body: RecoverDto) {
-    return this.webhooks.recover(id, new Date(body.since));
   }
 
   @Get('webhook-events')

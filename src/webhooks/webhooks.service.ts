@@ -1,26 +1,20 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
-import { v7 as uuidv7 } from 'uuid';
 import { Repository } from 'typeorm';
 import { AuditRecord, AuditService, fieldNames } from '../audit/audit.service';
 import { definedOnly } from '../common/objects';
 import { Page, PageQuery, skipFor, toPage } from '../common/pagination';
 import { fieldError } from '../common/validation';
 import { TransactionService } from '../database/transaction.service';
-import { AttemptResult } from '../deliveries/attempt/delivery-attempts.service';
-import { DeliveriesService } from '../deliveries/log/deliveries.service';
 import { TargetGuard } from '../network/target-guard';
-import { DeliveryReleases } from '../deliveries/outcomes/delivery-releases';
-import { releaseAll, releaseHeads } from '../deliveries/outcomes/ordered-release';
 import { WebhookCache } from './webhook-cache';
 import { generateSecret, maskSecret } from './webhook-secrets';
-import { catalogEntry, EVENTS } from '../events/event-catalog';
-import { toRfc3339 } from '../events/rfc3339';
 import { CreateWebhookDto } from './dto/create-webhook.dto';
 import { UpdateWebhookDto } from './dto/update-webhook.dto';
 import { RotateSecretDto } from './dto/webhook-actions.dto';
-import { WebhookDelivery } from '../deliveries/entities/webhook-delivery.entity';
 import { Webhook } from './entities/webhook.entity';
+import { WebhookChangedEvent } from './events/webhook-settings.events';
 
 const DEFAULT_GRACE_SECONDS = 24 * 3600;
 
@@ -34,7 +28,7 @@ function updateAction(input: UpdateWebhookDto, fields: string[]): string {
   return 'webhook.update';
 }
 
-function audited(action: string, id: number, fields?: string[]): AuditRecord {
+export function audited(action: string, id: number, fields?: string[]): AuditRecord {
   return { action, targetType: 'webhook', targetId: id, details: fields ? { fields } : null };
 }
 
@@ -49,9 +43,8 @@ export class WebhooksService {
     @InjectRepository(Webhook) private readonly webhooks: Repository<Webhook>,
     private readonly tx: TransactionService,
     private readonly guard: TargetGuard,
-    private readonly deliveries: DeliveriesService,
     private readonly cache: WebhookCache,
-    private readonly releases: DeliveryReleases,
+    private readonly emitter: EventEmitter2,
     private readonly audit: AuditService,
   ) {}
 
@@ -103,17 +96,17 @@ export class WebhooksService {
   }
 
   /**
-   * Merges the given fields. Re-enabling clears `disabled_reason` and the failure window, and makes
-   * the head of each ordered stream due again; a webhook that stops being ordered lets every waiting
-   * delivery go.
+   * Merges the given fields. Re-enabling clears `disabled_reason` and the failure window. The change
+   * is announced inside its transaction (`WebhookChangedEvent`): the pipeline releases ordered streams
+   * with it (the heads of a re-enabled webhook's streams, every waiting delivery of one no longer
+   * ordered).
    */
   async update(id: number, input: UpdateWebhookDto): Promise<WebhookView> {
     if (input.url !== undefined) await this.assertReachable(input.url);
-    const { updated, released } = await this.tx.run(async (m) => {
+    const updated = await this.tx.run(async (m) => {
       const current = await m.findOneBy(Webhook, { id });
       if (!current) throw new NotFoundException(`Webhook ${id} not found`);
       const changes: Partial<Webhook> = definedOnly(input);
-      const next = { ...current, ...changes };
       if (input.enabled === true && !current.enabled) {
         changes.disabled_reason = null;
         changes.failing_since = null;
@@ -121,17 +114,16 @@ export class WebhooksService {
       if (input.enabled === false && current.enabled)
         changes.disabled_reason = 'Disabled through the API';
       if (Object.keys(changes).length > 0) await m.update(Webhook, { id }, changes);
-      const now = new Date();
-      let released: string[] = [];
-      if (current.ordered && !next.ordered) await releaseAll(m, id, now);
-      else if (next.ordered && next.enabled && !current.enabled)
-        released = await releaseHeads(m, id, now);
+      const after = { ...current, ...changes };
+      await this.emitter.emitAsync(
+        WebhookChangedEvent.NAME,
+        new WebhookChangedEvent(current, after, m),
+      );
       const fields = fieldNames(input);
       await this.audit.record(m, audited(updateAction(input, fields), id, fields));
-      return { updated: { ...current, ...changes }, released };
+      return after;
     });
     this.cache.invalidate(id);
-    this.releases.released(released);
     return presentWebhook(updated);
   }
 
@@ -152,26 +144,6 @@ export class WebhooksService {
       await this.audit.record(m, audited('webhook.secret_reveal', id));
       return { id: webhook.id, secret: webhook.secret };
     });
-  }
-
-  /** One real, signed attempt of `webhook.test` (or an event's sample), recorded in the log. */
-  async test(id: number, event: string = EVENTS.WEBHOOK_TEST): Promise<AttemptResult> {
-    const webhook = await this.find(id);
-    const occurredAt = new Date();
-    const data =
-      event === EVENTS.WEBHOOK_TEST
-        ? {
-            test: true,
-            message: 'This is a test webhook from Homa',
-            webhook_id: webhook.id,
-            timestamp: toRfc3339(occurredAt),
-          }
-        : { ...catalogEntry(event)?.sample, test: true };
-    return this.deliveries.sendOnce(
-      webhook,
-      { name: event, id: uuidv7(), occurredAt, data },
-      audited('webhook.test', id),
-    );
   }
 
   /** A new secret; the old one keeps signing too (in `webhook-signature`) until the grace period ends. */
@@ -201,43 +173,6 @@ export class WebhooksService {
     });
     this.cache.invalidate(id);
     return { id, secret, previous_secret_expires_at: graceMs > 0 ? expiresAt.toISOString() : null };
-  }
-
-  /**
-   * Puts every failed delivery of the webhook since `since` back in the queue; the poller sends them.
-   * Those of an ordered stream go back in their place: each waits for its turn in sequence order.
-   */
-  async recover(id: number, since: Date): Promise<{ webhook_id: number; requeued: number }> {
-    const webhook = await this.find(id);
-    if (!webhook.enabled)
-      throw new ConflictException(
-        `Webhook ${id} is disabled; enable it before recovering its deliveries`,
-      );
-    const now = new Date();
-    const { requeued, released } = await this.tx.run(async (m) => {
-      const requeue = (ordered: boolean) =>
-        m
-          .createQueryBuilder()
-          .update(WebhookDelivery)
-          // A delivery of an ordered stream waits for its turn; the head of each stream is released below.
-          .set({ status: 'pending', next_attempt_at: ordered && webhook.ordered ? null : now })
-          .where('webhook_id = :id AND status = :failed AND created_at >= :since', {
-            id,
-            failed: 'failed',
-            since,
-          })
-          .andWhere(ordered ? 'sequence IS NOT NULL' : 'sequence IS NULL')
-          .execute();
-      const unordered = (await requeue(false)).affected ?? 0;
-      const ordered = (await requeue(true)).affected ?? 0;
-      await this.audit.record(m, audited('webhook.recover', id));
-      return {
-        requeued: unordered + ordered,
-        released: ordered > 0 && webhook.ordered ? await releaseHeads(m, id, now) : [],
-      };
-    });
-    this.releases.released(released);
-    return { webhook_id: id, requeued };
   }
 
   private async assertReachable(url: string): Promise<void> {

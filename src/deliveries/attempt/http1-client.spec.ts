@@ -5,7 +5,7 @@ import { AddressInfo, createServer, Server, Socket } from 'node:net';
 import { join } from 'node:path';
 import { Http1Client, Http1Error, Origin, postHead } from './http1-client';
 
-const TLS_DIR = join(__dirname, '../../test/fixtures/tls');
+const TLS_DIR = join(__dirname, '../../../test/fixtures/tls');
 const BODY = Buffer.from('{"event":"ticket.created"}');
 
 /**

@@ -6,7 +6,6 @@ import type { DeliveryClaimer } from '../leases/delivery-claimer';
 import type { DeliveryJob } from '../leases/delivery-job';
 import type { DeliveryQueue } from '../transports/delivery-queue';
 import { EventFanOut } from './event-fan-out';
-import type { EventOutbox } from '../outbox/event-outbox';
 
 /** A fan-out over one event and one subscribed webhook, on a manager that answers its statements. */
 function fanOutWith(enqueue: (jobs: DeliveryJob[]) => void | Promise<void>) {
@@ -47,7 +46,6 @@ function fanOutWith(enqueue: (jobs: DeliveryJob[]) => void | Promise<void>) {
   } as unknown as DeliveryQueue & { enqueue: jest.Mock };
   const fanOut = new EventFanOut(
     tx,
-    { onCommitted: jest.fn() } as unknown as EventOutbox,
     queue,
     { leaseUntil: (_: unknown, now: number) => now + 30_000 } as unknown as DeliveryClaimer,
     { get: () => 60_000 } as unknown as ConfigService<Env, true>,

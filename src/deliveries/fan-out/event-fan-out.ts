@@ -3,20 +3,20 @@ import {
   Injectable,
   Logger,
   OnApplicationBootstrap,
-  OnModuleInit,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { OnEvent } from '@nestjs/event-emitter';
 import { v7 as uuidv7 } from 'uuid';
 import { EntityManager } from 'typeorm';
+import { Wake } from '../../common/wake';
 import { Env } from '../../config/env.validation';
 import { placeholders } from '../../database/sql';
 import { TransactionService } from '../../database/transaction.service';
-import { catalogEntry } from '../../events/event-catalog';
+import { ALERT_EVENTS, catalogEntry } from '../../events/event-catalog';
 import { DeliveryClaimer } from '../leases/delivery-claimer';
 import { DeliveryJob } from '../leases/delivery-job';
 import { DeliveryQueue } from '../transports/delivery-queue';
-import { EventOutbox } from '../outbox/event-outbox';
-import { ALERT_EVENTS } from '../outcomes/operator-alerts';
+import { EventsCommittedEvent } from '../events/pipeline.events';
 import { insertDeliveries, NewDelivery } from '../store/delivery-rows';
 import { OutboxEvent, pairKey, planOrdered } from './ordered-fan-out';
 
@@ -38,20 +38,18 @@ const SHUTDOWN_WAIT_MS = 10_000;
  * ordered webhooks are numbered and gated per key (see ordered-fan-out.ts).
  */
 @Injectable()
-export class EventFanOut
-  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
-{
+export class EventFanOut implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(EventFanOut.name);
   private readonly intervalMs: number;
   private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private scheduled = false;
+  private readonly pass = new Wake(
+    () => this.drain(),
+    (error) => this.logger.error(`Fanning out events failed: ${error.message}`),
+  );
   private started = false;
 
   constructor(
     private readonly tx: TransactionService,
-    private readonly outbox: EventOutbox,
     private readonly queue: DeliveryQueue,
     private readonly claimer: DeliveryClaimer,
     config: ConfigService<Env, true>,
@@ -59,8 +57,10 @@ export class EventFanOut
     this.intervalMs = config.get('WEBHOOK_POLL_INTERVAL_MS', { infer: true });
   }
 
-  onModuleInit(): void {
-    if (this.queue.fansOut) this.outbox.onCommitted(() => this.wake());
+  /** Events were committed: fan them out soon (a process whose queue fans out). */
+  @OnEvent(EventsCommittedEvent.NAME)
+  onEventsCommitted(): void {
+    if (this.queue.fansOut) this.wake();
   }
 
   onApplicationBootstrap(): void {
@@ -73,11 +73,7 @@ export class EventFanOut
   async beforeApplicationShutdown(): Promise<void> {
     this.started = false;
     if (this.timer) clearInterval(this.timer);
-    if (this.running)
-      await Promise.race([
-        this.running,
-        new Promise((resolve) => setTimeout(resolve, SHUTDOWN_WAIT_MS).unref()),
-      ]);
+    await this.pass.stop(SHUTDOWN_WAIT_MS);
   }
 
   /**
@@ -86,34 +82,11 @@ export class EventFanOut
    * progress.
    */
   wake(): void {
-    if (!this.started || this.scheduled) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      if (this.running) {
-        this.again = true;
-        return;
-      }
-      this.running = this.drain().finally(() => {
-        this.running = null;
-      });
-    });
+    if (this.started) this.pass.wake();
   }
 
   private async drain(): Promise<void> {
-    do {
-      this.again = false;
-      try {
-        while (this.started && (await this.fanOutBatch()));
-      } catch (error) {
-        this.logger.error(`Fanning out events failed: ${(error as Error).message}`);
-        return;
-      }
-    } while (this.again && this.started);
+    while (this.started && (await this.fanOutBatch()));
   }
 
   /** Fans out the oldest events not fanned out yet; answers whether there may be more to take now. */

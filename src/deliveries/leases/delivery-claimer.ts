@@ -75,6 +75,30 @@ export class DeliveryClaimer {
    * Answers the ids whose lease now ends at `until` (a lease that ended and was taken by another
    * process is not touched).
    */
+  /**
+   * Extends the leases of jobs held in memory that would end within `marginMs`, a statement per lease
+   * batch (jobs claimed together share a lease end); a job whose row was taken meanwhile keeps its old
+   * lease and is claimed again before it is sent.
+   */
+  async renewHeld(jobs: Iterable<DeliveryJob>, marginMs: number): Promise<void> {
+    const now = Date.now();
+    const until = this.leaseUntil(undefined, now);
+    const byLease = new Map<number, DeliveryJob[]>();
+    for (const job of jobs) {
+      if (job.leaseUntil === null || job.leaseUntil <= now || job.leaseUntil > until - marginMs)
+        continue;
+      byLease.set(job.leaseUntil, [...(byLease.get(job.leaseUntil) ?? []), job]);
+    }
+    for (const [held, batch] of byLease) {
+      const renewed = await this.renew(
+        batch.map((j) => j.id),
+        held,
+        until,
+      );
+      for (const job of batch) if (renewed.has(job.id)) job.leaseUntil = until;
+    }
+  }
+
   async renew(ids: string[], heldUntil: number, until: number): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
     return this.tx.run(async (m) => {

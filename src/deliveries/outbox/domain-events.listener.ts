@@ -11,7 +11,7 @@ import { DOMAIN_EVENT_NAMES } from '../../events/event-catalog';
  * sending happen after commit, in the background. A failure here fails the publisher's transaction.
  */
 @Injectable()
-export class WebhookEventsListener implements OnModuleInit {
+export class DomainEventsListener implements OnModuleInit {
   constructor(
     private readonly emitter: EventEmitter2,
     private readonly outbox: EventOutbox,

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { EntityManager } from 'typeorm';
 import { insertMany } from '../../database/sql';
 import { TransactionService } from '../../database/transaction.service';
 import { orderingKeyOf } from '../../events/domain-event';
+import { EventsCommittedEvent } from '../events/pipeline.events';
 import { serialiseEnvelope } from './envelope';
 
 export interface EventToRecord {
@@ -17,13 +19,14 @@ export interface EventToRecord {
  * The transactional outbox: each event is written once, with the exact body its deliveries will send,
  * by the transaction that made the change. Commit → the change and its event; rollback → neither.
  * Each keyed event also takes its number within its key (`key_seq`), in commit order, for ordered
- * webhooks. Once the transaction commits, this process's fan-out is told there is work.
+ * webhooks. Once the transaction commits, it announces `EventsCommittedEvent`: fan-out has work.
  */
 @Injectable()
 export class EventOutbox {
-  private readonly committedListeners: (() => void)[] = [];
-
-  constructor(private readonly tx: TransactionService) {}
+  constructor(
+    private readonly tx: TransactionService,
+    private readonly emitter: EventEmitter2,
+  ) {}
 
   /**
    * Writes the event with the caller's transaction manager: with the unit's other events, just before
@@ -51,13 +54,8 @@ export class EventOutbox {
     return body;
   }
 
-  /** Called after each commit that recorded events. */
-  onCommitted(listener: () => void): void {
-    this.committedListeners.push(listener);
-  }
-
   private committed(): void {
-    for (const listener of this.committedListeners) listener();
+    this.emitter.emit(EventsCommittedEvent.NAME, new EventsCommittedEvent());
   }
 
   /**

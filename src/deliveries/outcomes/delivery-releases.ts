@@ -1,19 +1,17 @@
 import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { DeliveriesReleasedEvent } from '../events/pipeline.events';
 
 /**
- * Tells this process's queue that deliveries of ordered webhooks were made due (their predecessor
- * finished, or their webhook was enabled again) by a transaction that has committed.
+ * Announces deliveries of ordered webhooks made due by a transaction that has committed; this
+ * process's transport listens (`DeliveriesReleasedEvent`) and takes them at once.
  */
 @Injectable()
 export class DeliveryReleases {
-  private readonly listeners: ((ids: string[]) => void)[] = [];
-
-  onReleased(listener: (ids: string[]) => void): void {
-    this.listeners.push(listener);
-  }
+  constructor(private readonly emitter: EventEmitter2) {}
 
   released(ids: string[]): void {
     if (ids.length === 0) return;
-    for (const listener of this.listeners) listener(ids);
+    this.emitter.emit(DeliveriesReleasedEvent.NAME, new DeliveriesReleasedEvent(ids));
   }
 }

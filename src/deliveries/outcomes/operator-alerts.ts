@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { EVENTS } from '../../events/event-catalog';
+import { ALERT_EVENTS } from '../../events/event-catalog';
 import { toRfc3339 } from '../../events/rfc3339';
 import { AlertRateLimit } from './alert-rate-limit';
 import type { Webhook } from '../../webhooks/entities/webhook.entity';
@@ -12,12 +12,6 @@ import { DeliveryFailedEvent } from '../events/delivery-failed.event';
 /** Alerts about one webhook: at most this many per window (per delivering process). */
 export const ALERTS_PER_WEBHOOK = 5;
 export const ALERT_WINDOW_MS = 60 * 60 * 1000;
-
-/** Events that are alerts about a webhook: never delivered to that webhook, and never alerted on. */
-export const ALERT_EVENTS: ReadonlySet<string> = new Set([
-  EVENTS.WEBHOOK_DISABLED,
-  EVENTS.DELIVERY_FAILED,
-]);
 
 export interface GivenUp {
   deliveryId: string;

@@ -1,3 +1,4 @@
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { TransactionService } from '../../database/transaction.service';
 import type { Webhook } from '../../webhooks/entities/webhook.entity';
 import { DeliveryReleases } from './delivery-releases';
@@ -49,7 +50,7 @@ describe('OutcomeRecorder back-pressure', () => {
       tx,
       {} as WebhookHealth,
       {} as OperatorAlerts,
-      new DeliveryReleases(),
+      new DeliveryReleases(new EventEmitter2()),
     );
 
     const written = Array.from({ length: 999 }, (_, i) => recorder.record(outcome(i)));

@@ -9,7 +9,7 @@ import { OperatorAlerts } from './operator-alerts';
 import { DeliveryReleases } from './delivery-releases';
 import { releaseAfter, Stream } from './ordered-release';
 import { HealthReport, WebhookHealth } from './webhook-health';
-import { AttemptOutcome } from '../attempt/webhook-sender';
+import type { AttemptOutcome } from '../attempt/webhook-sender';
 
 /** One attempt's result, as it is written. */
 export interface Outcome {

@@ -8,8 +8,7 @@ import {
   unpackBatch,
 } from './bullmq-delivery-queue';
 import type { DeliveryJob } from '../../leases/delivery-job';
-import type { DeliveryReleases } from '../../outcomes/delivery-releases';
-import { deliveryJob } from '../../../../test/factories/delivery-jobs';
+import { deliveryJob } from '../../leases/delivery-job.testing';
 
 /** Delivery n: of event n / 10 (its body names it), to webhook n % 10. */
 function job(n: number): DeliveryJob {
@@ -26,11 +25,9 @@ type Added = { name: string; data: DeliveryJob | DeliveryBatch; opts?: { jobId?:
 
 function queueWith(addBulk: (jobs: Added[]) => Promise<unknown>) {
   const fake = { addBulk: jest.fn(addBulk), on: jest.fn() };
-  const releases = { onReleased: jest.fn() } as unknown as DeliveryReleases;
   const queue = new BullMqDeliveryQueue(
     fake as unknown as Queue<DeliveryJob | DeliveryBatch>,
     {} as TransactionService,
-    releases,
     true,
   );
   return { queue, addBulk: fake.addBulk };

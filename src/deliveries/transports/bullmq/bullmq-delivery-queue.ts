@@ -1,10 +1,11 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
 import { JobsOptions, Queue } from 'bullmq';
 import { TransactionService } from '../../../database/transaction.service';
 import { selectJobRows } from '../../leases/delivery-claimer';
 import { DeliveryJob, jobFromRow } from '../../leases/delivery-job';
-import { DeliveryReleases } from '../../outcomes/delivery-releases';
+import { DeliveriesReleasedEvent } from '../../events/pipeline.events';
 import { DELIVERS, DeliveryQueue } from '../delivery-queue';
 
 export const DELIVERY_QUEUE = 'webhook-deliveries';
@@ -65,13 +66,10 @@ export class BullMqDeliveryQueue extends DeliveryQueue {
   constructor(
     @InjectQueue(DELIVERY_QUEUE) readonly queue: Queue<DeliveryJob | DeliveryBatch>,
     private readonly tx: TransactionService,
-    releases: DeliveryReleases,
     @Inject(DELIVERS) delivers: boolean,
   ) {
     super();
     this.fansOut = delivers;
-    // Released deliveries of ordered streams are enqueued at once, not left for the reconciler.
-    releases.onReleased((ids) => void this.enqueueReleased(ids));
     // Without a listener, a Redis restart would be an unhandled 'error' event and end the process.
     this.queue.on('error', (error: Error) => this.logger.error(`Redis: ${error.message}`));
   }
@@ -167,6 +165,12 @@ export class BullMqDeliveryQueue extends DeliveryQueue {
   }
 
   /** Jobs for deliveries just made due; unheld, so the worker that takes one claims it first. */
+  /** Released deliveries of ordered streams are enqueued at once, not left for the reconciler. */
+  @OnEvent(DeliveriesReleasedEvent.NAME)
+  onReleased(event: DeliveriesReleasedEvent): void {
+    void this.enqueueReleased(event.ids);
+  }
+
   private async enqueueReleased(ids: string[]): Promise<void> {
     try {
       const rows = await this.tx.read((m) => selectJobRows(m, ids));

@@ -4,13 +4,13 @@ import {
   Injectable,
   Logger,
   OnApplicationBootstrap,
-  OnModuleInit,
 } from '@nestjs/common';
+import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import type { Redis } from 'ioredis';
+import { Wake } from '../../../common/wake';
+import { EventsCommittedEvent } from '../../events/pipeline.events';
 import { BullMqDeliveryQueue } from './bullmq-delivery-queue';
 import { DELIVERS } from '../delivery-queue';
-import { EventFanOut } from '../../fan-out/event-fan-out';
-import { EventOutbox } from '../../outbox/event-outbox';
 
 /**
  * With BullMQ, fan-out is delivery work, done by the workers: an API replica's requests never share its
@@ -22,26 +22,29 @@ import { EventOutbox } from '../../outbox/event-outbox';
  * delays the event until a worker's next periodic pass, which finds every event not fanned out yet.
  */
 @Injectable()
-export class FanOutNudge
-  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
-{
+export class FanOutNudge implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(FanOutNudge.name);
   private readonly channel: string;
-  private pending = false;
+  /** The commits of one turn of the event loop share one message. */
+  private readonly publishing = new Wake(
+    async () => (await this.redis()).publish(this.channel, '1'),
+    (error) => this.logger.warn(`Could not nudge the workers: ${error.message}`),
+  );
   private stopped = false;
   private subscriber: Redis | null = null;
 
   constructor(
     private readonly queue: BullMqDeliveryQueue,
-    private readonly outbox: EventOutbox,
-    private readonly fanOut: EventFanOut,
+    private readonly emitter: EventEmitter2,
     @Inject(DELIVERS) private readonly delivers: boolean,
   ) {
     this.channel = queue.queue.toKey('events-committed');
   }
 
-  onModuleInit(): void {
-    if (!this.delivers) this.outbox.onCommitted(() => this.publish());
+  /** An API replica committed events: tell the workers. */
+  @OnEvent(EventsCommittedEvent.NAME)
+  onEventsCommitted(): void {
+    if (!this.delivers) this.publishing.wake();
   }
 
   onApplicationBootstrap(): void {
@@ -51,6 +54,7 @@ export class FanOutNudge
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    await this.publishing.stop(1000);
     const subscriber = this.subscriber;
     this.subscriber = null;
     if (subscriber) await subscriber.quit().catch(() => subscriber.disconnect());
@@ -62,7 +66,10 @@ export class FanOutNudge
       const subscriber = (await this.redis()).duplicate();
       if (this.stopped) return subscriber.disconnect();
       subscriber.on('error', (error: Error) => this.logger.error(`Redis: ${error.message}`));
-      subscriber.on('message', () => this.fanOut.wake());
+      // A worker hears another replica's commits as its own: its fan-out wakes.
+      subscriber.on('message', () =>
+        this.emitter.emit(EventsCommittedEvent.NAME, new EventsCommittedEvent()),
+      );
       this.subscriber = subscriber;
       await subscriber.subscribe(this.channel);
     } catch (error) {
@@ -73,17 +80,5 @@ export class FanOutNudge
   /** The queue's own connection (BullMQ types it as its interface; it is an ioredis client). */
   private async redis(): Promise<Redis> {
     return (await this.queue.queue.client) as unknown as Redis;
-  }
-
-  /** The commits of one turn of the event loop share one message. */
-  private publish(): void {
-    if (this.pending) return;
-    this.pending = true;
-    setImmediate(() => {
-      this.pending = false;
-      void this.redis()
-        .then((client) => client.publish(this.channel, '1'))
-        .catch((error: Error) => this.logger.warn(`Could not nudge the workers: ${error.message}`));
-    });
   }
 }

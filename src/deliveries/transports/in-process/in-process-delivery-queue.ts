@@ -5,12 +5,14 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { OnEvent } from '@nestjs/event-emitter';
+import { Wake } from '../../../common/wake';
 import { Env } from '../../../config/env.validation';
 import { DeliveryAttemptsService } from '../../attempt/delivery-attempts.service';
 import { DeliveryClaimer } from '../../leases/delivery-claimer';
 import { DeliveryDispatcher } from '../delivery-dispatcher';
 import { DeliveryJob } from '../../leases/delivery-job';
-import { DeliveryReleases } from '../../outcomes/delivery-releases';
+import { DeliveriesReleasedEvent } from '../../events/pipeline.events';
 import { DeliveryQueue } from '../delivery-queue';
 import { OutcomeRecorder } from '../../outcomes/outcome-recorder';
 
@@ -37,21 +39,18 @@ export class InProcessDeliveryQueue
   private renewTimer: NodeJS.Timeout | null = null;
   private wakeAt: number | null = null;
   private wakeTimer: NodeJS.Timeout | null = null;
-  private polling = false;
-  private again = false;
   private backlog = false;
   private started = false;
+  /** One poll at a time; wakes during it poll once more after it. */
+  private readonly poller = new Wake(() => this.poll());
 
   constructor(
     private readonly attempts: DeliveryAttemptsService,
     private readonly claimer: DeliveryClaimer,
     private readonly recorder: OutcomeRecorder,
-    releases: DeliveryReleases,
     config: ConfigService<Env, true>,
   ) {
     super();
-    // Released deliveries of ordered streams are due now: the poller claims them.
-    releases.onReleased(() => this.wake());
     const global = config.get('WEBHOOK_CONCURRENCY', { infer: true });
     const perWebhook = config.get('WEBHOOK_PER_ENDPOINT_CONCURRENCY', { infer: true });
     this.pollIntervalMs = config.get('WEBHOOK_POLL_INTERVAL_MS', { infer: true });
@@ -70,7 +69,7 @@ export class InProcessDeliveryQueue
   onApplicationBootstrap(): void {
     this.started = true;
     this.renewTimer = setInterval(() => void this.renewLeases(), RENEW_EVERY_MS);
-    void this.poll();
+    this.wake();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -106,8 +105,14 @@ export class InProcessDeliveryQueue
     for (const job of jobs) this.dispatcher.push(job, true);
   }
 
+  /** Released deliveries of ordered streams are due now: the poller claims them. */
+  @OnEvent(DeliveriesReleasedEvent.NAME)
+  onReleased(): void {
+    this.wake();
+  }
+
   wake(): void {
-    void this.poll();
+    this.poller.wake();
   }
 
   depth(): Promise<number> {
@@ -130,7 +135,7 @@ export class InProcessDeliveryQueue
     } catch (error) {
       this.logger.error(`Delivery ${job.id} could not be attempted: ${(error as Error).message}`);
     } finally {
-      if (this.backlog && this.dispatcher.size < this.pollBatch / 2) void this.poll();
+      if (this.backlog && this.dispatcher.size < this.pollBatch / 2) this.wake();
     }
   }
 
@@ -139,23 +144,8 @@ export class InProcessDeliveryQueue
    * extended, a statement per lease batch, so a backlog in memory never falls back to one claim each.
    */
   private async renewLeases(): Promise<void> {
-    const now = Date.now();
-    const soon = this.claimer.leaseUntil(undefined, now) - RENEW_EVERY_MS * 3;
-    const byLease = new Map<number, DeliveryJob[]>();
-    for (const job of this.dispatcher.waitingJobs()) {
-      if (job.leaseUntil === null || job.leaseUntil <= now || job.leaseUntil > soon) continue;
-      byLease.set(job.leaseUntil, [...(byLease.get(job.leaseUntil) ?? []), job]);
-    }
-    const until = this.claimer.leaseUntil(undefined, now);
     try {
-      for (const [held, jobs] of byLease) {
-        const renewed = await this.claimer.renew(
-          jobs.map((j) => j.id),
-          held,
-          until,
-        );
-        for (const job of jobs) if (renewed.has(job.id)) job.leaseUntil = until;
-      }
+      await this.claimer.renewHeld(this.dispatcher.waitingJobs(), RENEW_EVERY_MS * 3);
     } catch (error) {
       this.logger.error(`Renewing delivery leases failed: ${(error as Error).message}`);
     }
@@ -170,7 +160,7 @@ export class InProcessDeliveryQueue
       () => {
         this.wakeAt = null;
         this.wakeTimer = null;
-        void this.poll();
+        this.wake();
       },
       Math.max(0, at - Date.now()),
     );
@@ -179,30 +169,21 @@ export class InProcessDeliveryQueue
   /** Claims due pending deliveries that nobody holds, skipping webhooks whose queue is full. */
   private async poll(): Promise<void> {
     if (!this.started) return;
-    if (this.polling) {
-      this.again = true;
-      return;
-    }
-    this.polling = true;
     try {
-      do {
-        this.again = false;
-        const room = Math.min(this.pollBatch, this.dispatcher.room);
-        if (room === 0) {
-          this.backlog = true;
-          break;
-        }
-        const due = await this.claimer.claimDue(room, this.dispatcher.saturated());
-        for (const job of due) this.dispatcher.push(job, true);
-        // A full batch means more may be due: poll again as soon as jobs finish, not a whole interval later.
-        this.backlog = due.length === room;
-      } while (this.again && this.started);
+      const room = Math.min(this.pollBatch, this.dispatcher.room);
+      if (room === 0) {
+        this.backlog = true;
+        return;
+      }
+      const due = await this.claimer.claimDue(room, this.dispatcher.saturated());
+      for (const job of due) this.dispatcher.push(job, true);
+      // A full batch means more may be due: poll again as soon as jobs finish, not a whole interval later.
+      this.backlog = due.length === room;
     } catch (error) {
       this.logger.error(`Polling for due deliveries failed: ${(error as Error).message}`);
     } finally {
-      this.polling = false;
       if (this.timer) clearTimeout(this.timer);
-      if (this.started) this.timer = setTimeout(() => void this.poll(), this.pollIntervalMs);
+      if (this.started) this.timer = setTimeout(() => this.wake(), this.pollIntervalMs);
     }
   }
 }

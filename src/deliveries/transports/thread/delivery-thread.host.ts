@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { DeliveryReleases } from '../../outcomes/delivery-releases';
-import { EventOutbox } from '../../outbox/event-outbox';
-import { WebhookCache } from '../../../webhooks/webhook-cache';
+import { OnEvent } from '@nestjs/event-emitter';
+import { WebhookInvalidatedEvent } from '../../../webhooks/events/webhook-settings.events';
+import { DeliveriesReleasedEvent, EventsCommittedEvent } from '../../events/pipeline.events';
 import { MetricsService } from '../../../metrics/metrics.service';
 import { DeliveryThread } from './delivery-thread';
 
@@ -14,20 +14,27 @@ import { DeliveryThread } from './delivery-thread';
 export class DeliveryThreadHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private thread: DeliveryThread | null = null;
 
-  constructor(
-    private readonly outbox: EventOutbox,
-    private readonly releases: DeliveryReleases,
-    private readonly webhooks: WebhookCache,
-    private readonly metrics: MetricsService,
-  ) {}
+  constructor(private readonly metrics: MetricsService) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const thread = await DeliveryThread.start();
     this.thread = thread;
-    this.outbox.onCommitted(() => thread.fanOut());
-    this.releases.onReleased(() => thread.poll());
-    this.webhooks.onInvalidate((id) => thread.invalidate(id));
     this.metrics.addSource(() => thread.metrics());
+  }
+
+  @OnEvent(EventsCommittedEvent.NAME)
+  onEventsCommitted(): void {
+    this.thread?.fanOut();
+  }
+
+  @OnEvent(DeliveriesReleasedEvent.NAME)
+  onReleased(): void {
+    this.thread?.poll();
+  }
+
+  @OnEvent(WebhookInvalidatedEvent.NAME)
+  onInvalidated(event: WebhookInvalidatedEvent): void {
+    this.thread?.invalidate(event.webhookId);
   }
 
   async beforeApplicationShutdown(): Promise<void> {

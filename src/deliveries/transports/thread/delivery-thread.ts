@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { Wake } from '../../../common/wake';
 import { sharedWriteLock } from '../../../database/shared-write-lock';
 import type { MetricsSnapshot } from '../../../metrics/metrics.service';
 import { FromThread, ToThread } from './messages';
@@ -24,7 +25,9 @@ const YOUNG_GENERATION_MB = 8;
  */
 export class DeliveryThread {
   private readonly logger = new Logger('DeliveryThread');
-  private readonly scheduled = new Set<'fan-out' | 'poll'>();
+  /** Notices of one turn of the event loop share one message. */
+  private readonly fanOutNotice = new Wake(() => this.post({ type: 'fan-out' }));
+  private readonly pollNotice = new Wake(() => this.post({ type: 'poll' }));
   private readonly metricsWaiting = new Map<number, (snapshot: MetricsSnapshot) => void>();
   private metricsAsked = 0;
   private stopping = false;
@@ -65,12 +68,12 @@ export class DeliveryThread {
 
   /** Events were committed: once per turn of this thread's event loop, the thread fans them out. */
   fanOut(): void {
-    this.once('fan-out');
+    this.fanOutNotice.wake();
   }
 
   /** Deliveries became due in the database. */
   poll(): void {
-    this.once('poll');
+    this.pollNotice.wake();
   }
 
   invalidate(webhookId: number): void {
@@ -110,15 +113,6 @@ export class DeliveryThread {
     await this.worker.terminate();
     // Even a thread ended in the middle of a transaction leaves no turn waiting.
     sharedWriteLock()?.open();
-  }
-
-  private once(type: 'fan-out' | 'poll'): void {
-    if (this.scheduled.has(type)) return;
-    this.scheduled.add(type);
-    setImmediate(() => {
-      this.scheduled.delete(type);
-      this.post({ type });
-    });
   }
 
   private post(message: ToThread): void {

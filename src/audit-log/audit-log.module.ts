@@ -1,9 +1,9 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
-import { auditContextMiddleware } from './audit-context.middleware';
+import { auditContextMiddleware } from '../audit/audit-context.middleware';
 import { AuditLogController } from './audit-log.controller';
-import { AuditRetentionService } from './audit-retention.service';
-import { AuditModule } from './audit.module';
+import { AuditRetentionService } from '../audit/audit-retention.service';
+import { AuditModule } from '../audit/audit.module';
 
 /** The server's side of the audit trail: who acts in each request, the admin route, and pruning. */
 @Module({
@@ -11,7 +11,7 @@ import { AuditModule } from './audit.module';
   controllers: [AuditLogController],
   providers: [AuditRetentionService],
 })
-export class AuditApiModule implements NestModule {
+export class AuditLogModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer
       .apply(auditContextMiddleware)

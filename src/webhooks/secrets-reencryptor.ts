@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionService } from '../database/transaction.service';
-import { Webhook } from '../webhooks/entities/webhook.entity';
-import { secretCipher } from './secret-cipher';
+import { Webhook } from './entities/webhook.entity';
+import { secretCipher } from '../secrets/secret-cipher';
 
 /** Rewrites stored webhook secrets under the first HOMA_ENCRYPTION_KEY (after a key rotation). */
 @Injectable()

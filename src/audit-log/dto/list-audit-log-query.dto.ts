@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../common/dto/page.dto';
-import { ACTOR_TYPES, type ActorType } from '../entities/audit-log-entry.entity';
+import { ACTOR_TYPES, type ActorType } from '../../audit/entities/audit-log-entry.entity';
 
 export class ListAuditLogQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ example: 'webhook.update', description: 'Exact action name' })

@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/guards/decorators';
-import { AuditService } from './audit.service';
+import { AuditService } from '../audit/audit.service';
 import { ListAuditLogQueryDto } from './dto/list-audit-log-query.dto';
 
 @ApiTags('admin: audit log')

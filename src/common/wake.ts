@@ -1,0 +1,62 @@
+/**
+ * Runs a background task when woken: wakes within one turn of the event loop share one run (so the
+ * commits of requests handled in the same turn share one pass), at most one run is in progress, and
+ * a wake during a run asks for one more run after it. A task that throws ends the run (`onError`
+ * hears it); the next wake starts afresh.
+ */
+export class Wake {
+  private running: Promise<void> | null = null;
+  private again = false;
+  private scheduled = false;
+  private stopped = false;
+
+  constructor(
+    private readonly task: () => unknown,
+    private readonly onError: (error: Error) => void = () => undefined,
+  ) {}
+
+  wake(): void {
+    if (this.stopped || this.scheduled) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      if (this.stopped) return;
+      if (this.running) {
+        this.again = true;
+        return;
+      }
+      this.running = this.runWhileWoken().finally(() => {
+        this.running = null;
+      });
+    });
+  }
+
+  /** No more runs; resolves when the one in progress has ended, or after `maxWaitMs`. */
+  async stop(maxWaitMs = Number.POSITIVE_INFINITY): Promise<void> {
+    this.stopped = true;
+    if (!this.running) return;
+    if (!Number.isFinite(maxWaitMs)) return this.running;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.running,
+      new Promise((resolve) => (timer = setTimeout(resolve, maxWaitMs).unref())),
+    ]);
+    clearTimeout(timer);
+  }
+
+  private async runWhileWoken(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        await this.task();
+      } catch (error) {
+        this.onError(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
+    } while (this.again && !this.stopped);
+  }
+}
