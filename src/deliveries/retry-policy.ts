@@ -1,3 +1,31 @@
+import type { DeliveryStatus } from './entities/webhook-delivery.entity';
+
+/**
+ * The retry policy in one place: the schedule (WEBHOOK_RETRY_SCHEDULE, with jitter), how `Retry-After`
+ * bends it, and the state a delivery takes after each attempt's outcome.
+ */
+
+/** What the policy needs of a delivery, of an attempt's outcome and of how the attempt was asked for. */
+export interface PolicyDelivery {
+  status: DeliveryStatus;
+  nextAttemptAt: number | null;
+}
+export interface PolicyOutcome {
+  success: boolean;
+  status_code: number | null;
+  retry_after_ms: number | null;
+}
+export interface PolicyTrigger {
+  trigger: 'auto' | 'manual';
+  /** False: this attempt is the only one (a test send); it never schedules another. */
+  retry: boolean;
+}
+
+export interface NextState {
+  status: DeliveryStatus;
+  next_attempt_at: Date | null;
+}
+
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** Parses `5s,5m,30m,2h` into milliseconds. The format is validated with the rest of the config. */
@@ -34,6 +62,39 @@ export class RetrySchedule {
     const base = this.delaysMs[attemptsMade - 1];
     if (base === undefined) return null;
     return Math.round(base * (1 - JITTER + 2 * JITTER * this.random()));
+  }
+
+  /**
+   * The delivery's state after attempt number `attempt`: succeeded; failed (no retry asked, 410 Gone,
+   * or the schedule is spent); or pending until the next scheduled time. A manual attempt never cuts
+   * short or restarts the automatic schedule.
+   */
+  nextState(
+    delivery: PolicyDelivery,
+    attempt: number,
+    outcome: PolicyOutcome,
+    asked: PolicyTrigger,
+    now: Date,
+  ): NextState {
+    if (outcome.success) return { status: 'succeeded', next_attempt_at: null };
+    if (asked.trigger === 'manual') {
+      return delivery.status === 'pending' && asked.retry
+        ? {
+            status: 'pending',
+            next_attempt_at:
+              delivery.nextAttemptAt === null ? null : new Date(delivery.nextAttemptAt),
+          }
+        : {
+            status: delivery.status === 'succeeded' ? 'succeeded' : 'failed',
+            next_attempt_at: null,
+          };
+    }
+    if (!asked.retry || outcome.status_code === 410)
+      return { status: 'failed', next_attempt_at: null };
+    const scheduled = this.nextDelayMs(attempt);
+    if (scheduled === null) return { status: 'failed', next_attempt_at: null };
+    const delay = this.boundRetryAfter(scheduled, outcome.retry_after_ms);
+    return { status: 'pending', next_attempt_at: new Date(now.getTime() + delay) };
   }
 
   /** `Retry-After` is honoured but kept between the scheduled delay and twice it. */

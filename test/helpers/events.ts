@@ -1,5 +1,6 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { DomainEvent } from '../../src/events/domain-event';
+import { DOMAIN_EVENT_NAMES } from '../../src/events/event-catalog';
 import type { TestApp } from './test-app';
 
 export interface RecordedEvent {
@@ -11,7 +12,10 @@ export interface RecordedEvent {
 export function recordEvents(t: TestApp) {
   const seen: RecordedEvent[] = [];
   const emitter = t.get(EventEmitter2);
+  const domain = new Set<string>(DOMAIN_EVENT_NAMES);
   const listener = (name: string | string[], event: DomainEvent) => {
+    // The emitter also carries in-process notices (the pipeline's, the webhook settings'): not domain events.
+    if (!domain.has(String(name))) return;
     seen.push({ name: String(name), data: event.data as Record<string, unknown> });
   };
   emitter.onAny(listener);

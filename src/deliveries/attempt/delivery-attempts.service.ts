@@ -81,7 +81,7 @@ export class DeliveryAttemptsService {
     const attempt = held.attempts + 1;
     const outcome = await this.send(held, webhook, attempt, timeoutMs);
     const at = new Date();
-    const next = this.nextState(held, attempt, outcome, options, at);
+    const next = this.schedule.nextState(held, attempt, outcome, options, at);
     const gone = !outcome.success && outcome.status_code === 410 && options.trigger === 'auto';
     const recorded = this.recorder.record({
       deliveryId: held.id,
@@ -179,30 +179,5 @@ export class DeliveryAttemptsService {
       this.metrics.deliveries.inc({ event, outcome: status });
     if (status === 'pending' && !outcome.success && options.trigger === 'auto')
       this.metrics.retriesScheduled.inc({ event });
-  }
-
-  private nextState(
-    job: DeliveryJob,
-    attempt: number,
-    outcome: AttemptOutcome,
-    options: AttemptOptions,
-    now: Date,
-  ): { status: DeliveryStatus; next_attempt_at: Date | null } {
-    if (outcome.success) return { status: 'succeeded', next_attempt_at: null };
-    if (options.trigger === 'manual') {
-      // A manual attempt never cuts short or restarts the automatic schedule.
-      return job.status === 'pending' && options.retry
-        ? {
-            status: 'pending',
-            next_attempt_at: job.nextAttemptAt === null ? null : new Date(job.nextAttemptAt),
-          }
-        : { status: job.status === 'succeeded' ? 'succeeded' : 'failed', next_attempt_at: null };
-    }
-    if (!options.retry || outcome.status_code === 410)
-      return { status: 'failed', next_attempt_at: null };
-    const scheduled = this.schedule.nextDelayMs(attempt);
-    if (scheduled === null) return { status: 'failed', next_attempt_at: null };
-    const delay = this.schedule.boundRetryAfter(scheduled, outcome.retry_after_ms);
-    return { status: 'pending', next_attempt_at: new Date(now.getTime() + delay) };
   }
 }
