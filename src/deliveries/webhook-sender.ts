@@ -1,21 +1,14 @@
 import { HttpService } from '@nestjs/axios';
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { AxiosHeaders, AxiosRequestConfig, AxiosResponse } from 'axios';
-import {
-  Agent as HttpAgent,
-  ClientRequest,
-  IncomingMessage,
-  request as httpRequest,
-  RequestOptions,
-  validateHeaderName,
-  validateHeaderValue,
-} from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { AxiosHeaders, AxiosResponse } from 'axios';
+import { Agent as HttpAgent, ClientRequest } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { performance } from 'node:perf_hooks';
-import { addAbortSignal, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { Env } from '../config/env.validation';
 import { AttemptErrorCode } from './entities/webhook-delivery-attempt.entity';
+import { EXCHANGE, outgoingHeaders, readBody, requestError } from './http-exchange';
 import { parseRetryAfter } from './retry-schedule';
 import { GuardRefusal, TargetGuard } from './target-guard';
 
@@ -47,57 +40,6 @@ const TLS_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
   'EPROTO',
 ]);
-
-/** The error a request failed with, once it has. */
-const requestErrors = new WeakMap<ClientRequest, Error>();
-
-/**
- * node:http and node:https themselves (what `maxRedirects: 0` picks without a transport), keeping
- * the error each request fails with: once axios has handed over the response, a malformed body (junk
- * in a chunk size, trailers past Node's header limit) fails the request with the parser's error while
- * the body stream only says "aborted".
- */
-const TRANSPORT = {
-  request(options: RequestOptions, onResponse: (res: IncomingMessage) => void): ClientRequest {
-    const request = (options.protocol === 'https:' ? httpsRequest : httpRequest)(
-      options,
-      onResponse,
-    );
-    request.once('error', (error) => requestErrors.set(request, error));
-    return request;
-  },
-};
-
-/**
- * What every attempt asks of axios: Node's own HTTP (above; no follow-redirects, and no redirect
- * followed); no proxy from HTTP(S)_PROXY; the response as sent (no gunzip), as a stream that
- * `readBody` cuts; any status is an outcome, not an exception; the signed body goes out as it is
- * (the default transforms would leave a Buffer alone too, but the signatures cover these bytes).
- */
-const EXCHANGE: AxiosRequestConfig = {
-  method: 'POST',
-  adapter: 'http',
-  transport: TRANSPORT,
-  maxRedirects: 0,
-  proxy: false,
-  decompress: false,
-  responseType: 'stream',
-  validateStatus: () => true,
-  transformRequest: [(data: Buffer) => data],
-  transformResponse: [(data: Readable) => data],
-};
-
-/**
- * Headers axios would add to a POST by itself (Accept, Accept-Encoding, User-Agent: axios/…, and a
- * form Content-Type). `false` keeps each out unless the request sets it: the receiver gets the given
- * headers, with Host, Content-Length and Connection from Node.
- */
-const NOT_ADDED = {
-  Accept: false,
-  'Accept-Encoding': false,
-  'User-Agent': false,
-  'Content-Type': false,
-};
 
 /** A webhook URL as the sender uses it: refused by the guard, or where to POST and as whom. */
 type Target =
@@ -181,7 +123,8 @@ export class WebhookSender implements OnApplicationShutdown {
       const body = await readBody(response.data, this.maxResponseBytes, deadline.signal);
       return fromResponse(response, body, elapsed());
     } catch (error) {
-      const cause = (sent && requestErrors.get(sent)) ?? error;
+      // A body that breaks off ("aborted") may have been malformed: the parser told the request.
+      const cause = (sent && requestError(sent)) ?? error;
       return fromError(cause, deadline.signal.aborted, request.timeoutMs, elapsed());
     } finally {
       clearTimeout(timer);
@@ -212,45 +155,6 @@ export class WebhookSender implements OnApplicationShutdown {
     this.targets.set(url, target);
     return target;
   }
-}
-
-/**
- * The request's headers, checked as Node checks them (axios would instead drop control characters
- * from a value and send the rest), with the URL's Basic authorization unless a header sets one.
- * Throws ERR_INVALID_HTTP_TOKEN or ERR_INVALID_CHAR.
- */
-function outgoingHeaders(given: Record<string, string>, authorization: string | null) {
-  for (const [name, value] of Object.entries(given)) {
-    validateHeaderName(name);
-    validateHeaderValue(name, value);
-  }
-  const headers = new AxiosHeaders(given);
-  if (authorization) headers.set('Authorization', authorization, false);
-  return headers.set(NOT_ADDED, false);
-}
-
-/**
- * At most `max` bytes of a response body as UTF-8, then `…[truncated at N bytes]` if there was more:
- * the stream is destroyed there (its connection with it), so no more than one read past `max` is
- * ever held. The deadline destroys the stream too. Kept bytes are copied, so a small piece of a
- * large read does not hold the whole read.
- */
-async function readBody(stream: Readable, max: number, deadline: AbortSignal): Promise<string> {
-  addAbortSignal(deadline, stream);
-  const kept: Buffer[] = [];
-  let size = 0;
-  let truncated = false;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    const room = max - size;
-    if (room > 0) kept.push(Buffer.from(chunk.subarray(0, room)));
-    size += Math.min(chunk.length, room);
-    if (chunk.length > room) {
-      truncated = true;
-      break; // leaving the loop destroys the stream
-    }
-  }
-  const text = Buffer.concat(kept, size).toString('utf8');
-  return truncated ? `${text}…[truncated at ${max} bytes]` : text;
 }
 
 function failure(code: AttemptErrorCode, message: string, duration_ms: number): AttemptOutcome {
