@@ -2,9 +2,9 @@
 // Pieces the benchmark is made of: a receiver, Homa processes, an API client and statistics.
 const { spawn } = require('node:child_process');
 const { createHmac } = require('node:crypto');
-const { readFileSync } = require('node:fs');
+const { readdirSync, readFileSync } = require('node:fs');
 const http = require('node:http');
-const { join } = require('node:path');
+const { basename, join } = require('node:path');
 
 const CLI = join(__dirname, '..', 'dist', 'src', 'cli', 'main.js');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -107,34 +107,44 @@ const CEILING_BODY = Buffer.from(
   }),
 );
 
+/** Homa's WebhookSender as built, wherever under dist/src/deliveries it lives, allowed 127.0.0.1. */
+function builtSender() {
+  const root = join(__dirname, '..', 'dist', 'src', 'deliveries');
+  const built = (name) =>
+    join(root, readdirSync(root, { recursive: true }).find((file) => basename(file) === name));
+  const { WebhookSender } = require(built('webhook-sender.js'));
+  const { TargetGuard } = require(built('target-guard.js'));
+  const { HttpService } = require('@nestjs/axios');
+  const axios = require('axios');
+  const values = {
+    WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32',
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: false,
+    WEBHOOK_RESPONSE_MAX_BYTES: 1024,
+  };
+  const config = { get: (key) => values[key] };
+  return new WebhookSender(new HttpService(axios.create()), new TargetGuard(config), config);
+}
+
 /**
  * The raw ceiling: a keep-alive client posting signed envelopes to the same receiver, no database.
- * `client: 'node'` (the goal's) uses `node:http`; `client: 'homa'` uses Homa's own HTTP/1.1 client
- * (dist/src/deliveries/http1-client.js), which is leaner, to show how high the ceiling goes with it.
+ * `client: 'node'` (the goal's) uses `node:http`; `client: 'sender'` uses Homa's WebhookSender as
+ * built (axios over its own agents, the target guard, the response read and cut), to show how high
+ * the ceiling goes with the sender's HTTP stack: what is left between it and `node:http` is axios's.
  */
 async function ceiling(receiver, { count, concurrency, client = 'node' }) {
   const body = CEILING_BODY;
   const signed = () => createHmac('sha256', 'bench-secret-value').update(body).digest('hex');
   let post;
   let close;
-  if (client === 'homa') {
-    const { Http1Client, postHead } = require(
-      join(__dirname, '..', 'dist', 'src', 'deliveries', 'http1-client.js'),
-    );
-    const homa = new Http1Client({ maxSockets: concurrency });
-    const url = new URL(receiver.url('/ceiling'));
-    const origin = { https: false, hostname: url.hostname, port: Number(url.port) };
-    post = () => {
+  if (client === 'sender') {
+    const sender = builtSender();
+    const url = receiver.url('/ceiling');
+    post = async () => {
       const headers = { 'Content-Type': 'application/json', 'X-Webhook-Signature': signed() };
-      return homa.post(
-        origin,
-        postHead(url.host, url.pathname, headers, body.length),
-        body,
-        1024,
-        10_000,
-      );
+      const outcome = await sender.send({ url, body, headers, timeoutMs: 10_000 });
+      if (!outcome.success) throw new Error(`ceiling through the sender: ${outcome.error}`);
     };
-    close = () => homa.close();
+    close = () => sender.onApplicationShutdown();
   } else {
     const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
     post = () =>

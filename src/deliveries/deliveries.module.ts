@@ -1,3 +1,4 @@
+import { HttpModule } from '@nestjs/axios';
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { usesRedis } from '../config/uses-redis';
@@ -97,6 +98,8 @@ export class DeliveriesModule {
     return {
       module: DeliveriesModule,
       imports: [
+        // The sender's own axios instance, not the global one other code may add interceptors to.
+        HttpModule.register({}),
         OutboxModule,
         DomainEventsModule,
         WebhooksModule,

@@ -25,6 +25,7 @@ const BLOCKED: { cidr: string; kind: string }[] = [
   { cidr: '240.0.0.0/4', kind: 'a reserved' },
   { cidr: '::/128', kind: 'an unspecified' },
   { cidr: '::1/128', kind: 'a loopback' },
+  { cidr: '64:ff9b:1::/48', kind: 'a local-use NAT64' },
   { cidr: '100::/64', kind: 'a discard' },
   { cidr: '2001::/23', kind: 'a reserved' },
   { cidr: '2001:db8::/32', kind: 'a documentation' },
@@ -40,6 +41,8 @@ export interface GuardRefusal {
   message: string;
 }
 
+type Family = 'ipv4' | 'ipv6';
+
 function toBlockList(cidrs: { cidr: string }[]): BlockList {
   const list = new BlockList();
   for (const { cidr } of cidrs) {
@@ -50,16 +53,66 @@ function toBlockList(cidrs: { cidr: string }[]): BlockList {
   return list;
 }
 
-/** The IPv4 address inside an IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible or NAT64 IPv6 address. */
-export function embeddedIPv4(address: string): string | null {
-  const lower = address.toLowerCase();
-  const dotted = /^(?:::ffff:|::|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-  if (dotted) return dotted[1];
-  const hex = /^(?:::ffff:|::|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
-  if (!hex) return null;
-  const hi = parseInt(hex[1], 16);
-  const lo = parseInt(hex[2], 16);
-  return [hi >> 8, hi & 255, lo >> 8, lo & 255].join('.');
+/** The 16 bytes of an IPv6 address (one `isIP` accepts: a zone, `::` and a dotted tail allowed). */
+export function ipv6Bytes(address: string): Buffer {
+  let text = address.replace(/%.*$/, '');
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number);
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = text.split('::');
+  const groups = (part: string | undefined) => (part ? part.split(':') : []);
+  const left = groups(head);
+  const right = groups(tail);
+  const zeros = Array<string>(8 - left.length - right.length).fill('0');
+  const bytes = Buffer.alloc(16);
+  [...left, ...zeros, ...right].forEach((group, i) =>
+    bytes.writeUInt16BE(parseInt(group, 16), i * 2),
+  );
+  return bytes;
+}
+
+const dottedAt = (bytes: Buffer, at: number, mask = 0): string =>
+  [0, 1, 2, 3].map((i) => bytes[at + i] ^ mask).join('.');
+
+/**
+ * IPv6 ranges whose addresses carry an IPv4 address, and where. A packet to one of them can end at
+ * that IPv4 address (a translator, a tunnel or the host's own stack takes it there), so the guard
+ * checks the IPv4 address as well. A local-use NAT64 prefix may be /48 to /96 (RFC 6052 §2.2); the
+ * layout read here is the /96 one, and the whole /48 is refused anyway unless an operator allows it.
+ */
+const EMBEDDINGS: { cidr: string; form: string; ipv4: (bytes: Buffer) => string[] }[] = [
+  { cidr: '::ffff:0:0/96', form: 'IPv4-mapped', ipv4: (b) => [dottedAt(b, 12)] },
+  { cidr: '::ffff:0:0:0/96', form: 'IPv4-translated', ipv4: (b) => [dottedAt(b, 12)] },
+  // `::` and `::1` are IPv6's own unspecified and loopback addresses, refused as such.
+  {
+    cidr: '::/96',
+    form: 'IPv4-compatible',
+    ipv4: (b) => (b.readUInt32BE(12) > 1 ? [dottedAt(b, 12)] : []),
+  },
+  { cidr: '64:ff9b::/96', form: 'NAT64', ipv4: (b) => [dottedAt(b, 12)] },
+  { cidr: '64:ff9b:1::/48', form: 'local-use NAT64', ipv4: (b) => [dottedAt(b, 12)] },
+  // RFC 3056: 2002:AABB:CCDD::/48 is the site behind the 6to4 router at AA.BB.CC.DD.
+  { cidr: '2002::/16', form: '6to4', ipv4: (b) => [dottedAt(b, 2)] },
+  // RFC 4380: 2001:0:<server IPv4>:<flags>:<port ^ 0xffff>:<client IPv4 ^ 0xffffffff>.
+  {
+    cidr: '2001::/32',
+    form: 'Teredo',
+    ipv4: (b) => [dottedAt(b, 4), dottedAt(b, 12, 0xff)],
+  },
+];
+
+const EMBEDDING_LISTS = EMBEDDINGS.map((e) => ({ ...e, list: toBlockList([e]) }));
+
+/** The IPv4 addresses an IPv6 address carries, each with the form that carries it. */
+export function embeddedIPv4(address: string): { form: string; ipv4: string }[] {
+  const found: { form: string; ipv4: string }[] = [];
+  for (const { list, form, ipv4 } of EMBEDDING_LISTS) {
+    if (!list.check(address, 'ipv6')) continue;
+    for (const v4 of ipv4(ipv6Bytes(address))) found.push({ form, ipv4: v4 });
+  }
+  return found;
 }
 
 /**
@@ -68,7 +121,12 @@ export function embeddedIPv4(address: string): string | null {
  */
 @Injectable()
 export class TargetGuard {
-  private readonly blocked = BLOCKED.map((b) => ({ kind: b.kind, list: toBlockList([b]) }));
+  // By family: Node's BlockList matches an IPv4-mapped address against IPv4 rules by itself.
+  private readonly blocked = BLOCKED.map((b) => ({
+    kind: b.kind,
+    family: isIP(b.cidr.split('/')[0]) === 6 ? 'ipv6' : 'ipv4',
+    list: toBlockList([b]),
+  }));
   private readonly allowed: BlockList;
   private readonly allowAll: boolean;
 
@@ -81,20 +139,31 @@ export class TargetGuard {
     );
   }
 
-  /** Why an address may not be reached, or null when it may. */
+  /**
+   * Why an address may not be reached, or null when it may. An IPv6 address that carries an IPv4
+   * one (EMBEDDINGS) is refused when that IPv4 address would be, whatever IPv6 range is allowed.
+   */
   refuseAddress(address: string): string | null {
     if (this.allowAll) return null;
     const family = isIP(address);
     if (!family) return `${address} is not an IP address`;
-    const v4 = family === 6 ? embeddedIPv4(address) : null;
-    const [addr, type] = v4
-      ? [v4, 'ipv4' as const]
-      : [address, family === 6 ? ('ipv6' as const) : ('ipv4' as const)];
-    if (this.allowed.check(addr, type) || (v4 !== null && this.allowed.check(address, 'ipv6')))
-      return null;
-    const hit = this.blocked.find((b) => b.list.check(addr, type));
-    if (!hit) return null;
-    return `${address} is ${hit.kind} address; to allow it set WEBHOOK_ALLOWED_NETWORKS (e.g. ${addr}/${type === 'ipv6' ? 128 : 32}) or WEBHOOK_ALLOW_PRIVATE_NETWORKS=true`;
+    if (family === 6) {
+      for (const { form, ipv4 } of embeddedIPv4(address)) {
+        const kind = this.blockedKind(ipv4, 'ipv4');
+        if (kind) return `${address} embeds ${ipv4} (${form}), ${kind} address; ${optIn(ipv4, 32)}`;
+      }
+    }
+    const kind = this.blockedKind(address, family === 6 ? 'ipv6' : 'ipv4');
+    if (!kind) return null;
+    return `${address} is ${kind} address; ${optIn(address, family === 6 ? 128 : 32)}`;
+  }
+
+  /** The kind of blocked range an address is in, or null when it is in none or is allowed. */
+  private blockedKind(address: string, family: Family): string | null {
+    if (this.allowed.check(address, family)) return null;
+    return (
+      this.blocked.find((b) => b.family === family && b.list.check(address, family))?.kind ?? null
+    );
   }
 
   /** Checks a URL without resolving it: scheme, and the address when the host is an IP literal. */
@@ -162,4 +231,8 @@ export class TargetGuard {
       callback(null, addresses[0].address, addresses[0].family);
     });
   };
+}
+
+function optIn(address: string, bits: number): string {
+  return `to allow it set WEBHOOK_ALLOWED_NETWORKS (e.g. ${address}/${bits}) or WEBHOOK_ALLOW_PRIVATE_NETWORKS=true`;
 }

@@ -1,4 +1,6 @@
+import { HttpService } from '@nestjs/axios';
 import { ConfigService } from '@nestjs/config';
+import axios from 'axios';
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import type { Env } from '../../config/env.validation';
@@ -33,7 +35,7 @@ describe('WebhookSender', () => {
       WEBHOOK_ALLOW_PRIVATE_NETWORKS: false,
       WEBHOOK_RESPONSE_MAX_BYTES: 4,
     });
-    sender = new WebhookSender(new TargetGuard(env), env);
+    sender = new WebhookSender(new HttpService(axios.create()), new TargetGuard(env), env);
   });
   beforeEach(() => (seen = []));
   afterAll(async () => {
@@ -45,16 +47,18 @@ describe('WebhookSender', () => {
   const send = (url: string, headers: Record<string, string> = {}) =>
     sender.send({ url, body: Buffer.from('{"a":1}'), headers, timeoutMs: 2000 });
 
-  it('posts the body with its headers, path and query, and reads the outcome', async () => {
+  it('posts the body with exactly its headers, path and query, and reads the outcome', async () => {
     const outcome = await send(`http://127.0.0.1:${port}/hook?x=1`, { 'X-Webhook-Event': 'e' });
+    // Nothing of axios's own (Accept, Accept-Encoding, User-Agent, a form Content-Type).
     expect(seen).toEqual([
       {
         url: '/hook?x=1',
-        headers: expect.objectContaining({
+        headers: {
           host: `127.0.0.1:${port}`,
           'x-webhook-event': 'e',
           'content-length': '7',
-        }),
+          connection: 'keep-alive',
+        },
         body: '{"a":1}',
       },
     ]);
@@ -74,6 +78,27 @@ describe('WebhookSender', () => {
     ]);
   });
 
+  it('sends the headers it is given as they are, with no axios defaults in their place', async () => {
+    const headers = {
+      'Content-Type': 'application/json',
+      'User-Agent': 'Homa-Webhook/test',
+      Accept: 'text/plain',
+      'webhook-id': 'msg_1',
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+    };
+    await send(`http://127.0.0.1:${port}/h`, headers);
+    expect(seen[0].headers).toEqual({
+      host: `127.0.0.1:${port}`,
+      'content-type': 'application/json',
+      'user-agent': 'Homa-Webhook/test',
+      accept: 'text/plain',
+      'webhook-id': 'msg_1',
+      traceparent: headers.traceparent,
+      'content-length': '7',
+      connection: 'keep-alive',
+    });
+  });
+
   it('maps statuses, Retry-After, refused targets and bad header values to outcomes', async () => {
     expect(await send(`http://127.0.0.1:${port}/gone`)).toMatchObject({
       success: false,
@@ -85,10 +110,19 @@ describe('WebhookSender', () => {
       retry_after_ms: 7000,
     });
     expect(await send('http://10.1.2.3/hook')).toMatchObject({ error_code: 'blocked_target' });
-    expect(await send(`http://127.0.0.1:${port}/x`, { 'X-Bad': 'a\u0000b' })).toMatchObject({
-      error_code: 'connection',
-      error: expect.stringMatching(/Invalid character in header content/),
-    });
+    // Node's header checks, before anything is sent (axios alone would drop the NUL and send).
+    for (const [name, value, error] of [
+      ['X-Bad', 'a\u0000b', /Invalid character in header content \["X-Bad"\]/],
+      ['X-Bad', 'a\rb', /Invalid character in header content/],
+      ['X-Bad', 'snow ☃', /Invalid character in header content/],
+      ['Bad Name', 'x', /Header name must be a valid HTTP token \["Bad Name"\]/],
+    ] as const) {
+      expect(await send(`http://127.0.0.1:${port}/x`, { [name]: value })).toMatchObject({
+        error_code: 'connection',
+        error: expect.stringMatching(error),
+      });
+    }
+    expect(seen.map((r) => r.url)).not.toContain('/x');
     expect(await send(`http://127.0.0.1:1/refused`)).toMatchObject({ error_code: 'connection' });
   });
 });

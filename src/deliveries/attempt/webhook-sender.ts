@@ -1,9 +1,14 @@
+import { HttpService } from '@nestjs/axios';
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { AxiosHeaders, AxiosResponse } from 'axios';
+import { Agent as HttpAgent, ClientRequest } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { performance } from 'node:perf_hooks';
+import { Readable } from 'node:stream';
 import { Env } from '../../config/env.validation';
 import { AttemptErrorCode } from '../entities/webhook-delivery-attempt.entity';
-import { Http1Client, Http1Error, Origin, postHead } from './http1-client';
+import { EXCHANGE, outgoingHeaders, readBody, requestError } from './http-exchange';
 import { parseRetryAfter } from '../retry-policy';
 import { GuardRefusal, TargetGuard } from '../../network/target-guard';
 
@@ -36,14 +41,13 @@ const TLS_CODES = new Set([
   'EPROTO',
 ]);
 
-/** A webhook URL as the sender uses it: refused by the guard, or where and what to POST. */
+/** A webhook URL as the sender uses it: refused by the guard, or where to POST and as whom. */
 type Target =
-  | { refusal: GuardRefusal; origin?: never }
+  | { refusal: GuardRefusal; url?: never }
   | {
       refusal: null;
-      origin: Origin;
-      host: string;
-      path: string;
+      /** Without user info (axios would send it as Basic itself, over any Authorization header). */
+      url: string;
       /** `Basic …` from the URL's user and password, as Node sends them; null without. */
       authorization: string | null;
     };
@@ -51,66 +55,86 @@ type Target =
 /** URLs whose check and parse are kept; the map starts over when full. */
 const TARGET_CACHE_SIZE = 1000;
 
-/** Posts signed bodies over keep-alive connections; redirects are not followed. */
+/**
+ * Posts signed bodies with axios (`HttpService`) over keep-alive agents, one per scheme (Node keys
+ * their pools by host and port), whose lookup is the target guard's: an address a name resolves to
+ * is checked at every connect. No redirects, one deadline for the whole exchange, at most
+ * `maxResponseBytes` of the response read.
+ */
 @Injectable()
 export class WebhookSender implements OnApplicationShutdown {
-  private readonly client: Http1Client;
+  private readonly httpAgent: HttpAgent;
+  private readonly httpsAgent: HttpsAgent;
   private readonly maxResponseBytes: number;
   private readonly targets = new Map<string, Target>();
 
   constructor(
+    private readonly http: HttpService,
     private readonly guard: TargetGuard,
     config: ConfigService<Env, true>,
   ) {
-    this.client = new Http1Client({ lookup: guard.lookup, maxSockets: 256 });
+    // `timeout`: an unused connection is closed after 4 s (sooner when a server's Keep-Alive
+    // announces less), before the usual 5 s after which servers such as Node's close it, so a
+    // request is seldom written to a connection the server is closing. Requests are not timed by it.
+    const agent = { keepAlive: true, maxSockets: 256, timeout: 4_000, lookup: guard.lookup };
+    this.httpAgent = new HttpAgent(agent);
+    this.httpsAgent = new HttpsAgent(agent);
     this.maxResponseBytes = config.get('WEBHOOK_RESPONSE_MAX_BYTES', { infer: true });
   }
 
   /** After every attempt in flight has finished (they are awaited before shutdown). */
   onApplicationShutdown(): void {
-    this.client.close();
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
   }
 
   /**
-   * One POST on Homa's own HTTP/1.1 client (see http1-client.ts: ~30 µs of CPU per POST against ~100
-   * for `node:http`, and axios's 325–540 before it). It does only what the contract needs: no
-   * redirects, one deadline for the whole exchange, at most `maxResponseBytes` of the response kept.
+   * One POST. The deadline (`timeoutMs`, from the call) covers the wait for a connection, connecting,
+   * the response head and reading the body: a server that drips bytes or sends 1xx responses without
+   * end is cut off then. A request is written once: neither axios nor node:http writes it again when
+   * a reused connection closes under it (the attempt fails and the retry schedule takes over).
    */
   async send(request: OutgoingRequest): Promise<AttemptOutcome> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     const target = this.target(request.url);
     if (target.refusal) return failure(target.refusal.code, target.refusal.message, elapsed());
-    let headers = request.headers;
-    if (target.authorization && !Object.keys(headers).some((h) => /^authorization$/i.test(h)))
-      headers = { ...headers, Authorization: target.authorization };
-    let head: string;
+    let headers: AxiosHeaders;
     try {
-      head = postHead(target.host, target.path, headers, request.body.length);
+      headers = outgoingHeaders(request.headers, target.authorization);
     } catch (error) {
       // An invalid header name or value, found before anything is sent.
       return fromError(error, false, request.timeoutMs, elapsed());
     }
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), request.timeoutMs);
+    let sent: ClientRequest | undefined;
     try {
-      const response = await this.client.post(
-        target.origin,
-        head,
-        request.body,
-        this.maxResponseBytes,
-        request.timeoutMs,
-      );
-      return fromResponse(response.status, response.headers, response.body, elapsed());
+      const response = await this.http.axiosRef.request<Readable>({
+        ...EXCHANGE,
+        url: target.url,
+        data: request.body,
+        headers,
+        httpAgent: this.httpAgent,
+        httpsAgent: this.httpsAgent,
+        signal: deadline.signal,
+      });
+      sent = response.request as ClientRequest;
+      const body = await readBody(response.data, this.maxResponseBytes, deadline.signal);
+      return fromResponse(response, body, elapsed());
     } catch (error) {
-      const timedOut = error instanceof Http1Error && error.timedOut;
-      return fromError(error, timedOut, request.timeoutMs, elapsed());
+      // A body that breaks off ("aborted") may have been malformed: the parser told the request.
+      const cause = (sent && requestError(sent)) ?? error;
+      return fromError(cause, deadline.signal.aborted, request.timeoutMs, elapsed());
+    } finally {
+      clearTimeout(timer);
     }
   }
 
   /**
-   * The guard's verdict on a URL's scheme and literal address, and where and what to POST, worked
-   * out once per URL: both depend on the URL and the configuration only (parsing it and checking the
-   * address against each blocked range cost ~5 % of the delivery thread's CPU per attempt). Host names
-   * are still checked at every connect, by the client's lookup.
+   * The guard's verdict on a URL's scheme and literal address, and where and as whom to POST, worked
+   * out once per URL: both depend on the URL and the configuration only. Host names are still checked
+   * at every connect, by the agents' lookup.
    */
   private target(url: string): Target {
     let target = this.targets.get(url);
@@ -119,22 +143,13 @@ export class WebhookSender implements OnApplicationShutdown {
     if (refusal) target = { refusal };
     else {
       const parsed = new URL(url);
-      const https = parsed.protocol === 'https:';
-      target = {
-        refusal: null,
-        origin: {
-          https,
-          // WHATWG keeps an IPv6 literal's brackets; net.connect takes the address alone.
-          hostname: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
-          port: Number(parsed.port) || (https ? 443 : 80),
-        },
-        host: parsed.host,
-        path: `${parsed.pathname}${parsed.search}`,
-        authorization:
-          parsed.username || parsed.password
-            ? `Basic ${Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64')}`
-            : null,
-      };
+      const authorization =
+        parsed.username || parsed.password
+          ? `Basic ${Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64')}`
+          : null;
+      parsed.username = '';
+      parsed.password = '';
+      target = { refusal: null, url: parsed.href, authorization };
     }
     if (this.targets.size >= TARGET_CACHE_SIZE) this.targets.clear();
     this.targets.set(url, target);
@@ -155,13 +170,17 @@ function failure(code: AttemptErrorCode, message: string, duration_ms: number): 
 }
 
 function fromResponse(
-  status: number,
-  headers: Record<string, string>,
+  res: AxiosResponse<Readable>,
   response: string,
   duration_ms: number,
 ): AttemptOutcome {
+  const status = res.status;
   const success = status >= 200 && status < 300;
-  const header = (name: string): string | undefined => headers[name];
+  // Node keeps the first of repeated Location and Retry-After headers.
+  const header = (name: string): string | undefined => {
+    const value: unknown = res.headers[name];
+    return typeof value === 'string' ? value : undefined;
+  };
   let error: string | null = null;
   if (!success) {
     error =
@@ -181,6 +200,7 @@ function fromResponse(
   };
 }
 
+/** An exchange that failed: `aborted` when the deadline passed (whatever error that caused). */
 function fromError(
   error: unknown,
   aborted: boolean,
@@ -188,8 +208,8 @@ function fromError(
   duration_ms: number,
 ): AttemptOutcome {
   if (aborted) return failure('timeout', `No response within ${timeoutMs} ms`, duration_ms);
-  const code = (error as NodeJS.ErrnoException | null)?.code ?? '';
-  const message = error instanceof Error ? error.message : String(error);
+  // AxiosError keeps the code of the Node error under it (ECONNREFUSED, EBLOCKEDTARGET, HPE_…).
+  const { code = '', message = String(error) } = (error ?? {}) as Partial<NodeJS.ErrnoException>;
   if (code === 'EBLOCKEDTARGET') return failure('blocked_target', message, duration_ms);
   if (code === 'ERR_INVALID_URL') return failure('invalid_target', message, duration_ms);
   if (code === 'ECONNABORTED' || code === 'ETIMEDOUT')
