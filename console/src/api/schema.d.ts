@@ -371,23 +371,6 @@ export interface paths {
     patch: operations['WebhooksController_update'];
     trace?: never;
   };
-  '/api/admin/webhooks/{id}/test': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** Send one real signed attempt now and answer its true outcome (also in the delivery log) */
-    post: operations['WebhooksController_test'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
   '/api/admin/webhooks/{id}/secret': {
     parameters: {
       query?: never;
@@ -416,23 +399,6 @@ export interface paths {
     put?: never;
     /** Rotate the secret; the old one keeps signing (webhook-signature) for the grace period */
     post: operations['WebhooksController_rotate'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/api/admin/webhooks/{id}/recover': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** Re-queue every failed delivery of this webhook created since `since` */
-    post: operations['WebhooksController_recover'];
     delete?: never;
     options?: never;
     head?: never;
@@ -552,6 +518,40 @@ export interface paths {
     get: operations['DeliveryStatsController_deliveryHeaders'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/webhooks/{id}/test': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Send one real signed attempt now and answer its true outcome (also in the delivery log) */
+    post: operations['WebhookActionsController_test'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/webhooks/{id}/recover': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Re-queue every failed delivery of this webhook created since `since` */
+    post: operations['WebhookActionsController_recover'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1159,26 +1159,6 @@ export interface components {
        */
       event_delivery_failed: boolean;
     };
-    AttemptResultDto: {
-      /** Format: uuid */
-      delivery_id: string;
-      /** @example 1 */
-      attempt: number;
-      /** @enum {string} */
-      status: 'pending' | 'succeeded' | 'failed';
-      success: boolean;
-      /** @example 200 */
-      status_code: number | null;
-      /** @description Response excerpt */
-      response: string | null;
-      /** @example http_status */
-      error_code: string | null;
-      error: string | null;
-      /** @example 42 */
-      duration_ms: number;
-      /** Format: date-time */
-      next_attempt_at?: string | null;
-    };
     WebhookSecretDto: {
       id: number;
       secret: string;
@@ -1197,18 +1177,6 @@ export interface components {
       secret: string;
       /** Format: date-time */
       previous_secret_expires_at: string | null;
-    };
-    RecoverDto: {
-      /**
-       * @description Re-send failed deliveries created since then
-       * @example 2024-01-15T00:00:00Z
-       */
-      since: string;
-    };
-    RecoverResultDto: {
-      webhook_id: number;
-      /** @description Failed deliveries put back in the queue */
-      requeued: number;
     };
     CatalogEntryDto: {
       /** @example ticket.created */
@@ -1322,6 +1290,26 @@ export interface components {
       response: string | null;
       attempt_log: components['schemas']['DeliveryAttemptDto'][];
     };
+    AttemptResultDto: {
+      /** Format: uuid */
+      delivery_id: string;
+      /** @example 1 */
+      attempt: number;
+      /** @enum {string} */
+      status: 'pending' | 'succeeded' | 'failed';
+      success: boolean;
+      /** @example 200 */
+      status_code: number | null;
+      /** @description Response excerpt */
+      response: string | null;
+      /** @example http_status */
+      error_code: string | null;
+      error: string | null;
+      /** @example 42 */
+      duration_ms: number;
+      /** Format: date-time */
+      next_attempt_at?: string | null;
+    };
     LastDeliveryDto: {
       /** Format: uuid */
       id: string;
@@ -1412,6 +1400,18 @@ export interface components {
        *     ]
        */
       omitted: string[];
+    };
+    RecoverDto: {
+      /**
+       * @description Re-send failed deliveries created since then
+       * @example 2024-01-15T00:00:00Z
+       */
+      since: string;
+    };
+    RecoverResultDto: {
+      webhook_id: number;
+      /** @description Failed deliveries put back in the queue */
+      requeued: number;
     };
   };
   responses: never;
@@ -2708,58 +2708,6 @@ export interface operations {
       };
     };
   };
-  WebhooksController_test: {
-    parameters: {
-      query?: {
-        /** @description Send this event's sample payload instead of webhook.test */
-        event?:
-          | 'ticket.created'
-          | 'ticket.updated'
-          | 'ticket.status_changed'
-          | 'ticket.closed'
-          | 'ticket.assigned'
-          | 'message.created'
-          | 'client.created'
-          | 'client.updated'
-          | 'user.created'
-          | 'user.updated'
-          | 'webhook.test'
-          | 'webhook.disabled'
-          | 'delivery.failed';
-      };
-      header?: never;
-      path: {
-        id: number;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description `{success, status_code, duration_ms, response, error_code, error, delivery_id, ...}` */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['AttemptResultDto'];
-        };
-      };
-      /** @description Missing, invalid or expired token, or a blocked user */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description The user is not an admin */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-    };
-  };
   WebhooksController_secret: {
     parameters: {
       query?: never;
@@ -2816,45 +2764,6 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['RotatedSecretDto'];
-        };
-      };
-      /** @description Missing, invalid or expired token, or a blocked user */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description The user is not an admin */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-    };
-  };
-  WebhooksController_recover: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: number;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['RecoverDto'];
-      };
-    };
-    responses: {
-      202: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['RecoverResultDto'];
         };
       };
       /** @description Missing, invalid or expired token, or a blocked user */
@@ -3105,6 +3014,97 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['DeliveryHeadersDto'];
+        };
+      };
+      /** @description Missing, invalid or expired token, or a blocked user */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The user is not an admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  WebhookActionsController_test: {
+    parameters: {
+      query?: {
+        /** @description Send this event's sample payload instead of webhook.test */
+        event?:
+          | 'ticket.created'
+          | 'ticket.updated'
+          | 'ticket.status_changed'
+          | 'ticket.closed'
+          | 'ticket.assigned'
+          | 'message.created'
+          | 'client.created'
+          | 'client.updated'
+          | 'user.created'
+          | 'user.updated'
+          | 'webhook.test'
+          | 'webhook.disabled'
+          | 'delivery.failed';
+      };
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description `{success, status_code, duration_ms, response, error_code, error, delivery_id, ...}` */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AttemptResultDto'];
+        };
+      };
+      /** @description Missing, invalid or expired token, or a blocked user */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The user is not an admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  WebhookActionsController_recover: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RecoverDto'];
+      };
+    };
+    responses: {
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RecoverResultDto'];
         };
       };
       /** @description Missing, invalid or expired token, or a blocked user */
