@@ -2,9 +2,9 @@ import { ConflictException, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { EntityManager } from 'typeorm';
 import { Env } from '../../config/env.validation';
-import { placeholders, sqlValue } from '../../database/sql';
 import { TransactionService } from '../../database/transaction.service';
-import { DeliveryJob, DeliveryJobRow, jobFromRow } from './delivery-job';
+import { leaseDueRows, renewLeaseRows, selectJobRows } from '../store/lease-rows';
+import { DeliveryJob, jobFromRow } from './delivery-job';
 import { WebhookDelivery } from '../entities/webhook-delivery.entity';
 
 /** How long a lease outlives the attempt's timeout. */
@@ -48,33 +48,19 @@ export class DeliveryClaimer {
     if (limit <= 0) return [];
     const now = new Date();
     const until = this.leaseUntil(undefined, now.getTime());
-    const skip =
-      skipWebhooks.length > 0
-        ? ` AND webhook_id NOT IN (${placeholders(skipWebhooks.length)})`
-        : '';
-    const lock = this.tx.isSqlite ? '' : ' FOR UPDATE SKIP LOCKED';
     return this.tx.run(async (m) => {
-      const due: { id: string }[] = await m.query(
-        `SELECT id FROM webhook_deliveries
-         WHERE status = 'pending' AND next_attempt_at <= ? AND (locked_until IS NULL OR locked_until < ?)${skip}
-         ORDER BY next_attempt_at LIMIT ${Math.floor(limit)}${lock}`,
-        [sqlValue(now), sqlValue(now), ...skipWebhooks],
-      );
-      if (due.length === 0) return [];
-      const ids = due.map((r) => r.id);
-      await m.query(
-        `UPDATE webhook_deliveries SET locked_until = ? WHERE id IN (${placeholders(ids.length)})`,
-        [sqlValue(new Date(until)), ...ids],
-      );
+      const ids = await leaseDueRows(m, {
+        now,
+        until: new Date(until),
+        limit,
+        skipWebhooks,
+        sqlite: this.tx.isSqlite,
+      });
+      if (ids.length === 0) return [];
       return (await selectJobRows(m, ids)).map((row) => jobFromRow(row, until));
     }, 'background');
   }
 
-  /**
-   * Extends leases this process holds, before they end: `ids` all hold the lease `heldUntil`.
-   * Answers the ids whose lease now ends at `until` (a lease that ended and was taken by another
-   * process is not touched).
-   */
   /**
    * Extends the leases of jobs held in memory that would end within `marginMs`, a statement per lease
    * batch (jobs claimed together share a lease end); a job whose row was taken meanwhile keeps its old
@@ -99,19 +85,17 @@ export class DeliveryClaimer {
     }
   }
 
+  /**
+   * Extends leases this process holds, before they end: `ids` all hold the lease `heldUntil`.
+   * Answers the ids whose lease now ends at `until` (a lease that ended and was taken by another
+   * process is not touched).
+   */
   async renew(ids: string[], heldUntil: number, until: number): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    return this.tx.run(async (m) => {
-      await m.query(
-        `UPDATE webhook_deliveries SET locked_until = ? WHERE locked_until = ? AND id IN (${placeholders(ids.length)})`,
-        [sqlValue(new Date(until)), sqlValue(new Date(heldUntil)), ...ids],
-      );
-      const renewed: { id: string }[] = await m.query(
-        `SELECT id FROM webhook_deliveries WHERE locked_until = ? AND id IN (${placeholders(ids.length)})`,
-        [sqlValue(new Date(until)), ...ids],
-      );
-      return new Set(renewed.map((r) => r.id));
-    }, 'background');
+    return this.tx.run(
+      (m) => renewLeaseRows(m, ids, new Date(heldUntil), new Date(until)),
+      'background',
+    );
   }
 
   /**
@@ -150,14 +134,4 @@ export class DeliveryClaimer {
       return null;
     }, 'background');
   }
-}
-
-/** Deliveries with their event's body, as jobs are made of. */
-export function selectJobRows(m: EntityManager, ids: string[]): Promise<DeliveryJobRow[]> {
-  return m.query(
-    `SELECT d.id, d.webhook_id, d.event, d.event_id, e.body, d.ordering_key, d.sequence, d.attempts, d.status, d.next_attempt_at, d.delivered_at
-     FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
-     WHERE d.id IN (${placeholders(ids.length)})`,
-    ids,
-  );
 }

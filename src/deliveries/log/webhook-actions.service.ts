@@ -8,7 +8,7 @@ import { audited, WebhooksService } from '../../webhooks/webhooks.service';
 import { AttemptResult } from '../attempt/delivery-attempts.service';
 import { WebhookDelivery } from '../entities/webhook-delivery.entity';
 import { DeliveryReleases } from '../outcomes/delivery-releases';
-import { releaseHeads } from '../outcomes/ordered-release';
+import { releaseHeads } from '../store/ordered-rows';
 import { DeliveriesService } from './deliveries.service';
 
 /** What an operator asks the pipeline to do for one webhook: a test send now, or a recovery. */

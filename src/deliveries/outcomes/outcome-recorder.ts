@@ -1,13 +1,13 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { insertMany, placeholders, sqlValue } from '../../database/sql';
 import { TransactionService } from '../../database/transaction.service';
 import type { Webhook } from '../../webhooks/entities/webhook.entity';
 import { AttemptTrigger } from '../entities/webhook-delivery-attempt.entity';
 import { DeliveryStatus } from '../entities/webhook-delivery.entity';
 import { OperatorAlerts } from './operator-alerts';
 import { DeliveryReleases } from './delivery-releases';
-import { releaseAfter, Stream } from './ordered-release';
+import { releaseAfter, Stream } from '../store/ordered-rows';
+import { insertAttempts, updateDeliveries } from '../store/outcome-rows';
 import { HealthReport, WebhookHealth } from './webhook-health';
 import type { AttemptOutcome } from '../attempt/webhook-sender';
 
@@ -40,8 +40,6 @@ interface Waiting {
 const FLUSH_AFTER_MS = 5;
 /** A batch this large is written at once. */
 const MAX_BATCH = 250;
-/** Rows per UPDATE … CASE statement (MySQL/MariaDB). */
-const UPDATE_CHUNK = 100;
 /**
  * Outcomes not yet written beyond which new attempts wait: when the database is slower than the
  * network, sending pauses instead of piling results up in memory (and past their deliveries' leases).
@@ -153,22 +151,7 @@ export class OutcomeRecorder implements BeforeApplicationShutdown {
   private async write(m: EntityManager, outcomes: Outcome[]): Promise<string[]> {
     // Delivery rows first: taking their locks before the attempts' foreign-key checks avoids deadlocks.
     await updateDeliveries(m, outcomes, this.tx.isSqlite);
-    await insertMany(
-      m,
-      'webhook_delivery_attempts',
-      ATTEMPT_COLUMNS,
-      outcomes.map((o) => [
-        o.deliveryId,
-        o.attempt,
-        o.trigger,
-        o.outcome.status_code,
-        o.outcome.response,
-        o.outcome.error_code,
-        o.outcome.error,
-        o.outcome.duration_ms,
-        o.at,
-      ]),
-    );
+    await insertAttempts(m, outcomes);
     // Before health: a webhook disabled by this batch then holds what was just released.
     const released = await releaseAfter(
       m,
@@ -192,82 +175,6 @@ export class OutcomeRecorder implements BeforeApplicationShutdown {
     return released;
   }
 }
-
-/** What an outcome writes to its delivery row (besides releasing its lease and `updated_at`). */
-const DELIVERY_COLUMNS: [column: string, value: (o: Outcome) => unknown][] = [
-  ['attempts', (o) => o.attempt],
-  ['status', (o) => o.status],
-  ['success', (o) => o.status === 'succeeded'],
-  ['status_code', (o) => o.outcome.status_code],
-  ['response', (o) => o.outcome.response],
-  ['error', (o) => o.outcome.error],
-  ['duration_ms', (o) => o.outcome.duration_ms],
-  ['next_attempt_at', (o) => o.nextAttemptAt],
-  ['delivered_at', (o) => o.deliveredAt],
-];
-
-/** One delivery's row: prepared once on SQLite (TypeORM caches statements by their text). */
-const UPDATE_ONE = `UPDATE webhook_deliveries SET ${DELIVERY_COLUMNS.map(([c]) => `${c} = ?`).join(', ')}, locked_until = NULL, updated_at = ? WHERE id = ?`;
-
-/**
- * On SQLite, in process, one prepared single-row UPDATE per delivery: its planner compares the arms
- * of a CASE pairwise, so preparing a 100-row CASE took 12 % of the delivery thread's time. On
- * MySQL/MariaDB, where each statement is a round trip, one UPDATE per UPDATE_CHUNK deliveries, each
- * getting its own values through one `CASE id WHEN … END` per column, except that a column with one
- * value for the whole chunk (a batch of successes shares most: attempts, status, status code,
- * response, no error) is set to it once. MariaDB parses each literal of a statement and looks a
- * row's id up in each CASE arm by arm, so nine CASEs of 100 arms made the parser mariadbd's
- * busiest function (8 % of its samples).
- */
-async function updateDeliveries(
-  m: EntityManager,
-  outcomes: Outcome[],
-  sqlite: boolean,
-): Promise<void> {
-  const updatedAt = sqlValue(new Date());
-  if (sqlite) {
-    for (const o of outcomes)
-      await m.query(UPDATE_ONE, [
-        ...DELIVERY_COLUMNS.map(([, value]) => sqlValue(value(o))),
-        updatedAt,
-        o.deliveryId,
-      ]);
-    return;
-  }
-  for (let i = 0; i < outcomes.length; i += UPDATE_CHUNK) {
-    const chunk = outcomes.slice(i, i + UPDATE_CHUNK);
-    const params: unknown[] = [];
-    const sets = DELIVERY_COLUMNS.map(([name, value]) => {
-      const values = chunk.map((o) => sqlValue(value(o)));
-      if (values.every((v) => v === values[0])) {
-        params.push(values[0]);
-        return `${name} = ?`;
-      }
-      const whens = chunk.map((o, j) => {
-        params.push(o.deliveryId, values[j]);
-        return 'WHEN ? THEN ?';
-      });
-      return `${name} = CASE id ${whens.join(' ')} END`;
-    });
-    params.push(updatedAt, ...chunk.map((o) => o.deliveryId));
-    await m.query(
-      `UPDATE webhook_deliveries SET ${sets.join(', ')}, locked_until = NULL, updated_at = ? WHERE id IN (${placeholders(chunk.length)})`,
-      params,
-    );
-  }
-}
-
-const ATTEMPT_COLUMNS = [
-  'delivery_id',
-  'attempt',
-  '`trigger`',
-  'status_code',
-  'response',
-  'error_code',
-  'error',
-  'duration_ms',
-  'created_at',
-] as const;
 
 /** The automatic schedule ran out (a 410 disables the webhook instead, which is its own alert). */
 function givenUp(o: Outcome): boolean {

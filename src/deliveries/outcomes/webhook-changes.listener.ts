@@ -3,7 +3,7 @@ import { OnEvent } from '@nestjs/event-emitter';
 import { TransactionService } from '../../database/transaction.service';
 import { WebhookChangedEvent } from '../../webhooks/events/webhook-settings.events';
 import { DeliveryReleases } from './delivery-releases';
-import { releaseAll, releaseHeads } from './ordered-release';
+import { releaseAll, releaseHeads } from '../store/ordered-rows';
 
 /**
  * Ordered streams follow their webhook's settings, in the transaction that changes them: re-enabling

@@ -5,7 +5,7 @@ import { Env } from '../../config/env.validation';
 import { TransactionService } from '../../database/transaction.service';
 import { MetricsService } from '../../metrics/metrics.service';
 import { Webhook } from '../../webhooks/entities/webhook.entity';
-import { stopPendingWith } from './ordered-release';
+import { stopPendingWith } from '../store/ordered-rows';
 import { parseSchedule } from '../retry-policy';
 import { OperatorAlerts } from './operator-alerts';
 import { WebhookCache } from '../../webhooks/webhook-cache';

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { JobsOptions, Queue } from 'bullmq';
 import { TransactionService } from '../../../database/transaction.service';
-import { selectJobRows } from '../../leases/delivery-claimer';
+import { selectJobRows } from '../../store/lease-rows';
 import { DeliveryJob, jobFromRow } from '../../leases/delivery-job';
 import { DeliveriesReleasedEvent } from '../../events/pipeline.events';
 import { DELIVERS, DeliveryQueue } from '../delivery-queue';

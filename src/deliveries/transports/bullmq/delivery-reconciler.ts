@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { Env } from '../../../config/env.validation';
 import { TransactionService } from '../../../database/transaction.service';
 import { BullMqDeliveryQueue } from './bullmq-delivery-queue';
-import { selectJobRows } from '../../leases/delivery-claimer';
+import { selectJobRows } from '../../store/lease-rows';
 import { jobFromRow } from '../../leases/delivery-job';
 import { WebhookDelivery } from '../../entities/webhook-delivery.entity';
 

@@ -1,6 +1,5 @@
 import { EntityManager } from 'typeorm';
 import { forceIndex, placeholders, sqlValue } from '../../database/sql';
-import { ORDERED_INDEX, streamFilter } from '../fan-out/ordered-fan-out';
 
 /** One (webhook, key) stream of an ordered webhook. */
 export interface Stream {
@@ -115,4 +114,33 @@ async function makeDue(m: EntityManager, ids: string[], now: Date): Promise<stri
     );
   }
   return ids;
+}
+
+/** `webhook/key` of the streams with a delivery still pending (locked on MySQL until commit). */
+export async function pendingStreams(
+  m: EntityManager,
+  streams: { webhookId: number; key: string }[],
+  sqlite: boolean,
+): Promise<Set<string>> {
+  const busy = new Set<string>();
+  for (let i = 0; i < streams.length; i += CHUNK) {
+    const chunk = streams.slice(i, i + CHUNK);
+    // Through the streams' index: the optimizer otherwise scanned (and locked) the webhook's or every
+    // pending row, which deadlocked with outcome transactions releasing other streams' heads.
+    const rows: { webhook_id: number | string; ordering_key: string }[] = await m.query(
+      `SELECT webhook_id, ordering_key FROM webhook_deliveries${forceIndex(m, ORDERED_INDEX)}
+       WHERE status = 'pending' AND (${streamFilter(chunk.length)})${sqlite ? '' : ' FOR UPDATE'}`,
+      chunk.flatMap((s) => [s.webhookId, s.key]),
+    );
+    for (const r of rows) busy.add(`${Number(r.webhook_id)}/${r.ordering_key}`);
+  }
+  return busy;
+}
+
+/** `(webhook_id, ordering_key, sequence)`: the deliveries of each (webhook, key) stream. */
+export const ORDERED_INDEX = 'idx_webhook_deliveries_ordered';
+
+/** `(webhook_id = ? AND ordering_key = ?) OR …` */
+export function streamFilter(count: number): string {
+  return Array.from({ length: count }, () => '(webhook_id = ? AND ordering_key = ?)').join(' OR ');
 }
