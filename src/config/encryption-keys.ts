@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Env } from './env.validation';
 
 const KEY_BYTES = 32;
 
@@ -27,9 +26,11 @@ export function parseEncryptionKeys(value: string): Buffer[] {
  * The keys that encrypt webhook secrets at rest. With MySQL they must be configured (validation
  * enforces that); in embedded mode one is generated once and kept under DATA_DIR (0600), like the JWT secret.
  */
-export function resolveEncryptionKeys(
-  env: Pick<Env, 'HOMA_ENCRYPTION_KEY' | 'DATA_DIR' | 'DATABASE_URL'>,
-): Buffer[] {
+export function resolveEncryptionKeys(env: {
+  HOMA_ENCRYPTION_KEY?: string;
+  DATA_DIR: string;
+  DATABASE_URL?: string;
+}): Buffer[] {
   if (env.HOMA_ENCRYPTION_KEY) return parseEncryptionKeys(env.HOMA_ENCRYPTION_KEY);
   if (env.DATABASE_URL)
     throw new Error(

@@ -4,7 +4,6 @@ import { lookup as dnsLookup, LookupAddress, LookupOptions } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
 import { parseCidrList } from '../config/cidr-list';
 import { Env } from '../config/env.validation';
-import type { AttemptErrorCode } from '../deliveries/entities/webhook-delivery-attempt.entity';
 
 /** Address ranges a webhook may not reach unless an operator opts in. */
 const BLOCKED: { cidr: string; kind: string }[] = [
@@ -37,7 +36,8 @@ const BLOCKED: { cidr: string; kind: string }[] = [
 ];
 
 export interface GuardRefusal {
-  code: AttemptErrorCode;
+  /** As an attempt records it (`error_code`). */
+  code: 'blocked_target' | 'invalid_target';
   message: string;
 }
 

@@ -1,3 +1,4 @@
+import type { DeliveryJobRow } from '../store/lease-rows';
 import type { DeliveryStatus } from '../entities/webhook-delivery.entity';
 
 /**
@@ -24,21 +25,6 @@ export interface DeliveryJob {
    * Null, or too close to now for an attempt to finish, means it must be claimed again before sending.
    */
   leaseUntil: number | null;
-}
-
-/** The columns a job is built from. */
-export interface DeliveryJobRow {
-  id: string;
-  webhook_id: number | string;
-  event: string;
-  event_id: string;
-  body: string;
-  ordering_key: string | null;
-  sequence: number | string | null;
-  attempts: number | string;
-  status: DeliveryStatus;
-  next_attempt_at: Date | string | null;
-  delivered_at: Date | string | null;
 }
 
 export function jobFromRow(row: DeliveryJobRow, leaseUntil: number | null): DeliveryJob {

@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { placeholders, sqlValue } from '../../database/sql';
-import type { DeliveryJobRow } from '../leases/delivery-job';
+import type { DeliveryStatus } from '../entities/webhook-delivery.entity';
 
 /**
  * The SQL of leases on `webhook_deliveries` (`locked_until`): taking due rows nobody holds, and
@@ -53,6 +53,21 @@ export async function renewLeaseRows(
     [sqlValue(until), ...ids],
   );
   return new Set(renewed.map((r) => r.id));
+}
+
+/** The columns a job is built from. */
+export interface DeliveryJobRow {
+  id: string;
+  webhook_id: number | string;
+  event: string;
+  event_id: string;
+  body: string;
+  ordering_key: string | null;
+  sequence: number | string | null;
+  attempts: number | string;
+  status: DeliveryStatus;
+  next_attempt_at: Date | string | null;
+  delivered_at: Date | string | null;
 }
 
 /** Deliveries with their event's body, as jobs are made of. */
