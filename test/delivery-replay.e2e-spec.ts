@@ -9,6 +9,9 @@ import { createTestApp, TestApp } from './helpers/test-app';
 import { standardWebhooksAccept } from './helpers/signatures';
 import { createHmac } from 'node:crypto';
 
+/** Long enough for a delivery to go out within it on a busy machine (1 s was not, under load). */
+const ROTATION_GRACE_S = 4;
+
 describe('redeliver, recover, rotation, auto-disable and pruning (e2e)', () => {
   let t: TestApp;
   let admin: TestUser;
@@ -194,7 +197,7 @@ describe('redeliver, recover, rotation, auto-disable and pruning (e2e)', () => {
       const rotated = await t.http
         .post(`/api/admin/webhooks/${hook.id}/rotate-secret`)
         .set(bearer(admin.token))
-        .send({ secret: 'new-secret-value', grace_period_seconds: 1 })
+        .send({ secret: 'new-secret-value', grace_period_seconds: ROTATION_GRACE_S })
         .expect(200);
       expect(rotated.body).toEqual({
         id: hook.id,
@@ -210,7 +213,7 @@ describe('redeliver, recover, rotation, auto-disable and pruning (e2e)', () => {
         createHmac('sha256', 'new-secret-value').update(during.raw).digest('hex'),
       );
 
-      await new Promise((r) => setTimeout(r, 1100));
+      await new Promise((r) => setTimeout(r, ROTATION_GRACE_S * 1000 + 100));
       await trigger();
       const [, after] = await receiver.waitFor(2);
       expect(standardWebhooksAccept(after, 'new-secret-value')).toBe(true);
