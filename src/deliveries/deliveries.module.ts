@@ -6,6 +6,7 @@ import { DeliveriesService } from './deliveries.service';
 import { DeliveryHeadersService } from './delivery-headers.service';
 import { DeliveryStatsService } from './delivery-stats.service';
 import { DeliveryAttemptsService } from './delivery-attempts.service';
+import { AttemptsInFlight } from './attempts-in-flight';
 import { DeliveryQueue, NoDeliveryQueue } from './delivery-queue';
 import { DeliveryRetentionService } from './delivery-retention.service';
 import { WebhookDeliveryAttempt } from './entities/webhook-delivery-attempt.entity';
@@ -114,6 +115,7 @@ export class DeliveriesModule {
         DeliveryClaimer,
         DeliveryReleases,
         OutcomeRecorder,
+        AttemptsInFlight,
         DeliveryAttemptsService,
         DeliveriesService,
         DeliveryStatsService,

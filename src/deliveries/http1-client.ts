@@ -261,8 +261,9 @@ export class Http1Client {
 
   /**
    * Sends one POST (`head` from `postHead`) and reads its response. Rejects with an `Http1Error` (or
-   * the connect error's code) on a failed exchange, and with `timedOut` once `timeoutMs` have passed,
-   * counted from this call (a wait for a free connection included).
+   * the connect error's code) on a failed exchange, with `timedOut` once `timeoutMs` have passed,
+   * counted from this call (a wait for a free connection included), and with code `ABORT_ERR` when
+   * `signal` aborts (the connection is closed).
    */
   post(
     origin: Origin,
@@ -270,18 +271,28 @@ export class Http1Client {
     body: Buffer,
     maxBytes: number,
     timeoutMs: number,
+    signal?: AbortSignal,
   ): Promise<RawResponse> {
     return new Promise<RawResponse>((resolve, reject) => {
       const pool = this.pool(origin);
       let connection: Connection | null = null;
       let exchange: Exchange;
-      const timer = setTimeout(() => {
-        const error = new Http1Error(`No response within ${timeoutMs} ms`, 'ETIMEDOUT', true);
+      const end = (error: Http1Error) => {
         if (connection) return connection.fail(error);
+        done();
         pool.cancel(start);
         exchange.settled = true;
         reject(error);
-      }, timeoutMs);
+      };
+      const timer = setTimeout(
+        () => end(new Http1Error(`No response within ${timeoutMs} ms`, 'ETIMEDOUT', true)),
+        timeoutMs,
+      );
+      const abort = () => end(new Http1Error('The request was aborted', 'ABORT_ERR'));
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', abort);
+      };
       const start = (c: Connection) => {
         if (exchange.settled) return pool.release(c);
         connection = c;
@@ -292,13 +303,13 @@ export class Http1Client {
         exchange = new Exchange(
           maxBytes,
           (response) => {
-            clearTimeout(timer);
+            done();
             resolve(response);
           },
           (error) => {
             // Written again once, on a new connection, when a kept-alive one was closed under it.
-            if (exchange.retryable && !fresh) return attempt(true);
-            clearTimeout(timer);
+            if (exchange.retryable && !fresh && !signal?.aborted) return attempt(true);
+            done();
             reject(error);
           },
         );
@@ -306,6 +317,8 @@ export class Http1Client {
         if (taken) start(taken);
       };
       attempt(false);
+      if (signal?.aborted) abort();
+      else signal?.addEventListener('abort', abort, { once: true });
     });
   }
 

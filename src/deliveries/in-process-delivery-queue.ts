@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Env } from '../config/env.validation';
+import { AttemptsInFlight } from './attempts-in-flight';
 import { DeliveryAttemptsService } from './delivery-attempts.service';
 import { DeliveryClaimer } from './delivery-claimer';
 import { DeliveryDispatcher } from './delivery-dispatcher';
@@ -14,7 +15,6 @@ import { DeliveryReleases } from './delivery-releases';
 import { DeliveryQueue } from './delivery-queue';
 import { OutcomeRecorder } from './outcome-recorder';
 
-const SHUTDOWN_GRACE_MS = 5000;
 const RENEW_EVERY_MS = 1000;
 
 /**
@@ -46,6 +46,7 @@ export class InProcessDeliveryQueue
     private readonly attempts: DeliveryAttemptsService,
     private readonly claimer: DeliveryClaimer,
     private readonly recorder: OutcomeRecorder,
+    private readonly inFlight: AttemptsInFlight,
     releases: DeliveryReleases,
     config: ConfigService<Env, true>,
   ) {
@@ -78,12 +79,11 @@ export class InProcessDeliveryQueue
     for (const timer of [this.timer, this.wakeTimer]) if (timer) clearTimeout(timer);
     if (this.renewTimer) clearInterval(this.renewTimer);
     this.dispatcher.stop();
-    const deadline = Date.now() + SHUTDOWN_GRACE_MS;
-    while (this.dispatcher.inFlight > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    // Attempts in flight finish within SHUTDOWN_GRACE_SECONDS; past it they are interrupted.
+    await this.inFlight.settle(() => this.dispatcher.inFlight > 0);
     // Outcomes of the attempts that just finished are written before the database closes.
     await this.recorder.flush();
+    this.inFlight.report();
   }
 
   ownershipBudget(): (webhookId: number) => boolean {

@@ -195,7 +195,8 @@ export class OutcomeRecorder implements BeforeApplicationShutdown {
 
 /** What an outcome writes to its delivery row (besides releasing its lease and `updated_at`). */
 const DELIVERY_COLUMNS: [column: string, value: (o: Outcome) => unknown][] = [
-  ['attempts', (o) => o.attempt],
+  // An interrupted attempt is recorded but not counted: the delivery keeps its retries.
+  ['attempts', (o) => (interrupted(o) ? o.attempt - 1 : o.attempt)],
   ['status', (o) => o.status],
   ['success', (o) => o.status === 'succeeded'],
   ['status_code', (o) => o.outcome.status_code],
@@ -269,14 +270,21 @@ const ATTEMPT_COLUMNS = [
   'created_at',
 ] as const;
 
+/** The process stopped before the receiver answered (see AttemptsInFlight). */
+function interrupted(o: Outcome): boolean {
+  return o.outcome.error_code === 'interrupted';
+}
+
 /** The automatic schedule ran out (a 410 disables the webhook instead, which is its own alert). */
 function givenUp(o: Outcome): boolean {
   return o.trigger === 'auto' && o.status === 'failed' && !o.gone;
 }
 
+/** What the outcomes say of each webhook's health; an interrupted attempt says nothing of it. */
 function healthReports(outcomes: Outcome[]): HealthReport[] {
   const byWebhook = new Map<number, HealthReport>();
   for (const o of outcomes) {
+    if (interrupted(o)) continue;
     const report = byWebhook.get(o.webhook.id) ?? {
       webhook: o.webhook,
       anySuccess: false,

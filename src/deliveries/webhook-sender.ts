@@ -12,6 +12,8 @@ export interface OutgoingRequest {
   body: Buffer;
   headers: Record<string, string>;
   timeoutMs: number;
+  /** Aborts the request (a stopping process's grace ended): the outcome is `interrupted`. */
+  signal?: AbortSignal;
 }
 
 /** What one HTTP attempt came to. Never holds the secret. */
@@ -79,6 +81,7 @@ export class WebhookSender implements OnApplicationShutdown {
   async send(request: OutgoingRequest): Promise<AttemptOutcome> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
+    if (request.signal?.aborted) return interrupted(request.signal, elapsed());
     const target = this.target(request.url);
     if (target.refusal) return failure(target.refusal.code, target.refusal.message, elapsed());
     let headers = request.headers;
@@ -98,9 +101,11 @@ export class WebhookSender implements OnApplicationShutdown {
         request.body,
         this.maxResponseBytes,
         request.timeoutMs,
+        request.signal,
       );
       return fromResponse(response.status, response.headers, response.body, elapsed());
     } catch (error) {
+      if (request.signal?.aborted) return interrupted(request.signal, elapsed());
       const timedOut = error instanceof Http1Error && error.timedOut;
       return fromError(error, timedOut, request.timeoutMs, elapsed());
     }
@@ -152,6 +157,15 @@ function failure(code: AttemptErrorCode, message: string, duration_ms: number): 
     duration_ms,
     retry_after_ms: null,
   };
+}
+
+function interrupted(signal: AbortSignal, duration_ms: number): AttemptOutcome {
+  const reason: unknown = signal.reason;
+  return failure(
+    'interrupted',
+    reason instanceof Error ? reason.message : 'Interrupted before the receiver answered',
+    duration_ms,
+  );
 }
 
 function fromResponse(

@@ -1,4 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { Env } from '../config/env.validation';
 import { DeliveryReleases } from '../deliveries/delivery-releases';
 import { EventOutbox } from '../deliveries/event-outbox';
 import { WebhookCache } from '../deliveries/webhook-cache';
@@ -19,6 +21,7 @@ export class DeliveryThreadHost implements OnApplicationBootstrap, BeforeApplica
     private readonly releases: DeliveryReleases,
     private readonly webhooks: WebhookCache,
     private readonly metrics: MetricsService,
+    private readonly config: ConfigService<Env, true>,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -31,7 +34,8 @@ export class DeliveryThreadHost implements OnApplicationBootstrap, BeforeApplica
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.thread?.stop();
+    // The thread gives its attempts SHUTDOWN_GRACE_SECONDS (see AttemptsInFlight), then writes them.
+    await this.thread?.stop(this.config.get('SHUTDOWN_GRACE_SECONDS', { infer: true }) * 1000);
     this.thread = null;
   }
 }
