@@ -1,8 +1,11 @@
 import { MigrationInterface, QueryRunner, Table } from 'typeorm';
-import { datetime, nowDefault, timestamps, uuidPrimary } from './helpers';
+import { datetime, nowDefault, timestamps, uuidPrimary, RevertEffects } from './helpers';
 
 export class CreateAuth1764300000000 implements MigrationInterface {
   name = 'CreateAuth1764300000000';
+
+  /** What `down` takes away (see RevertEffects). */
+  static readonly revert: RevertEffects = { drops: [{ table: 'api_keys' }, { table: 'users' }] };
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.createTable(

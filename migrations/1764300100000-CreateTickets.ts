@@ -1,8 +1,26 @@
 import { MigrationInterface, QueryRunner, Table } from 'typeorm';
-import { datetime, intPrimary, longText, nowDefault, timestamps, uuidPrimary } from './helpers';
+import {
+  datetime,
+  intPrimary,
+  longText,
+  nowDefault,
+  timestamps,
+  uuidPrimary,
+  RevertEffects,
+} from './helpers';
 
 export class CreateTickets1764300100000 implements MigrationInterface {
   name = 'CreateTickets1764300100000';
+
+  /** What `down` takes away (see RevertEffects). */
+  static readonly revert: RevertEffects = {
+    drops: [
+      { table: 'ticket_messages' },
+      { table: 'tickets' },
+      { table: 'departments' },
+      { table: 'clients' },
+    ],
+  };
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.createTable(

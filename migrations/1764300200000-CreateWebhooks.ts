@@ -1,5 +1,13 @@
 import { MigrationInterface, QueryRunner, Table, TableColumnOptions } from 'typeorm';
-import { datetime, intPrimary, longText, nowDefault, timestamps, uuidPrimary } from './helpers';
+import {
+  datetime,
+  intPrimary,
+  longText,
+  nowDefault,
+  timestamps,
+  uuidPrimary,
+  RevertEffects,
+} from './helpers';
 
 const EVENT_FLAGS = [
   'event_all',
@@ -21,6 +29,15 @@ function flag(name: string): TableColumnOptions {
 
 export class CreateWebhooks1764300200000 implements MigrationInterface {
   name = 'CreateWebhooks1764300200000';
+
+  /** What `down` takes away (see RevertEffects). */
+  static readonly revert: RevertEffects = {
+    drops: [
+      { table: 'webhook_delivery_attempts' },
+      { table: 'webhook_deliveries' },
+      { table: 'webhooks' },
+    ],
+  };
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.createTable(

@@ -6,7 +6,7 @@ import {
   TableForeignKey,
   TableIndex,
 } from 'typeorm';
-import { isMysql, longText, nowDefault } from './helpers';
+import { isMysql, longText, nowDefault, RevertEffects } from './helpers';
 
 const FK_EVENT = 'fk_webhook_deliveries_event';
 const UQ_EVENT_WEBHOOK = 'uq_webhook_deliveries_event_webhook';
@@ -18,6 +18,13 @@ const UQ_EVENT_WEBHOOK = 'uq_webhook_deliveries_event_webhook';
  */
 export class CreateEventOutbox1764400000000 implements MigrationInterface {
   name = 'CreateEventOutbox1764400000000';
+
+  /** What `down` takes away (see RevertEffects). */
+  static readonly revert: RevertEffects = {
+    // Each delivery gets its event's body back; events not fanned out yet have no delivery to keep it.
+    drops: [{ table: 'webhook_events', losing: 'fanned_out = 0' }],
+    note: 'each delivery gets its body back as a column of its own',
+  };
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.createTable(

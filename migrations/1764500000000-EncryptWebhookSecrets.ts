@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { isEncrypted, secretCipher } from '../src/secrets/secret-cipher';
-import { isMysql } from './helpers';
+import { isMysql, RevertEffects } from './helpers';
 
 interface Row {
   id: number | string;
@@ -33,6 +33,12 @@ async function rewriteSecrets(queryRunner: QueryRunner, transform: Transform): P
 /** Webhook secrets encrypted at rest (AES-256-GCM under HOMA_ENCRYPTION_KEY); `down` decrypts them. */
 export class EncryptWebhookSecrets1764500000000 implements MigrationInterface {
   name = 'EncryptWebhookSecrets1764500000000';
+
+  /** What `down` takes away (see RevertEffects). */
+  static readonly revert: RevertEffects = {
+    drops: [],
+    note: 'webhook secrets are written back in plain text',
+  };
 
   async up(queryRunner: QueryRunner): Promise<void> {
     // A 255-character secret takes about 400 once encrypted; SQLite does not enforce varchar lengths.

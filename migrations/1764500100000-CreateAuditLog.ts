@@ -1,9 +1,12 @@
 import { MigrationInterface, QueryRunner, Table, TableIndex } from 'typeorm';
-import { intPrimary, nowDefault } from './helpers';
+import { intPrimary, nowDefault, RevertEffects } from './helpers';
 
 /** The audit trail of admin actions (never a secret, hash or password). */
 export class CreateAuditLog1764500100000 implements MigrationInterface {
   name = 'CreateAuditLog1764500100000';
+
+  /** What `down` takes away (see RevertEffects). */
+  static readonly revert: RevertEffects = { drops: [{ table: 'audit_log' }] };
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.createTable(

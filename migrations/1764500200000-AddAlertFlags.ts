@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { isMysql } from './helpers';
+import { isMysql, RevertEffects } from './helpers';
 
 const ALERT_FLAGS = ['event_webhook_disabled', 'event_delivery_failed'];
 
@@ -9,6 +9,11 @@ const ALERT_FLAGS = ['event_webhook_disabled', 'event_delivery_failed'];
  */
 export class AddAlertFlags1764500200000 implements MigrationInterface {
   name = 'AddAlertFlags1764500200000';
+
+  /** What `down` takes away (see RevertEffects). */
+  static readonly revert: RevertEffects = {
+    drops: ALERT_FLAGS.map((column) => ({ table: 'webhooks', column, losing: `${column} <> 0` })),
+  };
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const type = isMysql(queryRunner)

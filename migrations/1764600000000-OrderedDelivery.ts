@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner, Table, TableIndex } from 'typeorm';
-import { addColumnInPlace, dropColumnInPlace } from './helpers';
+import { addColumnInPlace, dropColumnInPlace, RevertEffects } from './helpers';
 
 const IDX_ORDERED = 'idx_webhook_deliveries_ordered';
 const IDX_KEY_SEQ = 'idx_webhook_events_key_seq';
@@ -13,6 +13,18 @@ const IDX_KEY_SEQ = 'idx_webhook_events_key_seq';
  */
 export class OrderedDelivery1764600000000 implements MigrationInterface {
   name = 'OrderedDelivery1764600000000';
+
+  /** What `down` takes away (see RevertEffects). */
+  static readonly revert: RevertEffects = {
+    drops: [
+      { table: 'delivery_sequences' },
+      { table: 'event_sequences' },
+      { table: 'webhook_deliveries', column: 'sequence' },
+      { table: 'webhook_deliveries', column: 'ordering_key' },
+      { table: 'webhook_events', column: 'key_seq' },
+      { table: 'webhooks', column: 'ordered', losing: 'ordered <> 0' },
+    ],
+  };
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await addColumnInPlace(queryRunner, 'webhooks', {

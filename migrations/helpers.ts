@@ -74,3 +74,22 @@ export async function dropColumnInPlace(
   if (isMysql(queryRunner)) return queryRunner.dropColumn(table, column);
   await queryRunner.query(`ALTER TABLE "${table}" DROP COLUMN "${column}"`);
 }
+
+/** A table, or a column of one, that a migration's `down` drops. */
+export interface Dropped {
+  table: string;
+  /** Absent: the whole table. */
+  column?: string;
+  /**
+   * The rows whose data the drop loses, as an SQL condition on the table. Default: every row of a
+   * table; the rows where a column is set. A column with a default names the rows that differ from it.
+   */
+  losing?: string;
+}
+
+/** What reverting a migration takes away, which `homa migrate:revert` measures before it runs. */
+export interface RevertEffects {
+  drops: Dropped[];
+  /** Anything else the revert does to data, in words. */
+  note?: string;
+}

@@ -9,6 +9,8 @@ import { Env } from './config/env.validation';
 import { usesRedis } from './config/uses-redis';
 import { keepHeapNearLiveSize } from './common/heap';
 import { installSharedWriteLock, SharedWriteLock } from './database/shared-write-lock';
+import { listen } from './common/listen';
+import { StartupLogger } from './logging/startup-logger';
 
 export async function bootstrap(): Promise<NestExpressApplication> {
   keepHeapNearLiveSize();
@@ -25,20 +27,22 @@ export async function bootstrap(): Promise<NestExpressApplication> {
     {
       bodyParser: false,
       bufferLogs: true,
+      // Until the app's logger takes over, and for a start-up that fails: the same LOG_FORMAT.
+      logger: new StartupLogger(),
     },
   );
   app.useLogger(app.get(PinoLogger));
   configureApp(app);
   const config = app.get<ConfigService<Env, true>>(ConfigService);
   const port = config.get('PORT', { infer: true });
-  await app.listen(port);
-  Logger.log(`Homa listening on http://localhost:${port} (Swagger UI at /docs)`, 'Bootstrap');
+  const url = await listen(app, port, 'PORT');
+  Logger.log(`Homa listening on ${url}; Swagger UI at /docs`, 'Bootstrap');
   return app;
 }
 
 if (require.main === module) {
   bootstrap().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
+    new StartupLogger().error(error, 'Bootstrap');
     process.exit(1);
   });
 }

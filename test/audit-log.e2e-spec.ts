@@ -300,6 +300,13 @@ describe('audit log (e2e)', () => {
       .set(bearer(admin.token))
       .expect(400);
     expect(bad.body.details[0].field).toBe('since');
+    // An action that is never recorded is a mistake, not an empty page.
+    const unknown = await t.http
+      .get('/api/admin/audit-log')
+      .query({ action: 'webhook.updated' })
+      .set(bearer(admin.token))
+      .expect(400);
+    expect(unknown.body.details[0].field).toBe('action');
     const agent = await createUser(t, 'agent');
     await t.http.get('/api/admin/audit-log').set(bearer(agent.token)).expect(403);
   });
@@ -328,7 +335,17 @@ describe('audit log (e2e)', () => {
     expect(byCli.stdout).toMatch(/user\.create +user [0-9a-f-]{36} {2}by cli\n/);
     const bad = await runCli(['audit:list', '--since', 'nope'], env);
     expect(bad.code).not.toBe(0);
-    expect(bad.stderr).toMatch(/since/);
+    expect(bad.stderr).toMatch(/--since must be a time ago/);
+    const recent = await runCli(['audit:list', '--action', 'user.create', '--since', '10m'], env);
+    expect(recent.stdout).toMatch(/user\.create +user [0-9a-f-]{36} {2}by cli\n/);
+    const old = await runCli(
+      ['audit:list', '--action', 'user.create', '--since', '2024-01-01'],
+      env,
+    );
+    expect(old.stdout).toMatch(/user\.create/);
+    const unknown = await runCli(['audit:list', '--action', 'user.created'], env);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/--action must be one of: .*user\.create,/);
 
     const before = (await entriesFor({})).length;
     expect(before).toBeGreaterThan(0);

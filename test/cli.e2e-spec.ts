@@ -1,8 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMMAND_MODULES } from '../src/cli/command-modules';
 import { uniqueEmail } from './factories/users';
 import { runCli } from './helpers/cli';
 import { isolatedDatabase, openDatabase } from './helpers/database';
+
+/** The escape that starts a colour. */
+const ANSI = '\u001b[';
 
 describe('homa CLI (e2e)', () => {
   let env: Record<string, string>;
@@ -125,6 +129,58 @@ describe('homa CLI (e2e)', () => {
     }
   });
 
+  it('migrate:revert names what it drops, and drops data only with --yes', async () => {
+    const db = await isolatedDatabase('revert');
+    const own = { ...env, ...db.env };
+    try {
+      expect((await runCli(['migrate'], own)).code).toBe(0);
+      const hook = await runCli(
+        ['generate-webhook', '--ordered', '--url', 'http://127.0.0.1:9/revert'],
+        { ...own, WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32' },
+      );
+      expect(hook.code).toBe(0);
+      const refused = await runCli(['migrate:revert'], own);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stdout).toMatch(/^Reverting OrderedDelivery\d+ drops:$/m);
+      expect(refused.stdout).toContain('  - column webhooks.ordered (data in 1 row)');
+      expect(refused.stdout).toContain('  - table delivery_sequences (no data)');
+      expect(refused.stderr).toMatch(/Not reverted: column webhooks\.ordered holds data/);
+      expect(refused.stderr).toMatch(/homa migrate:revert --yes/);
+      expect((await runCli(['migrate:status'], own)).stdout).toMatch(/All migrations applied/);
+
+      const reverted = await runCli(['migrate:revert', '--yes'], own);
+      expect(reverted.code).toBe(0);
+      expect(reverted.stdout).toMatch(/✅ Reverted OrderedDelivery/);
+      expect((await runCli(['migrate:status'], own)).stdout).toMatch(/\[ \] OrderedDelivery/);
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('warnings follow LOG_FORMAT on stderr; the command’s own output stays on stdout', async () => {
+    await runCli(['migrate'], env);
+    const send = (format: string) =>
+      runCli(['generate-webhook', '--url', 'http://127.0.0.1:9/refused', '--send'], {
+        ...env,
+        WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32',
+        LOG_FORMAT: format,
+      });
+    const json = await send('json');
+    expect(json.code).not.toBe(0);
+    expect(json.stdout).toMatch(/❌ Test webhook failed: connection/);
+    expect(json.stderr).not.toContain(ANSI);
+    const warnings = json.stderr
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as { level: number; msg: string });
+    expect(warnings).toEqual([
+      expect.objectContaining({ level: 40, msg: expect.stringMatching(/failed on attempt 1/) }),
+    ]);
+    const pretty = await send('pretty');
+    expect(pretty.stderr).toMatch(/^\[[\d:.]+\] WARN: Delivery .* failed on attempt 1/);
+    expect(pretty.stderr).not.toContain(ANSI);
+  });
+
   it('fails with a message and a non-zero status on bad input', async () => {
     const missing = await runCli(['user:create', '--email', uniqueEmail()], env);
     expect(missing.code).not.toBe(0);
@@ -151,6 +207,17 @@ describe('homa CLI (e2e)', () => {
       .map((m) => m[1])
       .filter((name) => name !== 'help');
     expect(listed.sort()).toEqual([...COMMAND_MODULES.keys()].sort());
+    // One line each (commander wraps a longer summary onto a second, indented line).
+    const commandLines = help.stdout.slice(help.stdout.indexOf('Commands:')).split('\n').slice(1);
+    expect(commandLines.filter((l) => l.trim() !== '' && !/^ {2}\S/.test(l))).toEqual([]);
+    // Every command the CLI reference documents, serve and worker included.
+    const documented = [
+      ...readFileSync(join(__dirname, '../docs/operations.md'), 'utf8').matchAll(
+        /^\| `([a-z][a-z:-]*)/gm,
+      ),
+    ].map((m) => m[1]);
+    expect(documented).toEqual(expect.arrayContaining(['serve', 'worker', 'migrate:revert']));
+    expect(listed).toEqual(expect.arrayContaining(documented));
     // One run per command, each booting its module and connecting: seconds each on a busy machine.
     for (const name of listed) {
       const own = await runCli([name, '--help'], env);

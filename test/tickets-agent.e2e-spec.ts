@@ -92,6 +92,49 @@ describe('agent tickets API (e2e)', () => {
       .expect(404);
   });
 
+  it('moves updated_at with every change (update, assign, close) and only then', async () => {
+    const ticket = await createTicket(t);
+    const stamps: number[] = [new Date(ticket.updated_at).getTime()];
+    const stored = async () => {
+      const res = await t.http.get(`/api/agent/tickets/${ticket.id}`).set(as(agent)).expect(200);
+      return new Date(res.body.updated_at as string).getTime();
+    };
+    /** Makes the change after a pause; its answer's updated_at is new, and is what is stored. */
+    const change = async (send: () => Promise<{ body: { updated_at: string } }>) => {
+      await new Promise((r) => setTimeout(r, 15));
+      const answered = new Date((await send()).body.updated_at).getTime();
+      expect(answered).toBeGreaterThan(stamps.at(-1)!);
+      expect(await stored()).toBe(answered);
+      stamps.push(answered);
+    };
+    await change(() =>
+      t.http.patch(`/api/agent/tickets/${ticket.id}`).set(as(agent)).send({ priority: 'high' }),
+    );
+    await change(() =>
+      t.http
+        .post(`/api/agent/tickets/${ticket.id}/assign`)
+        .set(as(agent))
+        .send({ user_id: agent.id }),
+    );
+    await change(async () => {
+      const closed = await t.http
+        .post(`/api/agent/tickets/${ticket.id}/close`)
+        .set(as(agent))
+        .expect(200);
+      // Closing stamps both with the same instant.
+      expect(closed.body.updated_at).toBe(closed.body.closed_at);
+      return closed;
+    });
+    // Nothing changes (closed already, same assignee): updated_at stays.
+    await t.http.post(`/api/agent/tickets/${ticket.id}/close`).set(as(agent)).expect(200);
+    await t.http
+      .post(`/api/agent/tickets/${ticket.id}/assign`)
+      .set(as(agent))
+      .send({ user_id: agent.id })
+      .expect(200);
+    expect(await stored()).toBe(stamps.at(-1));
+  });
+
   it('updates title, status, priority and department; closing sets closed_at', async () => {
     const ticket = await createTicket(t);
     const dept = await t.http

@@ -3,13 +3,14 @@ import { Between, EntityManager, FindOptionsWhere, LessThan, MoreThanOrEqual } f
 import { definedOnly } from '../common/objects';
 import { Page, skipFor, toPage } from '../common/pagination';
 import { TransactionService } from '../database/transaction.service';
+import type { AuditAction } from './audit-actions';
 import { Actor, currentAuditContext, SYSTEM_ACTOR } from './audit-context';
 import type { ListAuditLogQueryDto } from '../audit-log/dto/list-audit-log-query.dto';
 import { AuditLogEntry } from './entities/audit-log-entry.entity';
 
 export interface AuditRecord {
-  /** e.g. `webhook.update`. */
-  action: string;
+  /** e.g. `webhook.update`; one of AUDIT_ACTIONS. */
+  action: AuditAction;
   targetType: string;
   targetId?: string | number | null;
   /** Names of the fields changed, never their values. */

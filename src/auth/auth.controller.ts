@@ -87,7 +87,11 @@ export class AuthController {
    * one): the email tried and the IP, never the password. A failure to record is logged and the
    * answer stays the 401 or 429, so that the audit table cannot turn a refusal into a 500.
    */
-  private async recordLogin(action: string, email: string, ip: string): Promise<void> {
+  private async recordLogin(
+    action: 'auth.login_failed' | 'auth.login_refused',
+    email: string,
+    ip: string,
+  ): Promise<void> {
     try {
       await this.audit.recordAlone({
         actor: { type: 'anonymous', email: normaliseEmail(email).slice(0, 255) },

@@ -2,9 +2,11 @@ import { Module } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { Command, CommandRunner, Option } from 'nest-commander';
+import { AUDIT_ACTIONS } from '../audit/audit-actions';
 import { AuditService } from '../audit/audit.service';
 import { ListAuditLogQueryDto } from '../audit-log/dto/list-audit-log-query.dto';
 import { AuditLogEntry } from '../audit/entities/audit-log-entry.entity';
+import { helpText } from './help-text';
 
 type AuditListOptions = Partial<Record<'action' | 'target' | 'since' | 'limit', string>>;
 
@@ -21,7 +23,31 @@ export function formatAuditEntry(entry: AuditLogEntry): string {
   return `${entry.created_at.toISOString()}  ${entry.action.padEnd(22)} ${target}${fields}  by ${actor}${entry.ip ? ` from ${entry.ip}` : ''}`;
 }
 
-@Command({ name: 'audit:list', description: 'The audit log, newest first' })
+const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/**
+ * `--since`: a time ago (`10m`, `2h`, `1d`, `1w`) or an ISO 8601 time, as the ISO 8601 time the
+ * query takes; throws, naming the option, on anything else.
+ */
+export function parseSince(value: string, now = Date.now()): string {
+  const ago = /^(\d+)([mhdw])$/.exec(value.trim());
+  if (ago) return new Date(now - Number(ago[1]) * UNIT_MS[ago[2]]).toISOString();
+  if (/^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(Date.parse(value))) return value;
+  throw new Error(
+    `--since must be a time ago (10m, 2h, 1d, 1w) or an ISO 8601 time (2024-01-15T10:30:00Z); got "${value}"`,
+  );
+}
+
+/** `--action`: one of AUDIT_ACTIONS, or an error that lists them. */
+export function parseAction(value: string): string {
+  if ((AUDIT_ACTIONS as readonly string[]).includes(value)) return value;
+  throw new Error(`--action must be one of: ${AUDIT_ACTIONS.join(', ')}; got "${value}"`);
+}
+
+@Command({
+  name: 'audit:list',
+  description: helpText('The audit log, newest first', `Actions: ${AUDIT_ACTIONS.join(', ')}.`),
+})
 export class AuditListCommand extends CommandRunner {
   constructor(private readonly audit: AuditService) {
     super();
@@ -30,10 +56,10 @@ export class AuditListCommand extends CommandRunner {
   async run(_: string[], options: AuditListOptions): Promise<void> {
     const [targetType, targetId] = options.target?.split(':') ?? [];
     const query = plainToInstance(ListAuditLogQueryDto, {
-      action: options.action,
+      action: options.action === undefined ? undefined : parseAction(options.action),
       target_type: targetType,
       target_id: targetId,
-      since: options.since,
+      since: options.since === undefined ? undefined : parseSince(options.since),
       limit: options.limit === undefined ? 50 : Number(options.limit),
       page: 1,
     });
@@ -50,7 +76,7 @@ export class AuditListCommand extends CommandRunner {
       console.log(`(${page.data.length} of ${page.meta.total}; use --limit up to 100 or filters)`);
   }
 
-  @Option({ flags: '--action <action>', description: 'Only this action, e.g. webhook.update' })
+  @Option({ flags: '--action <action>', description: 'Only this action (listed above)' })
   parseAction(value: string): string {
     return value;
   }
@@ -60,7 +86,10 @@ export class AuditListCommand extends CommandRunner {
     return value;
   }
 
-  @Option({ flags: '--since <time>', description: 'From this ISO 8601 time on' })
+  @Option({
+    flags: '--since <time>',
+    description: 'From this time on: 10m, 2h, 1d or 1w ago, or ISO 8601 (2024-01-15T10:30:00Z)',
+  })
   parseSince(value: string): string {
     return value;
   }

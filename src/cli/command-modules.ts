@@ -6,6 +6,7 @@ const migrate: ModuleLoader = () =>
   import('./migrate.commands').then((m) => m.MigrateCommandsModule);
 const users: ModuleLoader = () => import('./user.commands').then((m) => m.UserCommandsModule);
 const audit: ModuleLoader = () => import('./audit.commands').then((m) => m.AuditCommandsModule);
+const serve: ModuleLoader = () => import('./serve.commands').then((m) => m.ServeCommandsModule);
 const webhooks: ModuleLoader = () =>
   import('./webhook-commands.module').then((m) => m.WebhookCommandsModule);
 
@@ -17,6 +18,9 @@ export const COMMAND_MODULES: ReadonlyMap<string, ModuleLoader> = new Map([
   ['migrate', migrate],
   ['migrate:revert', migrate],
   ['migrate:status', migrate],
+  // Listed for --help: `homa serve` and `homa worker` themselves start before commands are parsed.
+  ['serve', serve],
+  ['worker', serve],
   ['user:create', users],
   ['api-key:create', users],
   ['audit:list', audit],

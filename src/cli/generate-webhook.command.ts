@@ -5,6 +5,7 @@ import { CreateWebhookDto } from '../webhooks/dto/create-webhook.dto';
 import { WebhookActionsService } from '../deliveries/log/webhook-actions.service';
 import { WebhooksService } from '../webhooks/webhooks.service';
 import { describeMockWebhook, mockWebhook } from './mock-webhook';
+import { helpText } from './help-text';
 
 interface GenerateWebhookOptions {
   url?: string;
@@ -14,8 +15,13 @@ interface GenerateWebhookOptions {
 
 @Command({
   name: 'generate-webhook',
-  description:
-    'Create a mock webhook for a URL; with --send, send it one signed webhook.test (alias: --generate-webhook)',
+  description: helpText(
+    'Create a mock webhook; --send tests it',
+    'Creates a webhook for --url with a random name, secret and subscriptions, printed as the ' +
+      'usage guide shows; --send makes one signed webhook.test attempt and exits non-zero if it ' +
+      'fails. The guide’s form `--generate-webhook --url URL --send` (flags in any order) is the ' +
+      'same command.',
+  ),
 })
 export class GenerateWebhookCommand extends CommandRunner {
   constructor(

@@ -1,11 +1,15 @@
 import { Command, CommandRunner } from 'nest-commander';
 import { SecretsReencryptor } from '../webhooks/secrets-reencryptor';
 import { WebhooksService } from '../webhooks/webhooks.service';
+import { helpText } from './help-text';
 
 @Command({
   name: 'secrets:reencrypt',
-  description:
-    'Rewrite every stored webhook secret under the first HOMA_ENCRYPTION_KEY (after adding a new key)',
+  description: helpText(
+    'Re-encrypt webhook secrets under the first key',
+    'Rewrites every stored webhook secret under the first key of HOMA_ENCRYPTION_KEY (after a ' +
+      'new key was put first); the older keys can then be removed.',
+  ),
 })
 export class SecretsReencryptCommand extends CommandRunner {
   constructor(private readonly reencryptor: SecretsReencryptor) {
@@ -23,8 +27,10 @@ export class SecretsReencryptCommand extends CommandRunner {
 @Command({
   name: 'webhook:secret',
   arguments: '<id>',
-  description:
-    "Print a webhook's signing secret (the database stores it encrypted); recorded in the audit log",
+  description: helpText(
+    "Print a webhook's signing secret (audited)",
+    'The database stores it encrypted; each reveal is recorded in the audit log.',
+  ),
 })
 export class WebhookSecretCommand extends CommandRunner {
   constructor(private readonly webhooks: WebhooksService) {

@@ -4,6 +4,7 @@ import { ApiKeysService } from '../auth/api-keys.service';
 import { UsersModule } from '../auth/users.module';
 import { UsersService } from '../auth/users.service';
 import { DomainEventsModule } from '../deliveries/outbox/domain-events.module';
+import { helpText } from './help-text';
 
 interface UserCreateOptions {
   email?: string;
@@ -17,7 +18,14 @@ function required<T>(value: T | undefined, flag: string): T {
   return value;
 }
 
-@Command({ name: 'user:create', description: 'Create a user (alias for an admin: --create-admin)' })
+@Command({
+  name: 'user:create',
+  description: helpText(
+    'Create a user; --admin makes an admin',
+    'An agent, or with --admin an admin. `homa --create-admin …` (the usage guide’s form) is ' +
+      '`homa user:create --admin …`: it makes an admin.',
+  ),
+})
 export class UserCreateCommand extends CommandRunner {
   constructor(private readonly users: UsersService) {
     super();
@@ -62,7 +70,7 @@ export class UserCreateCommand extends CommandRunner {
 
 @Command({
   name: 'api-key:create',
-  description: "Create an API key for a user and print it (it's shown once)",
+  description: "Create a user's API key and print it (shown once)",
 })
 export class ApiKeyCreateCommand extends CommandRunner {
   constructor(

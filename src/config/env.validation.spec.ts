@@ -1,3 +1,4 @@
+import { ExpectedError } from '../common/expected-error';
 import { validateEnv } from './env.validation';
 
 const KEY = Buffer.alloc(32, 1).toString('base64');
@@ -9,6 +10,33 @@ describe('validateEnv', () => {
     expect(env.DATABASE_URL).toBeUndefined();
     expect(env.DATA_DIR).toBe('./data');
     expect(env.WEBHOOK_TIMEOUT_MS).toBe(30000);
+    // Longer than the default webhook timeout: a stop lets every attempt in flight end on its own.
+    expect(env.SHUTDOWN_GRACE_SECONDS).toBe(35);
+  });
+
+  it('takes SHUTDOWN_GRACE_SECONDS in seconds and names it when it is not a number of them', () => {
+    expect(validateEnv({ SHUTDOWN_GRACE_SECONDS: '2.5' }).SHUTDOWN_GRACE_SECONDS).toBe(2.5);
+    expect(() => validateEnv({ SHUTDOWN_GRACE_SECONDS: '30s' })).toThrow(
+      /"SHUTDOWN_GRACE_SECONDS" must be a number/,
+    );
+    expect(() => validateEnv({ SHUTDOWN_GRACE_SECONDS: '-1' })).toThrow(
+      /"SHUTDOWN_GRACE_SECONDS" must be greater than or equal to 0/,
+    );
+  });
+
+  it('throws one expected error (logged without a stack) that lists the variables', () => {
+    let thrown: unknown;
+    try {
+      validateEnv({ PORT: 'eighty', LOG_LEVEL: 'loud' });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ExpectedError);
+    expect((thrown as ExpectedError).fields).toEqual({
+      context: 'Config',
+      variables: ['PORT', 'LOG_LEVEL'],
+    });
+    expect((thrown as Error).message).not.toContain('\n');
   });
 
   it('treats an empty variable as unset', () => {

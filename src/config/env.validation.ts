@@ -1,4 +1,5 @@
 import * as Joi from 'joi';
+import { ExpectedError } from '../common/expected-error';
 import { parseCidrList } from './cidr-list';
 import { parseEncryptionKeys } from './encryption-keys';
 
@@ -33,6 +34,8 @@ export interface Env {
   WEBHOOK_RECONCILE_INTERVAL_MS: number;
   REDIS_QUEUE_PREFIX: string;
   WORKER_PORT: number;
+  /** How long a stopping process lets its attempts in flight run before it interrupts them. */
+  SHUTDOWN_GRACE_SECONDS: number;
   /** Unset: pretty on a terminal, JSON otherwise. */
   LOG_FORMAT?: 'json' | 'pretty';
 }
@@ -128,6 +131,8 @@ export const envSchema = Joi.object<Env>({
     .pattern(/^[A-Za-z0-9_-]{1,64}$/)
     .default('homa'),
   WORKER_PORT: Joi.number().port().default(8001),
+  // Past the default 30 s webhook timeout, so that a stop lets every attempt in flight end on its own.
+  SHUTDOWN_GRACE_SECONDS: Joi.number().min(0).max(3600).default(35),
   LOG_FORMAT: Joi.string().empty('').valid('json', 'pretty'),
 });
 
@@ -140,8 +145,12 @@ export function validateEnv(raw: Record<string, unknown>): Env {
     convert: true,
   });
   if (result.error) {
-    const lines = result.error.details.map((d) => `  - ${d.message}`).join('\n');
-    throw new Error(`Invalid configuration:\n${lines}`);
+    const details = result.error.details;
+    const variables = [...new Set(details.map((d) => String(d.path[0] ?? d.context?.key)))];
+    throw new ExpectedError(`Invalid configuration: ${details.map((d) => d.message).join('; ')}`, {
+      context: 'Config',
+      variables,
+    });
   }
   return result.value;
 }

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
+import { ExpectedError } from '../common/expected-error';
 import { migrations } from '../../migrations';
 import { Env } from '../config/env.validation';
 import { resolveEncryptionKeys } from '../config/encryption-keys';
@@ -21,6 +22,7 @@ export function databaseKind(env: Pick<Env, 'DATABASE_URL'>): DatabaseKind {
 export function buildDataSourceOptions(
   env: Pick<Env, 'DATABASE_URL' | 'DATA_DIR' | 'HOMA_ENCRYPTION_KEY'>,
 ): DataSourceOptions {
+  if (!env.DATABASE_URL) makeDataDir(env.DATA_DIR);
   // Webhook secrets are encrypted by column transformers and a migration, which Nest does not build.
   installSecretCipher(new SecretCipher(resolveEncryptionKeys(env)));
   const common = {
@@ -43,7 +45,6 @@ export function buildDataSourceOptions(
       extra: { connectionLimit: 20 },
     };
   }
-  mkdirSync(env.DATA_DIR, { recursive: true });
   return {
     ...common,
     type: 'better-sqlite3',
@@ -56,4 +57,18 @@ export function buildDataSourceOptions(
       db.pragma('synchronous = NORMAL');
     },
   };
+}
+
+/** The embedded database's directory (with its generated keys), or an error naming DATA_DIR. */
+function makeDataDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new ExpectedError(`Cannot create the data directory (DATA_DIR): ${message}`, {
+      context: 'Config',
+      variables: ['DATA_DIR'],
+      cause: code,
+    });
+  }
 }

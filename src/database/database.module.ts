@@ -1,8 +1,9 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Logger, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Env } from '../config/env.validation';
 import { buildDataSourceOptions } from './data-source-options';
+import { openDataSource } from './open-data-source';
 import { TransactionService } from './transaction.service';
 import { WalCheckpointer } from './wal-checkpointer';
 import { SecretKeyCheck } from '../secrets/secret-key-check';
@@ -27,12 +28,20 @@ export class DatabaseModule {
               DATA_DIR: config.get('DATA_DIR', { infer: true }),
               HOMA_ENCRYPTION_KEY: config.get('HOMA_ENCRYPTION_KEY', { infer: true }),
             }),
-            migrationsRun: options.runMigrations,
             migrationsTransactionMode: 'each' as const,
             autoLoadEntities: true,
-            // The server waits for a database that is still starting; the CLI answers at once.
-            retryAttempts: options.runMigrations ? 5 : 0,
+            // openDataSource retries what is worth it, and says why in one line.
+            retryAttempts: 0,
+            toRetry: () => false,
           }),
+          // The server waits for a database that is still starting, and logs each migration it
+          // applies; the CLI answers at once.
+          dataSourceFactory: (dataSourceOptions) =>
+            openDataSource(dataSourceOptions!, {
+              retries: options.runMigrations ? 5 : 0,
+              runMigrations: options.runMigrations,
+              logger: new Logger('Database'),
+            }),
         }),
       ],
       providers: [TransactionService, SecretKeyCheck, WalCheckpointer],

@@ -8,6 +8,7 @@ import { DeliveriesService } from './log/deliveries.service';
 import { DeliveryHeadersService } from './log/delivery-headers.service';
 import { DeliveryStatsService } from './log/delivery-stats.service';
 import { DeliveryAttemptsService } from './attempt/delivery-attempts.service';
+import { AttemptsInFlight } from './leases/attempts-in-flight';
 import { DeliveryQueue, NoDeliveryQueue } from './transports/delivery-queue';
 import { DeliveryRetentionService } from './log/delivery-retention.service';
 import { WebhookDeliveryAttempt } from './entities/webhook-delivery-attempt.entity';
@@ -117,6 +118,7 @@ export class DeliveriesModule {
         DeliveryClaimer,
         DeliveryReleases,
         OutcomeRecorder,
+        AttemptsInFlight,
         DeliveryAttemptsService,
         DeliveriesService,
         DeliveryStatsService,

@@ -12,6 +12,7 @@ export interface PolicyDelivery {
 }
 export interface PolicyOutcome {
   success: boolean;
+  error_code: string | null;
   status_code: number | null;
   retry_after_ms: number | null;
 }
@@ -66,7 +67,8 @@ export class RetrySchedule {
 
   /**
    * The delivery's state after attempt number `attempt`: succeeded; failed (no retry asked, 410 Gone,
-   * or the schedule is spent); or pending until the next scheduled time. A manual attempt never cuts
+   * or the schedule is spent); pending until the next scheduled time; or, for an attempt cut short by
+   * a stopping process, pending now. A manual attempt never cuts
    * short or restarts the automatic schedule.
    */
   nextState(
@@ -77,6 +79,10 @@ export class RetrySchedule {
     now: Date,
   ): NextState {
     if (outcome.success) return { status: 'succeeded', next_attempt_at: null };
+    // Not the receiver's failure: the same attempt is made again as soon as a process takes it up
+    // (the recorder leaves the delivery's attempt count as it was).
+    if (outcome.error_code === 'interrupted' && asked.trigger === 'auto')
+      return { status: 'pending', next_attempt_at: now };
     if (asked.trigger === 'manual') {
       return delivery.status === 'pending' && asked.retry
         ? {

@@ -5,14 +5,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import { stdSerializers } from 'pino';
 import { Env } from '../config/env.validation';
+import { logStream, PINO_LEVELS, usePrettyLogs } from './log-format';
 
-const PINO_LEVELS: Record<Env['LOG_LEVEL'], string> = {
-  error: 'error',
-  warn: 'warn',
-  log: 'info',
-  debug: 'debug',
-  verbose: 'trace',
-};
+export { usePrettyLogs } from './log-format';
 
 /** Headers and fields whose values never reach a log line. */
 export const REDACTED_PATHS = [
@@ -34,14 +29,6 @@ export function requestId(req: IncomingMessage, res: ServerResponse): string {
   const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
   res.setHeader('X-Request-Id', id);
   return id;
-}
-
-/** JSON when stdout is not a terminal (production, CI), human-readable on one; LOG_FORMAT decides when set. */
-export function usePrettyLogs(
-  format: Env['LOG_FORMAT'],
-  isTty = Boolean(process.stdout.isTTY),
-): boolean {
-  return format ? format === 'pretty' : isTty;
 }
 
 /** The levels at which pino-http's access lines (written at `info`) can appear. */
@@ -80,18 +67,8 @@ function httpLoggerOptions(config: ConfigService<Env, true>) {
       inject: [ConfigService],
       useFactory: (config: ConfigService<Env, true>) => {
         const options = httpLoggerOptions(config);
-        if (!usePrettyLogs(config.get('LOG_FORMAT', { infer: true }))) return { pinoHttp: options };
-        // Required here: a process that logs JSON (in production) never loads the pretty printer.
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const PinoPretty = require('pino-pretty') as typeof import('pino-pretty');
-        const pretty = PinoPretty({
-          colorize: Boolean(process.stdout.isTTY),
-          singleLine: true,
-          translateTime: 'SYS:HH:MM:ss.l',
-          ignore: 'pid,hostname',
-          sync: true,
-        });
-        return { pinoHttp: [options, pretty] };
+        const pretty = logStream(usePrettyLogs(config.get('LOG_FORMAT', { infer: true })));
+        return { pinoHttp: pretty ? [options, pretty] : options };
       },
     }),
   ],

@@ -1,11 +1,20 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { ExpectedError } from '../common/expected-error';
 
 const PREFIX = 'enc:v1:';
 const IV_BYTES = 12;
 
 /** Raised when a stored secret cannot be decrypted with the configured keys. */
-export class SecretKeyError extends Error {
+export class SecretKeyError extends ExpectedError {
   readonly code = 'SECRET_KEY_MISMATCH';
+
+  constructor(message: string) {
+    super(message, {
+      context: 'Secrets',
+      variables: ['HOMA_ENCRYPTION_KEY'],
+      cause: 'SECRET_KEY_MISMATCH',
+    });
+  }
 }
 
 /** A short, non-secret name for a key, stored beside each ciphertext to pick the key that opens it. */

@@ -134,8 +134,9 @@ export class TicketsService {
         if (user.status !== 'active') throw fieldError('user_id', `${userId} is blocked`);
       }
       if (current.assigned_user_id === userId) return current;
-      await m.update(Ticket, { id }, { assigned_user_id: userId });
-      const after = { ...current, assigned_user_id: userId };
+      const next = { assigned_user_id: userId, updated_at: new Date() };
+      await m.update(Ticket, { id }, next);
+      const after = { ...current, ...next };
       await this.events.publish(m, [
         updatedEvent(after, diff(current, after, ['assigned_user_id'])),
         new TicketAssignedEvent({
@@ -160,8 +161,10 @@ export class TicketsService {
       const next = await decide(m, current);
       const changes = diff(current, next, UPDATABLE);
       if (Object.keys(changes).length === 0) return current;
-      await m.update(Ticket, { id }, next);
-      const after = { ...current, ...next };
+      // Set here rather than by TypeORM's CURRENT_TIMESTAMP, so the answer shows what is stored.
+      const updated = { ...next, updated_at: new Date() };
+      await m.update(Ticket, { id }, updated);
+      const after = { ...current, ...updated };
       await this.events.publish(m, transitionEvents(current, after, changes));
       return after;
     });

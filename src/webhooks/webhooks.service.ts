@@ -3,6 +3,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AuditRecord, AuditService, fieldNames } from '../audit/audit.service';
+import type { AuditAction } from '../audit/audit-actions';
 import { definedOnly } from '../common/objects';
 import { Page, PageQuery, skipFor, toPage } from '../common/pagination';
 import { fieldError } from '../common/validation';
@@ -22,13 +23,13 @@ const DEFAULT_GRACE_SECONDS = 24 * 3600;
 export type WebhookView = Omit<Webhook, 'previous_secrets'>;
 
 /** `{"enabled": false}` alone is a disable, `{"enabled": true}` alone an enable; anything else an update. */
-function updateAction(input: UpdateWebhookDto, fields: string[]): string {
+function updateAction(input: UpdateWebhookDto, fields: string[]): AuditAction {
   if (fields.length === 1 && fields[0] === 'enabled')
     return input.enabled ? 'webhook.enable' : 'webhook.disable';
   return 'webhook.update';
 }
 
-export function audited(action: string, id: number, fields?: string[]): AuditRecord {
+export function audited(action: AuditAction, id: number, fields?: string[]): AuditRecord {
   return { action, targetType: 'webhook', targetId: id, details: fields ? { fields } : null };
 }
 

@@ -16,6 +16,7 @@ export interface CreatedTicket {
   secret: string;
   client_id: string;
   status: string;
+  updated_at: string;
 }
 
 /** Opens a ticket through the public API, for a client of its own unless the body says otherwise. */

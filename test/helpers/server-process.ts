@@ -17,8 +17,11 @@ export async function freePort(): Promise<number> {
 
 export interface ServerProcess {
   url: string;
+  port: number;
   child: ChildProcess;
   output: () => string;
+  /** Settles when the process has exited, with when. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
   /** SIGKILL: no shutdown hooks, no chance to finish anything. */
   kill9(): Promise<void>;
   stop(): Promise<void>;
@@ -38,7 +41,9 @@ export async function startServerProcess(
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const url = `http://127.0.0.1:${port}`;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>(
+    (resolve) => child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
+  );
   const deadline = Date.now() + 30000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`);
@@ -56,8 +61,10 @@ export async function startServerProcess(
   }
   return {
     url,
+    port,
     child,
     output: () => output,
+    exited,
     kill9: async () => {
       child.kill('SIGKILL');
       await exited;

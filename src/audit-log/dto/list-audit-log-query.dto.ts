@@ -1,13 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../common/dto/page.dto';
+import { AUDIT_ACTIONS } from '../../audit/audit-actions';
 import { ACTOR_TYPES, type ActorType } from '../../audit/entities/audit-log-entry.entity';
 
 export class ListAuditLogQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ example: 'webhook.update', description: 'Exact action name' })
+  @ApiPropertyOptional({ enum: AUDIT_ACTIONS, example: 'webhook.update' })
   @IsOptional()
-  @IsString()
-  @MaxLength(64)
+  @IsIn(AUDIT_ACTIONS)
   action?: string;
 
   @ApiPropertyOptional({ enum: ACTOR_TYPES })

@@ -4,6 +4,7 @@ import { EntityManager } from 'typeorm';
 import { Env } from '../../config/env.validation';
 import { MetricsService } from '../../metrics/metrics.service';
 import { Webhook } from '../../webhooks/entities/webhook.entity';
+import { AttemptsInFlight } from '../leases/attempts-in-flight';
 import { DeliveryClaimer } from '../leases/delivery-claimer';
 import { DeliveryJob } from '../leases/delivery-job';
 import { AttemptTrigger } from '../entities/webhook-delivery-attempt.entity';
@@ -50,6 +51,7 @@ export class DeliveryAttemptsService {
     private readonly claimer: DeliveryClaimer,
     private readonly recorder: OutcomeRecorder,
     private readonly health: WebhookHealth,
+    private readonly inFlight: AttemptsInFlight,
     config: ConfigService<Env, true>,
   ) {
     this.schedule = new RetrySchedule(
@@ -102,7 +104,9 @@ export class DeliveryAttemptsService {
       at,
     });
     this.count(held, outcome, next.status, options);
-    if (!outcome.success) {
+    // Interrupted attempts are logged together, in one line, once the process has written them.
+    if (outcome.error_code === 'interrupted') this.inFlight.noteInterrupted(webhook.id);
+    else if (!outcome.success) {
       this.logger.warn(
         `Delivery ${held.id} (${held.event}) to webhook ${webhook.id} failed on attempt ${attempt}: ${outcome.error_code} ${outcome.error ?? ''}`,
       );
@@ -153,6 +157,7 @@ export class DeliveryAttemptsService {
       url: webhook.url,
       body,
       timeoutMs,
+      signal: this.inFlight.signal,
       headers: {
         ...requestHeaders(job, webhook, attempt),
         ...signDelivery(activeSecrets(webhook), job.id, body),
@@ -177,7 +182,12 @@ export class DeliveryAttemptsService {
     );
     if (status !== job.status && status !== 'pending')
       this.metrics.deliveries.inc({ event, outcome: status });
-    if (status === 'pending' && !outcome.success && options.trigger === 'auto')
+    if (
+      status === 'pending' &&
+      !outcome.success &&
+      outcome.error_code !== 'interrupted' &&
+      options.trigger === 'auto'
+    )
       this.metrics.retriesScheduled.inc({ event });
   }
 }

@@ -23,6 +23,7 @@ describe('WebhookSender', () => {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         seen.push({ url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() });
+        if (req.url === '/slow') return; // answers never: only the caller's signal ends it
         if (req.url === '/gone') res.writeHead(410).end('gone for good');
         else if (req.url === '/busy') res.writeHead(429, { 'Retry-After': '7' }).end();
         else res.end('thanks');
@@ -124,5 +125,38 @@ describe('WebhookSender', () => {
     }
     expect(seen.map((r) => r.url)).not.toContain('/x');
     expect(await send(`http://127.0.0.1:1/refused`)).toMatchObject({ error_code: 'connection' });
+  });
+
+  it('answers `interrupted` when its signal aborts, closing the request, and sends nothing once aborted', async () => {
+    const controller = new AbortController();
+    const started = Date.now();
+    setTimeout(() => controller.abort(new Error('Interrupted: the grace ended')), 100);
+    const outcome = await sender.send({
+      url: `http://127.0.0.1:${port}/slow`,
+      body: Buffer.from('{}'),
+      headers: {},
+      timeoutMs: 20_000,
+      signal: controller.signal,
+    });
+    expect(outcome).toMatchObject({
+      success: false,
+      status_code: null,
+      error_code: 'interrupted',
+      error: 'Interrupted: the grace ended',
+    });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(seen.map((r) => r.url)).toEqual(['/slow']);
+
+    const again = await sender.send({
+      url: `http://127.0.0.1:${port}/hook`,
+      body: Buffer.from('{}'),
+      headers: {},
+      timeoutMs: 2_000,
+      signal: controller.signal,
+    });
+    expect(again.error_code).toBe('interrupted');
+    // The same connection pool still serves requests without a signal.
+    expect(await send(`http://127.0.0.1:${port}/hook`)).toMatchObject({ status_code: 200 });
+    expect(seen.map((r) => r.url)).toEqual(['/slow', '/hook']);
   });
 });

@@ -17,6 +17,8 @@ export interface OutgoingRequest {
   body: Buffer;
   headers: Record<string, string>;
   timeoutMs: number;
+  /** Aborts the request (a stopping process's grace ended): the outcome is `interrupted`. */
+  signal?: AbortSignal;
 }
 
 /** What one HTTP attempt came to. Never holds the secret. */
@@ -97,6 +99,7 @@ export class WebhookSender implements OnApplicationShutdown {
   async send(request: OutgoingRequest): Promise<AttemptOutcome> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
+    if (request.signal?.aborted) return interrupted(request.signal, elapsed());
     const target = this.target(request.url);
     if (target.refusal) return failure(target.refusal.code, target.refusal.message, elapsed());
     let headers: AxiosHeaders;
@@ -108,6 +111,9 @@ export class WebhookSender implements OnApplicationShutdown {
     }
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), request.timeoutMs);
+    // A stopping process's grace ended: the exchange ends now, as at its deadline.
+    const stop = () => deadline.abort();
+    request.signal?.addEventListener('abort', stop, { once: true });
     let sent: ClientRequest | undefined;
     try {
       const response = await this.http.axiosRef.request<Readable>({
@@ -123,11 +129,13 @@ export class WebhookSender implements OnApplicationShutdown {
       const body = await readBody(response.data, this.maxResponseBytes, deadline.signal);
       return fromResponse(response, body, elapsed());
     } catch (error) {
+      if (request.signal?.aborted) return interrupted(request.signal, elapsed());
       // A body that breaks off ("aborted") may have been malformed: the parser told the request.
       const cause = (sent && requestError(sent)) ?? error;
       return fromError(cause, deadline.signal.aborted, request.timeoutMs, elapsed());
     } finally {
       clearTimeout(timer);
+      request.signal?.removeEventListener('abort', stop);
     }
   }
 
@@ -167,6 +175,15 @@ function failure(code: AttemptErrorCode, message: string, duration_ms: number): 
     duration_ms,
     retry_after_ms: null,
   };
+}
+
+function interrupted(signal: AbortSignal, duration_ms: number): AttemptOutcome {
+  const reason: unknown = signal.reason;
+  return failure(
+    'interrupted',
+    reason instanceof Error ? reason.message : 'Interrupted before the receiver answered',
+    duration_ms,
+  );
 }
 
 function fromResponse(

@@ -8,6 +8,9 @@ export const ATTEMPT_ERROR_CODES = [
   'http_status',
   'blocked_target',
   'invalid_target',
+  // The process stopped and its shutdown grace ended first: not the receiver's failure; the delivery
+  // is due again at once and the attempt is not counted against its retries.
+  'interrupted',
 ] as const;
 export type AttemptErrorCode = (typeof ATTEMPT_ERROR_CODES)[number];
 export type AttemptTrigger = 'auto' | 'manual';

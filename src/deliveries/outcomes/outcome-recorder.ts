@@ -7,7 +7,7 @@ import { DeliveryStatus } from '../entities/webhook-delivery.entity';
 import { OperatorAlerts } from './operator-alerts';
 import { DeliveryReleases } from './delivery-releases';
 import { releaseAfter, Stream } from '../store/ordered-rows';
-import { insertAttempts, updateDeliveries } from '../store/outcome-rows';
+import { insertAttempts, interrupted, updateDeliveries } from '../store/outcome-rows';
 import { HealthReport, WebhookHealth } from './webhook-health';
 import type { AttemptOutcome } from '../attempt/webhook-sender';
 
@@ -181,9 +181,11 @@ function givenUp(o: Outcome): boolean {
   return o.trigger === 'auto' && o.status === 'failed' && !o.gone;
 }
 
+/** What the outcomes say of each webhook's health; an interrupted attempt says nothing of it. */
 function healthReports(outcomes: Outcome[]): HealthReport[] {
   const byWebhook = new Map<number, HealthReport>();
   for (const o of outcomes) {
+    if (interrupted(o)) continue;
     const report = byWebhook.get(o.webhook.id) ?? {
       webhook: o.webhook,
       anySuccess: false,

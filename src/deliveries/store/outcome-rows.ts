@@ -26,7 +26,8 @@ const UPDATE_CHUNK = 100;
 
 /** What an outcome writes to its delivery row (besides releasing its lease and `updated_at`). */
 const DELIVERY_COLUMNS: [column: string, value: (o: OutcomeRow) => unknown][] = [
-  ['attempts', (o) => o.attempt],
+  // An interrupted attempt is recorded but not counted: the delivery keeps its retries.
+  ['attempts', (o) => (interrupted(o) ? o.attempt - 1 : o.attempt)],
   ['status', (o) => o.status],
   ['success', (o) => o.status === 'succeeded'],
   ['status_code', (o) => o.outcome.status_code],
@@ -99,6 +100,11 @@ const ATTEMPT_COLUMNS = [
   'duration_ms',
   'created_at',
 ] as const;
+
+/** The process stopped before the receiver answered (see leases/attempts-in-flight.ts). */
+export function interrupted(o: Pick<OutcomeRow, 'outcome'>): boolean {
+  return o.outcome.error_code === 'interrupted';
+}
 
 /** One multi-row INSERT of the attempts. */
 export async function insertAttempts(m: EntityManager, outcomes: OutcomeRow[]): Promise<void> {

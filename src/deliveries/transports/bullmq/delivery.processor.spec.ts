@@ -1,6 +1,7 @@
 import type { ConfigService } from '@nestjs/config';
 import type { Job } from 'bullmq';
 import type { Env } from '../../../config/env.validation';
+import { AttemptsInFlight } from '../../leases/attempts-in-flight';
 import { BullMqDeliveryQueue, DeliveryBatch, packBatch } from './bullmq-delivery-queue';
 import type { DeliveryAttemptsService } from '../../attempt/delivery-attempts.service';
 import type { DeliveryJob } from '../../leases/delivery-job';
@@ -27,27 +28,37 @@ interface InFlight {
  * A processor whose attempts wait until the test answers them, and whose queue records what is put
  * back. Answered attempts succeed.
  */
-function processorWith(limits: { concurrency: number; perWebhook: number }) {
+function processorWith(limits: { concurrency: number; perWebhook: number; graceSeconds?: number }) {
   const inFlight: InFlight[] = [];
   const sent: string[] = [];
+  const values: Partial<Env> = {
+    WEBHOOK_PER_ENDPOINT_CONCURRENCY: limits.perWebhook,
+    WEBHOOK_CONCURRENCY: limits.concurrency,
+    WEBHOOK_TIMEOUT_MS: 30_000,
+    SHUTDOWN_GRACE_SECONDS: limits.graceSeconds ?? 35,
+  };
+  const config = { get: (key: keyof Env) => values[key] } as unknown as ConfigService<Env, true>;
+  const grace = new AttemptsInFlight(config);
   const attempts = {
     attempt: jest.fn(
       (job: DeliveryJob) =>
         new Promise((resolve) => {
-          inFlight.push({
-            job,
-            answer: () => {
-              inFlight.splice(
-                inFlight.findIndex((f) => f.job === job),
-                1,
-              );
-              sent.push(job.id);
-              resolve({
-                result: { status: 'succeeded', duration_ms: 1, attempt: 1, next_attempt_at: null },
-                recorded: Promise.resolve(),
-              });
-            },
-          });
+          const answer = (interrupted: boolean) => {
+            inFlight.splice(
+              inFlight.findIndex((f) => f.job === job),
+              1,
+            );
+            if (!interrupted) sent.push(job.id);
+            resolve({
+              result: interrupted
+                ? { status: 'pending', error_code: 'interrupted', attempt: job.attempts + 1 }
+                : { status: 'succeeded', duration_ms: 1, attempt: 1, next_attempt_at: null },
+              recorded: Promise.resolve(),
+            });
+          };
+          // The sender answers `interrupted` once the grace's signal aborts the request.
+          grace.signal.addEventListener('abort', () => answer(true), { once: true });
+          inFlight.push({ job, answer: () => answer(false) });
         }),
     ),
   };
@@ -58,20 +69,21 @@ function processorWith(limits: { concurrency: number; perWebhook: number }) {
       return Promise.resolve();
     }),
   };
-  const values: Partial<Env> = {
-    WEBHOOK_PER_ENDPOINT_CONCURRENCY: limits.perWebhook,
-    WEBHOOK_CONCURRENCY: limits.concurrency,
-    WEBHOOK_TIMEOUT_MS: 30_000,
-  };
-  const config = { get: (key: keyof Env) => values[key] } as unknown as ConfigService<Env, true>;
   const processor = new DeliveryProcessor(
     attempts as unknown as DeliveryAttemptsService,
     queue as unknown as BullMqDeliveryQueue,
+    grace,
     config,
   );
   const run = (data: DeliveryBatch, stalledCounter = 0) =>
     processor.process({ data, stalledCounter } as unknown as Job<DeliveryBatch>);
-  return { run, inFlight, sent, putBack, attempts };
+  /** Stops the processor as Nest does, its BullMQ worker closing once `jobs` have ended. */
+  const stop = (jobs: Promise<unknown>[]) => {
+    const worker = { close: () => Promise.allSettled(jobs).then(() => undefined) };
+    Object.defineProperty(processor, 'worker', { value: worker });
+    return processor.beforeApplicationShutdown();
+  };
+  return { run, stop, inFlight, sent, putBack, attempts };
 }
 
 /** Lets the processor's promises run. */
@@ -142,5 +154,45 @@ describe('DeliveryProcessor, batch jobs', () => {
     expect(attempts.attempt.mock.calls.map(([job]) => job.leaseUntil)).toEqual([null, null]);
     while (inFlight.length > 0) inFlight[0].answer();
     await done;
+  });
+});
+
+describe('DeliveryProcessor, stopping', () => {
+  it('lets attempts in flight finish within the grace and starts none of the rest', async () => {
+    const { run, stop, inFlight, putBack, sent } = processorWith({
+      concurrency: 50,
+      perWebhook: 1,
+    });
+    const batch = run(packBatch([delivery(1, 1), delivery(2, 1), delivery(3, 1)]));
+    await settle();
+    const stopped = stop([batch]);
+    await settle();
+    inFlight[0].answer();
+    await stopped;
+    await batch;
+    expect(sent).toEqual(['d-1']);
+    // Not started: back in Redis at once, for another worker (or this one's successor).
+    expect(putBack.map((p) => p.job.id)).toEqual(['d-2', 'd-3']);
+    expect(putBack.every((p) => p.at!.getTime() <= Date.now())).toBe(true);
+  });
+
+  it('past the grace, interrupts what is in flight and puts it back as the same attempt', async () => {
+    const { run, stop, putBack, sent } = processorWith({
+      concurrency: 50,
+      perWebhook: 4,
+      graceSeconds: 0.1,
+    });
+    const job = { ...delivery(1, 1), attempts: 2 };
+    const batch = run(packBatch([job, delivery(2, 2)]));
+    await settle();
+    const started = Date.now();
+    await stop([batch]);
+    await batch;
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(sent).toEqual([]);
+    expect(putBack.map((p) => [p.job.id, p.job.attempts, p.job.leaseUntil])).toEqual([
+      ['d-1', 2, null],
+      ['d-2', 0, null],
+    ]);
   });
 });

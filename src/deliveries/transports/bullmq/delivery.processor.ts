@@ -10,7 +10,8 @@ import {
   isBatch,
   unpackBatch,
 } from './bullmq-delivery-queue';
-import { DeliveryAttemptsService } from '../../attempt/delivery-attempts.service';
+import { AttemptsInFlight } from '../../leases/attempts-in-flight';
+import { AttemptResult, DeliveryAttemptsService } from '../../attempt/delivery-attempts.service';
 import { DeliveryJob } from '../../leases/delivery-job';
 import { EndpointSlots, InFlightLimit } from '../endpoint-slots';
 
@@ -33,10 +34,13 @@ export class DeliveryProcessor
   private readonly inFlight: InFlightLimit;
   private readonly concurrency: number;
   private readonly timeoutMs: number;
+  /** A stopping worker starts no attempt: what it holds and has not started goes back to Redis. */
+  private stopping = false;
 
   constructor(
     private readonly attempts: DeliveryAttemptsService,
     private readonly queue: BullMqDeliveryQueue,
+    private readonly grace: AttemptsInFlight,
     config: ConfigService<Env, true>,
   ) {
     super();
@@ -52,19 +56,37 @@ export class DeliveryProcessor
     this.worker.on('error', (error: Error) => this.logger.error(`Redis: ${error.message}`));
   }
 
-  /** Jobs in hand finish, and their outcomes are written, while the database is still open. */
+  /**
+   * Jobs in hand finish, and their outcomes are written, while the database is still open: within
+   * SHUTDOWN_GRACE_SECONDS; past it, their requests are interrupted (see AttemptsInFlight).
+   */
   async beforeApplicationShutdown(): Promise<void> {
-    await this.worker.close();
+    this.stopping = true;
+    let closed = false;
+    const closing = this.worker.close().then(() => (closed = true));
+    await this.grace.settle(() => !closed);
+    await closing;
+    this.grace.report();
   }
 
   async process(job: Job<DeliveryJob | DeliveryBatch>, token?: string): Promise<void> {
     if (isBatch(job.data)) return this.processBatch(unpackBatch(job.data), job.stalledCounter > 0);
     const { webhookId } = job.data;
-    if (!(await this.slots.take(webhookId, BUSY_WEBHOOK_DELAY_MS))) {
-      await job.moveToDelayed(this.busyUntil(webhookId), token);
-      throw new DelayedError();
+    if (this.stopping) return this.putBack(job, Date.now(), token);
+    if (!(await this.slots.take(webhookId, BUSY_WEBHOOK_DELAY_MS)))
+      return this.putBack(job, this.busyUntil(webhookId), token);
+    const result = await this.deliver(job.data);
+    if (result?.error_code === 'interrupted') {
+      // Taken again at once, by another worker or this one's successor, for the same attempt.
+      await job.updateData({ ...job.data, ...interruptedJob(result) });
+      await this.putBack(job, Date.now(), token);
     }
-    await this.deliver(job.data);
+  }
+
+  /** The job goes back to Redis until `at`, for any worker to take. */
+  private async putBack(job: Job, at: number, token?: string): Promise<never> {
+    await job.moveToDelayed(at, token);
+    throw new DelayedError();
   }
 
   /**
@@ -88,12 +110,19 @@ export class DeliveryProcessor
   private async runChain(chain: DeliveryJob[]): Promise<void> {
     for (let i = 0; i < chain.length; i++) {
       const { webhookId } = chain[i];
+      if (this.stopping) {
+        const at = new Date();
+        await this.queue.add(chain.slice(i).map((job) => ({ job, at })));
+        return;
+      }
       if (!(await this.slots.take(webhookId, BUSY_WEBHOOK_DELAY_MS, false))) {
         const at = new Date(this.busyUntil(webhookId));
         await this.queue.add(chain.slice(i).map((job) => ({ job, at })));
         return;
       }
-      await this.deliver(chain[i]);
+      const result = await this.deliver(chain[i]);
+      if (result?.error_code === 'interrupted')
+        await this.queue.add([{ job: { ...chain[i], ...interruptedJob(result) }, at: new Date() }]);
     }
   }
 
@@ -107,7 +136,7 @@ export class DeliveryProcessor
    * Attempts a delivery whose webhook slot is held. The slot and the place among the worker's requests
    * in flight are freed once the answer is in, while the outcome waits for its group commit.
    */
-  private async deliver(data: DeliveryJob): Promise<void> {
+  private async deliver(data: DeliveryJob): Promise<AttemptResult | null> {
     const { id, webhookId } = data;
     await this.inFlight.take();
     let answered = false;
@@ -120,9 +149,10 @@ export class DeliveryProcessor
     try {
       const attempted = await this.attempts.attempt(data, { trigger: 'auto', retry: true });
       free(attempted?.result.duration_ms);
-      if (!attempted) return;
+      if (!attempted) return null;
       await attempted.recorded;
       const { result } = attempted;
+      if (result.error_code === 'interrupted') return result;
       if (result.status === 'pending' && result.next_attempt_at) {
         // The retry claims its delivery again: its lease ended when this outcome was written.
         const retry: DeliveryJob = {
@@ -134,10 +164,20 @@ export class DeliveryProcessor
         };
         await this.queue.add([{ job: retry, at: result.next_attempt_at }]);
       }
+      return result;
     } catch (error) {
       this.logger.error(`Delivery ${id} could not be attempted: ${(error as Error).message}`);
+      return null;
     } finally {
       free();
     }
   }
+}
+
+/**
+ * A job for the attempt that was interrupted, made again: its outcome is written (the lease is
+ * released, so the worker that takes it claims it first) and the attempt was not counted.
+ */
+function interruptedJob(result: AttemptResult): Partial<DeliveryJob> {
+  return { attempts: result.attempt - 1, status: 'pending', leaseUntil: null };
 }

@@ -9,6 +9,7 @@ import { OnEvent } from '@nestjs/event-emitter';
 import { Wake } from '../../../common/wake';
 import { Env } from '../../../config/env.validation';
 import { DeliveryAttemptsService } from '../../attempt/delivery-attempts.service';
+import { AttemptsInFlight } from '../../leases/attempts-in-flight';
 import { DeliveryClaimer } from '../../leases/delivery-claimer';
 import { DeliveryDispatcher } from '../delivery-dispatcher';
 import { DeliveryJob } from '../../leases/delivery-job';
@@ -16,7 +17,6 @@ import { DeliveriesReleasedEvent } from '../../events/pipeline.events';
 import { DeliveryQueue } from '../delivery-queue';
 import { OutcomeRecorder } from '../../outcomes/outcome-recorder';
 
-const SHUTDOWN_GRACE_MS = 5000;
 const RENEW_EVERY_MS = 1000;
 
 /**
@@ -48,6 +48,7 @@ export class InProcessDeliveryQueue
     private readonly attempts: DeliveryAttemptsService,
     private readonly claimer: DeliveryClaimer,
     private readonly recorder: OutcomeRecorder,
+    private readonly inFlight: AttemptsInFlight,
     config: ConfigService<Env, true>,
   ) {
     super();
@@ -77,12 +78,11 @@ export class InProcessDeliveryQueue
     for (const timer of [this.timer, this.wakeTimer]) if (timer) clearTimeout(timer);
     if (this.renewTimer) clearInterval(this.renewTimer);
     this.dispatcher.stop();
-    const deadline = Date.now() + SHUTDOWN_GRACE_MS;
-    while (this.dispatcher.inFlight > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    // Attempts in flight finish within SHUTDOWN_GRACE_SECONDS; past it they are interrupted.
+    await this.inFlight.settle(() => this.dispatcher.inFlight > 0);
     // Outcomes of the attempts that just finished are written before the database closes.
     await this.recorder.flush();
+    this.inFlight.report();
   }
 
   ownershipBudget(): (webhookId: number) => boolean {

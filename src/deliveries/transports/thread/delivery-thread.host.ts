@@ -1,5 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { OnEvent } from '@nestjs/event-emitter';
+import { Env } from '../../../config/env.validation';
 import { WebhookInvalidatedEvent } from '../../../webhooks/events/webhook-settings.events';
 import { DeliveriesReleasedEvent, EventsCommittedEvent } from '../../events/pipeline.events';
 import { MetricsService } from '../../../metrics/metrics.service';
@@ -14,7 +16,10 @@ import { DeliveryThread } from './delivery-thread';
 export class DeliveryThreadHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private thread: DeliveryThread | null = null;
 
-  constructor(private readonly metrics: MetricsService) {}
+  constructor(
+    private readonly metrics: MetricsService,
+    private readonly config: ConfigService<Env, true>,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const thread = await DeliveryThread.start();
@@ -38,7 +43,8 @@ export class DeliveryThreadHost implements OnApplicationBootstrap, BeforeApplica
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.thread?.stop();
+    // The thread gives its attempts SHUTDOWN_GRACE_SECONDS (see AttemptsInFlight), then writes them.
+    await this.thread?.stop(this.config.get('SHUTDOWN_GRACE_SECONDS', { infer: true }) * 1000);
     this.thread = null;
   }
 }

@@ -6,8 +6,11 @@ import { sharedWriteLock } from '../../../database/shared-write-lock';
 import type { MetricsSnapshot } from '../../../metrics/metrics.service';
 import { FromThread, ToThread } from './messages';
 
-/** How long a stopping thread may take to finish its attempts and write their outcomes. */
-const STOP_GRACE_MS = 15_000;
+/**
+ * How long a stopping thread may take past its attempts' grace: to interrupt the attempts still in
+ * flight and write every outcome, then close its database connection.
+ */
+const STOP_MARGIN_MS = 15_000;
 const METRICS_TIMEOUT_MS = 5_000;
 /**
  * The delivery thread's young generation, kept small for memory. Under load it scavenges every ~3 MB
@@ -96,18 +99,22 @@ export class DeliveryThread {
     });
   }
 
-  /** Lets in-flight attempts finish and their outcomes be written, then ends the thread. */
-  async stop(): Promise<void> {
+  /**
+   * Lets in-flight attempts finish (within `graceMs`, past which the thread interrupts them) and their
+   * outcomes be written, then ends the thread.
+   */
+  async stop(graceMs: number): Promise<void> {
     this.stopping = true;
     const stopped = new Promise<void>((resolve) => {
       this.worker.on('message', (m: FromThread) => m.type === 'stopped' && resolve());
       this.worker.once('exit', () => resolve());
     });
     this.worker.postMessage({ type: 'stop' } satisfies ToThread);
+    const limit = graceMs + STOP_MARGIN_MS;
     const timer = setTimeout(() => {
-      this.logger.error(`Delivery thread did not stop within ${STOP_GRACE_MS} ms; ending it`);
+      this.logger.error(`Delivery thread did not stop within ${limit} ms; ending it`);
       void this.worker.terminate();
-    }, STOP_GRACE_MS);
+    }, limit);
     await stopped;
     clearTimeout(timer);
     await this.worker.terminate();

@@ -6,6 +6,7 @@ import { installSharedWriteLock, SharedWriteLock } from '../../../database/share
 import { DeliveryQueue } from '../delivery-queue';
 import { EventFanOut } from '../../fan-out/event-fan-out';
 import { WebhookCache } from '../../../webhooks/webhook-cache';
+import { StartupLogger } from '../../../logging/startup-logger';
 import { MetricsService } from '../../../metrics/metrics.service';
 import { DeliveryThreadModule } from './delivery-thread.module';
 import { FromThread, ToThread } from './messages';
@@ -18,6 +19,7 @@ async function run(): Promise<void> {
   installSharedWriteLock(writeLock ? new SharedWriteLock(writeLock) : null);
   const app = await NestFactory.createApplicationContext(DeliveryThreadModule.forRoot(), {
     bufferLogs: true,
+    logger: new StartupLogger(),
   });
   app.useLogger(app.get(PinoLogger));
   const fanOut = app.get(EventFanOut);
