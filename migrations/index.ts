@@ -7,6 +7,7 @@ import { CreateAuditLog1764500100000 } from './1764500100000-CreateAuditLog';
 import { AddAlertFlags1764500200000 } from './1764500200000-AddAlertFlags';
 import { OrderedDelivery1764600000000 } from './1764600000000-OrderedDelivery';
 import { TicketClientName1764700000000 } from './1764700000000-TicketClientName';
+import { SessionControl1764700100000 } from './1764700100000-SessionControl';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   AddAlertFlags1764500200000,
   OrderedDelivery1764600000000,
   TicketClientName1764700000000,
+  SessionControl1764700100000,
 ];

@@ -94,7 +94,14 @@ describe('validation and error shape (e2e)', () => {
   });
 
   it('serves Swagger UI and the OpenAPI document with bearer auth', async () => {
-    await t.http.get('/docs').expect(200).expect('Content-Type', /html/);
+    const ui = await t.http.get('/docs').expect(200).expect('Content-Type', /html/);
+    // Framed by no other site, as the console is not.
+    expect(ui.headers['x-frame-options']).toBe('DENY');
+    expect(ui.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+    for (const path of ['/docs/', '/docs-json']) {
+      const res = await t.http.get(path);
+      expect([path, res.headers['x-frame-options']]).toEqual([path, 'DENY']);
+    }
     const doc = await t.http.get('/docs-json').expect(200);
     expect(doc.body.components.securitySchemes.bearer).toEqual(
       expect.objectContaining({ type: 'http', scheme: 'bearer' }),

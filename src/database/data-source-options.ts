@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 import { migrations } from '../../migrations';
+import { ensureDataDir, ensurePrivateFile } from '../config/data-dir';
 import { Env } from '../config/env.validation';
 import { resolveEncryptionKeys } from '../config/encryption-keys';
 import { installSecretCipher, SecretCipher } from '../secrets/secret-cipher';
@@ -43,11 +43,13 @@ export function buildDataSourceOptions(
       extra: { connectionLimit: 20 },
     };
   }
-  mkdirSync(env.DATA_DIR, { recursive: true });
+  const database = join(env.DATA_DIR, 'homa.sqlite');
+  ensureDataDir(env.DATA_DIR);
+  ensurePrivateFile(database);
   return {
     ...common,
     type: 'better-sqlite3',
-    database: join(env.DATA_DIR, 'homa.sqlite'),
+    database,
     enableWAL: true,
     prepareDatabase: (db: { pragma: (sql: string) => unknown }) => {
       db.pragma('foreign_keys = ON');
