@@ -1,4 +1,4 @@
-import { parseCidrList } from '../network/cidr-list';
+import { parseCidrList } from './cidr-list';
 
 /** What Express's `trust proxy` takes: nothing trusted, a hop count, or the proxies' addresses. */
 export type TrustProxy = false | number | string[];
