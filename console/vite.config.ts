@@ -11,7 +11,8 @@ export default defineConfig({
     // Everything from files: no inline script or style, so the strict CSP holds.
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
-    sourcemap: true,
+    // Source maps would hand the console's sources to anyone; a development build asks for them.
+    sourcemap: process.env.CONSOLE_SOURCEMAP === 'true',
   },
   logLevel: 'warn',
 });

@@ -6,6 +6,9 @@ import { EncryptWebhookSecrets1764500000000 } from './1764500000000-EncryptWebho
 import { CreateAuditLog1764500100000 } from './1764500100000-CreateAuditLog';
 import { AddAlertFlags1764500200000 } from './1764500200000-AddAlertFlags';
 import { OrderedDelivery1764600000000 } from './1764600000000-OrderedDelivery';
+import { TicketClientName1764700000000 } from './1764700000000-TicketClientName';
+import { SessionControl1764700100000 } from './1764700100000-SessionControl';
+import { EncryptWebhookCredentials1764700200000 } from './1764700200000-EncryptWebhookCredentials';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -17,4 +20,7 @@ export const migrations = [
   CreateAuditLog1764500100000,
   AddAlertFlags1764500200000,
   OrderedDelivery1764600000000,
+  TicketClientName1764700000000,
+  SessionControl1764700100000,
+  EncryptWebhookCredentials1764700200000,
 ];

@@ -1,7 +1,11 @@
 import { INestApplication } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { HttpExceptionFilter } from './common/http-exception.filter';
+import type { Env } from './config/env.validation';
+import { parseTrustProxy } from './config/trust-proxy';
 import { createValidationPipe } from './common/validation';
 import { refuseHostileValues, verifyJsonBody } from './common/hostile-json';
 
@@ -9,7 +13,9 @@ import { refuseHostileValues, verifyJsonBody } from './common/hostile-json';
 export function configureApp(app: INestApplication): void {
   const express = app as NestExpressApplication;
   express.disable('x-powered-by');
-  express.set('trust proxy', 'loopback');
+  // Whose X-Forwarded-For names the client (req.ip): the rate limits and the audit log go by it.
+  const config = app.get<ConfigService<Env, true>>(ConfigService);
+  express.set('trust proxy', parseTrustProxy(config.get('TRUST_PROXY', { infer: true })));
   // Bad bytes, deep nesting, prototype keys and out-of-range numbers are refused with a 400 that names
   // them, before any handler runs (so nothing is stored).
   express.useBodyParser('json', { limit: '1mb', verify: verifyJsonBody });
@@ -33,5 +39,20 @@ export function configureApp(app: INestApplication): void {
       })
       .build(),
   );
+  express.use(frameProtectedDocs);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}
+
+/** Swagger UI may not be framed by another site (clickjacking), as the console may not. */
+const DOCS_HEADERS: Record<string, string> = {
+  'Content-Security-Policy': "frame-ancestors 'none'",
+  'X-Frame-Options': 'DENY',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+};
+
+function frameProtectedDocs(req: Request, res: Response, next: NextFunction): void {
+  if (req.path === '/docs' || req.path.startsWith('/docs/') || req.path === '/docs-json')
+    res.set(DOCS_HEADERS);
+  next();
 }

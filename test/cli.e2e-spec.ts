@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { verifyPassword } from '../src/auth/password-hasher';
 import { COMMAND_MODULES } from '../src/cli/command-modules';
 import { uniqueEmail } from './factories/users';
 import { runCli } from './helpers/cli';
@@ -179,6 +180,29 @@ describe('homa CLI (e2e)', () => {
     const pretty = await send('pretty');
     expect(pretty.stderr).toMatch(/^\[[\d:.]+\] WARN: Delivery .* failed on attempt 1/);
     expect(pretty.stderr).not.toContain(ANSI);
+  });
+
+  it('user:create reads the password from stdin when --password is not given', async () => {
+    await runCli(['migrate'], env);
+    const email = uniqueEmail('cli-stdin');
+    const created = await runCli(['user:create', '--email', email], env, 30000, 'piped-pass-4\n');
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(/Created agent/);
+    expect(created.stdout).not.toContain('piped-pass-4');
+    const dataSource = await openDatabase(env);
+    try {
+      const [row]: { password_hash: string }[] = await dataSource.query(
+        'SELECT password_hash FROM users WHERE email = ?',
+        [email],
+      );
+      expect(await verifyPassword('piped-pass-4', row.password_hash)).toBe(true);
+    } finally {
+      await dataSource.destroy();
+    }
+    const short = await runCli(['user:create', '--email', uniqueEmail()], env, 30000, 'short\n');
+    expect(short.code).not.toBe(0);
+    expect(short.stderr).toMatch(/at least 8 characters/);
   });
 
   it('fails with a message and a non-zero status on bad input', async () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { GUIDE_TICKET } from './factories/tickets';
 import { runCli } from './helpers/cli';
 import { isolatedDatabase, openDatabase } from './helpers/database';
+import { scrapeMetrics, TEST_METRICS_TOKEN } from './helpers/prometheus';
 import { eventually, Receiver, ReceivedRequest, startReceiver } from './helpers/receiver';
 import { ServerProcess, startServerProcess } from './helpers/server-process';
 
@@ -47,6 +48,7 @@ describe('the delivery thread of `homa serve` (e2e)', () => {
       ...db.env,
       REDIS_URL: '',
       JWT_SECRET: 'delivery-thread-test-secret-0123456789-abc',
+      METRICS_TOKEN: TEST_METRICS_TOKEN,
       WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32',
       WEBHOOK_POLL_INTERVAL_MS: '200',
       CLIENT_RATE_LIMIT: '100000',
@@ -84,12 +86,12 @@ describe('the delivery thread of `homa serve` (e2e)', () => {
     expect(new Set(got.map(ticketId))).toEqual(new Set(ids));
     expect(got.every((r) => typeof r.headers['webhook-signature'] === 'string')).toBe(true);
     await eventually(async () => {
-      const text = await (await fetch(`${server.url}/metrics`)).text();
+      const text = await scrapeMetrics(server.url);
       return /homa_webhook_attempts_total\{event="ticket.created",outcome="success"\} 40\n/.test(
         text,
       );
     });
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const metrics = await scrapeMetrics(server.url);
     // One family each: the thread's values are summed into the server's, not printed twice.
     expect(metrics.match(/^# TYPE homa_webhook_attempts_total /gm)).toHaveLength(1);
     expect(metrics).toMatch(/^homa_webhook_deliveries_total\{[^}]*outcome="succeeded"\} 40$/m);
@@ -168,6 +170,7 @@ describe('WAL checkpoints of `homa serve` on SQLite (e2e)', () => {
       REDIS_URL: '',
       CLIENT_RATE_LIMIT: '100000',
       JWT_SECRET: 'delivery-thread-test-secret-0123456789-abc',
+      METRICS_TOKEN: TEST_METRICS_TOKEN,
       LOG_LEVEL: 'error',
     };
     const server = await startServerProcess(env);

@@ -65,6 +65,30 @@ describe('login brute force (e2e)', () => {
     expect(limited.headers['retry-after']).toMatch(/^\d+$/);
   });
 
+  it('every spelling the database takes for one email shares its limit (SQLite: letter case; MariaDB: accents and width too)', async () => {
+    t = await createTestApp({ LOGIN_FAILURE_WINDOW_SECONDS: '600' });
+    const user = await createUser(t, 'agent');
+    const [local, domain] = user.email.split('@');
+    const spellings = [user.email, user.email.toUpperCase()];
+    if (t.dataSource.options.type === 'mysql')
+      spellings.push(
+        `${local.replace('a', 'á')}@${domain}`,
+        `${local}@${domain.replace('a', 'á')}`,
+        // A full-width first letter (U+FF41 for `a`).
+        `${String.fromCharCode(local.charCodeAt(0) + 0xfee0)}${local.slice(1)}@${domain}`,
+      );
+    // Each spelling signs in to the one account (the database takes them for one email)...
+    for (const spelling of spellings) await login(t, spelling, user.password).expect(200);
+    // ...and its failures count against the one account, whichever spelling they come under.
+    for (let i = 0; i < 10; i++)
+      await login(t, spellings[i % spellings.length], 'wrong-password').expect(401);
+    for (const spelling of spellings) {
+      const res = await login(t, spelling, 'wrong-password');
+      expect([spelling, res.status]).toEqual([spelling, 429]);
+      await login(t, spelling, user.password).expect(429);
+    }
+  });
+
   it('each refused login is in the audit log with the email tried and the IP, never the password', async () => {
     t = await createTestApp();
     const admin = await createUser(t, 'admin');

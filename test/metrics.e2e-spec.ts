@@ -1,12 +1,16 @@
 import { bearer, createUser, uniqueEmail } from './factories/users';
 import { createWebhook, DELIVERY_TEST_ENV } from './factories/webhooks';
 import { eventually, startReceiver, status } from './helpers/receiver';
-import { parsePrometheus, sampleValue } from './helpers/prometheus';
+import { parsePrometheus, sampleValue, TEST_METRICS_TOKEN } from './helpers/prometheus';
 import { createTestApp } from './helpers/test-app';
 
 describe('metrics (e2e)', () => {
   it('GET /metrics is Prometheus text whose counters match the deliveries made', async () => {
-    const t = await createTestApp({ ...DELIVERY_TEST_ENV, WEBHOOK_RETRY_SCHEDULE: '100ms' });
+    const t = await createTestApp({
+      ...DELIVERY_TEST_ENV,
+      WEBHOOK_RETRY_SCHEDULE: '100ms',
+      METRICS_TOKEN: TEST_METRICS_TOKEN,
+    });
     const good = await startReceiver();
     const bad = await startReceiver(status(500));
     try {
@@ -30,6 +34,7 @@ describe('metrics (e2e)', () => {
 
       const res = await t.http
         .get('/metrics')
+        .set(bearer(TEST_METRICS_TOKEN))
         .expect(200)
         .expect('Content-Type', /text\/plain/);
       const samples = parsePrometheus(res.text);
@@ -54,6 +59,31 @@ describe('metrics (e2e)', () => {
     } finally {
       await good.close();
       await bad.close();
+      await t.close();
+    }
+  });
+
+  it('GET /metrics is off without METRICS_TOKEN, and asks for it as a bearer token when set', async () => {
+    const off = await createTestApp({ METRICS_TOKEN: '' });
+    try {
+      const res = await off.http.get('/metrics').set(bearer(TEST_METRICS_TOKEN)).expect(403);
+      expect(res.body.message).toMatch(/METRICS_TOKEN/);
+    } finally {
+      await off.close();
+    }
+    const t = await createTestApp({ METRICS_TOKEN: TEST_METRICS_TOKEN });
+    try {
+      const admin = await createUser(t, 'admin');
+      const missing = await t.http.get('/metrics').expect(401);
+      expect(missing.headers['www-authenticate']).toMatch(/^Bearer/);
+      await t.http
+        .get('/metrics')
+        .set(bearer(`${TEST_METRICS_TOKEN}x`))
+        .expect(401);
+      // An admin's token is not the metrics token.
+      await t.http.get('/metrics').set(bearer(admin.token)).expect(401);
+      await t.http.get('/metrics').set(bearer(TEST_METRICS_TOKEN)).expect(200);
+    } finally {
       await t.close();
     }
   });

@@ -50,6 +50,7 @@ describe('migrations (e2e)', () => {
       'delivery_sequences',
       'departments',
       'event_sequences',
+      'revoked_tokens',
       'ticket_messages',
       'tickets',
       'users',
@@ -179,6 +180,85 @@ describe('secret encryption migration (e2e)', () => {
         const decrypted = await raw();
         expect(decrypted.map((r) => r.secret)).toEqual(['plain-secret-one', 'plain-secret-two']);
         expect(JSON.parse(decrypted[0].previous_secrets!)[0].secret).toBe('old-plain-secret');
+      }
+    } finally {
+      await dataSource.destroy();
+      await db.drop();
+    }
+  });
+});
+
+describe('credentials and sessions migrations (e2e)', () => {
+  const FIRST = migrations.findIndex((m) => m.name === 'TicketClientName1764700000000');
+
+  it('encrypt webhook URLs with credentials and header values, keep clients, users and keys, down and up again', async () => {
+    const db = await isolatedDatabase('migcred');
+    const dataSource = new DataSource(
+      buildDataSourceOptions({
+        DATABASE_URL: db.env.DATABASE_URL,
+        DATA_DIR: db.env.DATA_DIR,
+        HOMA_ENCRYPTION_KEY: db.env.HOMA_ENCRYPTION_KEY,
+      }),
+    );
+    await dataSource.initialize();
+    const options = dataSource.options as { migrations: unknown[] };
+    const all = options.migrations;
+    const ours = all.length - FIRST;
+    try {
+      await dataSource.runMigrations({ transaction: 'each' });
+      for (let i = 0; i < ours; i++) await dataSource.undoLastMigration({ transaction: 'each' });
+      // Rows as the earlier schema held them: a URL with credentials, a long one, a plain one.
+      const secretUrl = 'https://crm:PW-123@crm.example.com/hook?api_key=KEY-456';
+      const longUrl = `https://example.com/${'p'.repeat(1900)}?token=${'t'.repeat(100)}`;
+      const headers = JSON.stringify({ Authorization: 'Bearer HDR-789' });
+      const insert = 'INSERT INTO webhooks (name, url, secret, headers) VALUES (?, ?, ?, ?)';
+      await dataSource.query(insert, ['creds', secretUrl, 's1', headers]);
+      await dataSource.query(insert, ['long', longUrl, 's2', null]);
+      await dataSource.query(insert, ['plain', 'https://example.com/plain', 's3', null]);
+      await dataSource.query(
+        "INSERT INTO clients (id, name, email) VALUES ('c-1', 'Ann', 'ann@example.com')",
+      );
+      await dataSource.query(
+        "INSERT INTO tickets (title, client_id, status, priority, secret_hash) VALUES ('T', 'c-1', 'new', 'low', 'h')",
+      );
+      await dataSource.query(
+        "INSERT INTO users (id, email, name, password_hash) VALUES ('u-1', 'u@example.com', 'U', 'x')",
+      );
+      await dataSource.query(
+        "INSERT INTO api_keys (id, user_id, name, key_hash, key_prefix) VALUES ('k-1', 'u-1', 'k', 'hash', 'homa_')",
+      );
+      const raw = () =>
+        dataSource.query<{ url: string; headers: string | null }[]>(
+          'SELECT url, headers FROM webhooks ORDER BY id',
+        );
+
+      for (let round = 0; round < 2; round++) {
+        await dataSource.runMigrations({ transaction: 'each' });
+        const up = await raw();
+        expect(up.map((r) => r.url)).toEqual([
+          expect.stringMatching(/^enc:v1:/),
+          expect.stringMatching(/^enc:v1:/),
+          'https://example.com/plain',
+        ]);
+        expect(JSON.parse(up[0].headers!).Authorization).toMatch(/^enc:v1:/);
+        expect(JSON.stringify(up)).not.toMatch(/PW-123|KEY-456|HDR-789/);
+        const [ticket] = await dataSource.query<{ client_name: string }[]>(
+          'SELECT client_name FROM tickets',
+        );
+        expect(ticket.client_name).toBe('Ann');
+        const [user] = await dataSource.query<{ token_version: number }[]>(
+          'SELECT token_version FROM users',
+        );
+        expect(Number(user.token_version)).toBe(0);
+        const [key] = await dataSource.query<{ expires_at: unknown }[]>(
+          'SELECT expires_at FROM api_keys',
+        );
+        expect(key.expires_at).toBeNull();
+
+        for (let i = 0; i < ours; i++) await dataSource.undoLastMigration({ transaction: 'each' });
+        const down = await raw();
+        expect(down.map((r) => r.url)).toEqual([secretUrl, longUrl, 'https://example.com/plain']);
+        expect(down[0].headers).toBe(headers);
       }
     } finally {
       await dataSource.destroy();

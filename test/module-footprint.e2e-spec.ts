@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isolatedDatabase } from './helpers/database';
+import { scrapeMetrics, TEST_METRICS_TOKEN } from './helpers/prometheus';
 import { eventually } from './helpers/receiver';
 import { startServerProcess } from './helpers/server-process';
 
@@ -39,14 +40,13 @@ describe('what `homa serve` loads without Redis (e2e)', () => {
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'warn',
       JWT_SECRET: 'module-footprint-test-secret-0123456789-abc',
+      METRICS_TOKEN: TEST_METRICS_TOKEN,
       HOMA_TEST_MODULES_DIR: dir,
       NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${preload}`,
     });
     try {
       // /metrics is still served (its controller is loaded by the HTTP process only).
-      const metrics = await fetch(`${server.url}/metrics`);
-      expect(metrics.status).toBe(200);
-      expect(await metrics.text()).toContain('homa_webhook_attempts_total');
+      expect(await scrapeMetrics(server.url)).toContain('homa_webhook_attempts_total');
       // The main thread and the delivery thread.
       const threads = await eventually(() => {
         const files = readdirSync(dir).filter((f) => f.endsWith('.json'));

@@ -21,7 +21,12 @@ describe('agent tickets API (e2e)', () => {
     const email = uniqueEmail('lister');
     const a = await createTicket(t, { client_email: email, priority: 'low' });
     const b = await createTicket(t, { client_email: email, priority: 'urgent' });
-    const c = await createTicket(t, { client_email: email, priority: 'urgent', status: 'on_hold' });
+    const c = await createTicket(t, { client_email: email, priority: 'urgent' });
+    await t.http
+      .patch(`/api/agent/tickets/${c.id}`)
+      .set(as(agent))
+      .send({ status: 'on_hold' })
+      .expect(200);
     const all = await t.http
       .get('/api/agent/tickets')
       .query({ client_id: a.client_id })
@@ -270,10 +275,10 @@ describe('agent tickets API (e2e)', () => {
     const doc = await t.http.get('/docs-json').expect(200);
     const paths = doc.body.paths as Record<string, Record<string, OpenApiOperation>>;
     const routes: [string, string, string | null, string][] = [
-      ['post', '/api/client/tickets', 'CreateTicketDto', 'CreatedTicketResponseDto'],
-      ['get', '/api/client/tickets/{id}', null, 'TicketDetailResponseDto'],
-      ['post', '/api/client/tickets/{id}/messages', 'MessageDto', 'TicketMessageResponseDto'],
-      ['post', '/api/client/tickets/{id}/close', null, 'TicketResponseDto'],
+      ['post', '/api/client/tickets', 'CreateTicketDto', 'CreatedPublicTicketResponseDto'],
+      ['get', '/api/client/tickets/{id}', null, 'PublicTicketDetailResponseDto'],
+      ['post', '/api/client/tickets/{id}/messages', 'MessageDto', 'PublicMessageResponseDto'],
+      ['post', '/api/client/tickets/{id}/close', null, 'PublicTicketResponseDto'],
       ['get', '/api/agent/tickets', null, 'TicketPageResponseDto'],
       ['get', '/api/agent/tickets/{id}', null, 'TicketDetailResponseDto'],
       ['patch', '/api/agent/tickets/{id}', 'UpdateTicketDto', 'TicketResponseDto'],
@@ -299,8 +304,11 @@ describe('agent tickets API (e2e)', () => {
     expect(paths['/api/admin/departments/{id}'].delete.responses['204']).toBeDefined();
     const schemas = doc.body.components.schemas as Record<string, OpenApiSchema>;
     expect(schemas.CreateTicketDto.properties.client_email.example).toBe('john@example.com');
-    expect(schemas.CreateTicketDto.properties.status.enum).toContain('wait_for_agent');
-    expect(schemas.CreateTicketDto.required).toEqual(['message']);
+    expect(schemas.CreateTicketDto.properties.status.enum).toEqual(['new']);
+    expect(schemas.UpdateTicketDto.properties.status.enum).toContain('wait_for_agent');
+    expect(schemas.CreateTicketDto.required).toEqual(['client_name', 'client_email', 'message']);
+    expect(schemas.CreateTicketDto.properties).not.toHaveProperty('client_id');
+    expect(schemas.PublicTicketResponseDto.properties).not.toHaveProperty('client_id');
     expect(schemas.TicketResponseDto.properties).not.toHaveProperty('secret_hash');
     for (const [method, path] of [
       ['get', '/api/client/tickets/{id}'],

@@ -27,11 +27,12 @@ describe('client tickets API (e2e)', () => {
         channel_id: 'web',
         department_id: null,
         assigned_user_id: null,
-        client_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        client_name: 'John Doe',
         secret: expect.stringMatching(/^[\w-]{32}$/),
       }),
     );
     expect(res.body.secret_hash).toBeUndefined();
+    expect(res.body.client_id).toBeUndefined();
     const rows: { title: string; status: string; priority: string; secret_hash: string }[] =
       await t.dataSource.query(
         'SELECT title, status, priority, secret_hash FROM tickets WHERE id = ?',
@@ -106,21 +107,96 @@ describe('client tickets API (e2e)', () => {
     expect([...titles[0].title]).toHaveLength(80);
   });
 
-  it('accepts an existing client_id and a department', async () => {
-    const first = await createTicket(t);
+  it('accepts a department', async () => {
     const dept = await t.http
       .post('/api/admin/departments')
       .set(bearer(admin.token))
       .send({ name: `Dept ${uniqueEmail()}` })
       .expect(201);
-    const res = await t.http
-      .post('/api/client/tickets')
-      .send({ client_id: first.client_id, department_id: dept.body.id, message: 'Again' })
-      .expect(201);
-    expect(res.body).toEqual(
-      expect.objectContaining({ client_id: first.client_id, department_id: dept.body.id }),
+    const ticket = await createTicket(t, { department_id: dept.body.id });
+    const [row]: { department_id: number }[] = await t.dataSource.query(
+      'SELECT department_id FROM tickets WHERE id = ?',
+      [ticket.id],
     );
+    expect(Number(row.department_id)).toBe(dept.body.id);
   });
+
+  it('never changes an existing client: another name stays on the ticket, no client.updated, no client id answered', async () => {
+    const email = uniqueEmail('victim');
+    const victim = await createTicket(t, { client_email: email, client_name: 'Victoria Real' });
+    const attack = await t.http
+      .post('/api/client/tickets')
+      .send({ ...GUIDE_TICKET, client_email: email.toUpperCase(), client_name: 'Mallory' })
+      .expect(201);
+    expect(JSON.stringify(attack.body)).not.toContain(victim.client_id);
+    expect(attack.body.client_name).toBe('Mallory');
+    const clients: { name: string; updated_at: unknown; created_at: unknown }[] =
+      await t.dataSource.query('SELECT name, created_at, updated_at FROM clients WHERE id = ?', [
+        victim.client_id,
+      ]);
+    expect(clients).toEqual([expect.objectContaining({ name: 'Victoria Real' })]);
+    const updated: { n: number | string }[] = await t.dataSource.query(
+      "SELECT COUNT(*) AS n FROM webhook_events WHERE name = 'client.updated' AND ordering_key = ?",
+      [`client:${victim.client_id}`],
+    );
+    expect(Number(updated[0].n)).toBe(0);
+    // The attacker's ticket shows the name it was opened under, never the client's record.
+    const read = await t.http
+      .get(`/api/client/tickets/${attack.body.id}`)
+      .set('X-Ticket-Secret', attack.body.secret)
+      .expect(200);
+    expect(read.body.client).toEqual({ name: 'Mallory', email: email.toLowerCase() });
+    expect(JSON.stringify(read.body)).not.toContain(victim.client_id);
+    expect(JSON.stringify(read.body)).not.toContain('Victoria Real');
+    // Agents see both tickets on her record, each under the name it was opened with.
+    const agentView = await t.http
+      .get('/api/agent/tickets')
+      .query({ client_id: victim.client_id })
+      .set(bearer(admin.token))
+      .expect(200);
+    expect(
+      agentView.body.data.map((x: { id: number; client_name: string }) => [x.id, x.client_name]),
+    ).toEqual([
+      [attack.body.id, 'Mallory'],
+      [victim.id, 'Victoria Real'],
+    ]);
+  });
+
+  it("refuses client_id, even a known client's, with a 400 naming it, storing nothing", async () => {
+    const victim = await createTicket(t);
+    const before: { n: number | string }[] = await t.dataSource.query(
+      'SELECT COUNT(*) AS n FROM tickets WHERE client_id = ?',
+      [victim.client_id],
+    );
+    for (const body of [
+      { client_id: victim.client_id, message: 'As her' },
+      { ...GUIDE_TICKET, client_id: victim.client_id },
+    ]) {
+      const res = await t.http.post('/api/client/tickets').send(body).expect(400);
+      expect(res.body.details.map((d: { field: string }) => d.field)).toContain('client_id');
+    }
+    const after: { n: number | string }[] = await t.dataSource.query(
+      'SELECT COUNT(*) AS n FROM tickets WHERE client_id = ?',
+      [victim.client_id],
+    );
+    expect(Number(after[0].n)).toBe(Number(before[0].n));
+  });
+
+  it.each(['closed', 'spam', 'in_progress', 'resolved'])(
+    "refuses status '%s' from an anonymous caller with a 400 naming status",
+    async (status) => {
+      const res = await t.http
+        .post('/api/client/tickets')
+        .send({ ...GUIDE_TICKET, client_email: uniqueEmail(), status })
+        .expect(400);
+      expect(res.body.details).toEqual([
+        {
+          field: 'status',
+          errors: ['status must be new: a ticket opened here starts as new (agents change it)'],
+        },
+      ]);
+    },
+  );
 
   it.each([
     ['an unknown status', { status: 'done' }, 'status'],
@@ -129,9 +205,9 @@ describe('client tickets API (e2e)', () => {
     ['a missing client name', { client_name: undefined }, 'client_name'],
     ['a bad email', { client_email: 'not-an-email' }, 'client_email'],
     ['a title over 255 characters', { title: 'x'.repeat(256) }, 'title'],
-    ['a bad client uuid', { client_id: 'not-a-uuid' }, 'client_id'],
-    ['an unknown client', { client_id: '00000000-0000-4000-8000-000000000000' }, 'client_id'],
+    ['a client uuid', { client_id: '00000000-0000-4000-8000-000000000000' }, 'client_id'],
     ['an unknown department', { department_id: 999999 }, 'department_id'],
+    ['a department id past 32 bits', { department_id: 2 ** 31 }, 'department_id'],
     ['a department that is not a number', { department_id: 'sales' }, 'department_id'],
     ['a missing message', { message: undefined }, 'message'],
     ['an unknown field', { urgency: 'high' }, 'urgency'],
@@ -160,7 +236,7 @@ describe('client tickets API (e2e)', () => {
         'assigned_user_id',
         'channel_id',
         'client',
-        'client_id',
+        'client_name',
         'closed_at',
         'created_at',
         'department_id',
@@ -176,13 +252,11 @@ describe('client tickets API (e2e)', () => {
           id: expect.any(Number),
           ticket_id: ticket.id,
           author_type: 'client',
-          author_id: ticket.client_id,
           body: 'This is a test ticket',
           created_at: expect.any(String),
         },
       ]);
       expect(read.body.client).toEqual({
-        id: ticket.client_id,
         name: 'John Doe',
         email: expect.stringMatching(/^client-.*@example\.com$/),
       });
@@ -192,13 +266,9 @@ describe('client tickets API (e2e)', () => {
         .send({ body: 'Any news?' })
         .expect(201);
       expect(reply.body).toEqual(
-        expect.objectContaining({
-          ticket_id: ticket.id,
-          author_type: 'client',
-          author_id: ticket.client_id,
-          body: 'Any news?',
-        }),
+        expect.objectContaining({ ticket_id: ticket.id, author_type: 'client', body: 'Any news?' }),
       );
+      expect(reply.body.author_id).toBeUndefined();
       const closed = await t.http
         .post(`/api/client/tickets/${ticket.id}/close`)
         .set(headers)
@@ -206,6 +276,7 @@ describe('client tickets API (e2e)', () => {
       expect(closed.body).toEqual(
         expect.objectContaining({ status: 'closed', closed_at: expect.any(String) }),
       );
+      expect(closed.body.client_id).toBeUndefined();
     });
 
     it('answers a wrong or missing secret exactly like a ticket that does not exist', async () => {

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { bearer, createUser } from './factories/users';
-import { GUIDE_TICKET } from './factories/tickets';
+import { clientIdOf, GUIDE_TICKET } from './factories/tickets';
 import { runCli } from './helpers/cli';
 import { isolatedDatabase } from './helpers/database';
 import { eventually, startReceiver } from './helpers/receiver';
@@ -75,7 +75,7 @@ describe('the usage guide, end to end (e2e)', () => {
         data: {
           ticket_id: ticketId,
           title: 'Test Ticket',
-          client_id: created.body.client_id,
+          client_id: await clientIdOf(t, ticketId),
           department_id: null,
           channel_id: 'web',
           status: 'new',

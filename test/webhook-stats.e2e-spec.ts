@@ -197,10 +197,12 @@ describe('webhook health, per-minute aggregate and delivery headers (e2e)', () =
       'X-Webhook-Delivery',
       'X-Webhook-Attempt',
       'User-Agent',
-      'X-Team',
       'webhook-id',
     ])
       expect(headers[name]).toBe(sent?.headers[name.toLowerCase()]);
+    // A custom header's value is a credential: masked here, sent as it is.
+    expect(headers['X-Team']).toBe('********');
+    expect(sent?.headers['x-team']).toBe('support');
     expect(headers['X-Webhook-Event']).toBe('ticket.created');
     expect(Object.keys(headers).map((h) => h.toLowerCase())).not.toEqual(
       expect.arrayContaining(['x-webhook-signature']),

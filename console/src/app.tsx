@@ -52,6 +52,8 @@ export function App() {
     );
 
   const signOut = () => {
+    // Ends the session on the server too: the token is refused from now on.
+    void api.logout().catch(() => undefined);
     storeToken(null);
     setSession({ state: 'signed-out', notice: 'You are signed out.' });
     navigate('/', true);

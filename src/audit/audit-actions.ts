@@ -11,6 +11,7 @@ export const AUDIT_ACTIONS = [
   'webhook.delete',
   'webhook.test',
   'webhook.secret_reveal',
+  'webhook.credentials_reveal',
   'webhook.secret_rotate',
   'webhook.recover',
   'delivery.redeliver',
@@ -20,6 +21,7 @@ export const AUDIT_ACTIONS = [
   'api_key.revoke',
   'auth.login_failed',
   'auth.login_refused',
+  'auth.logout',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

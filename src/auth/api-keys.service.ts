@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { fieldError } from '../common/validation';
 import { TransactionService } from '../database/transaction.service';
 import { ApiKey } from './entities/api-key.entity';
 import { User } from './entities/user.entity';
@@ -19,11 +20,23 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
+const MAX_KEY_LIFETIME_MS = 10 * 366 * 24 * 3600 * 1000;
+
+/** An API key's expiry: a time in the future, at most ten years ahead; else a 400 naming it. */
+function futureExpiry(value: string): Date {
+  const at = new Date(value);
+  const ahead = at.getTime() - Date.now();
+  if (!(ahead > 0)) throw fieldError('expires_at', 'must be in the future');
+  if (ahead > MAX_KEY_LIFETIME_MS) throw fieldError('expires_at', 'must be at most 10 years ahead');
+  return at;
+}
+
 export interface CreatedApiKey {
   id: string;
   name: string;
   key_prefix: string;
   created_at: Date;
+  expires_at: Date | null;
   /** Shown once; only its hash is stored. */
   key: string;
 }
@@ -36,7 +49,8 @@ export class ApiKeysService {
     private readonly audit: AuditService,
   ) {}
 
-  async create(userId: string, name: string): Promise<CreatedApiKey> {
+  async create(userId: string, name: string, expiresAt?: string): Promise<CreatedApiKey> {
+    const expires_at = expiresAt === undefined ? null : futureExpiry(expiresAt);
     const key = `${API_KEY_PREFIX}${randomBytes(32).toString('hex')}`;
     const key_prefix = key.slice(0, 12);
     const saved = await this.tx.run(async (m) => {
@@ -47,6 +61,7 @@ export class ApiKeysService {
           key_hash: hashApiKey(key),
           key_prefix,
           last_used_at: null,
+          expires_at,
         }),
       );
       await this.audit.record(m, {
@@ -56,7 +71,14 @@ export class ApiKeysService {
       });
       return created;
     });
-    return { id: saved.id, name: saved.name, key_prefix, created_at: saved.created_at, key };
+    return {
+      id: saved.id,
+      name: saved.name,
+      key_prefix,
+      created_at: saved.created_at,
+      expires_at,
+      key,
+    };
   }
 
   list(userId: string): Promise<ApiKey[]> {
@@ -82,6 +104,7 @@ export class ApiKeysService {
       relations: { user: true },
     });
     if (!found?.user) return null;
+    if (found.expires_at && found.expires_at.getTime() <= Date.now()) return null;
     const stale = !found.last_used_at || Date.now() - found.last_used_at.getTime() > 60_000;
     if (stale) void this.touch(found.id);
     return { user: found.user, keyId: found.id };

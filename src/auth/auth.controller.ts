@@ -1,4 +1,5 @@
 import {
+  BadRequestException,
   Body,
   Controller,
   Delete,
@@ -15,6 +16,7 @@ import type { Request, Response } from 'express';
 import { AuditService } from '../audit/audit.service';
 import { uuidParam } from '../common/params';
 import {
+  ApiBadRequestResponse,
   ApiCreatedResponse,
   ApiOkResponse,
   ApiOperation,
@@ -27,6 +29,7 @@ import { AuthService } from './auth.service';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
 import { LoginDto } from './dto/login.dto';
 import type { User } from './entities/user.entity';
+import type { AuthenticatedRequest } from './guards/auth.guard';
 import { CurrentUser, SignedIn } from './guards/decorators';
 import { LoginLimiter, TooManyLoginsException } from './login-limiter';
 import { normaliseEmail } from './users.service';
@@ -52,7 +55,7 @@ export class AuthController {
   })
   @ApiTooManyRequestsResponse({
     description:
-      'Too many failed logins for this email or from this IP (`Retry-After` says when to try again)',
+      'Too many failed logins for this account or from this IP (`Retry-After` says when to try again)',
   })
   async login(
     @Body() body: LoginDto,
@@ -60,8 +63,9 @@ export class AuthController {
     @Res({ passthrough: true }) res: Response,
   ) {
     const ip = req.ip ?? 'unknown';
+    const keys = await this.limiter.keysFor(body.email, ip);
     try {
-      await this.limiter.assertAllowed(body.email, ip);
+      await this.limiter.assertAllowed(keys);
     } catch (error) {
       if (error instanceof TooManyLoginsException) {
         res.setHeader('Retry-After', String(error.retryAfterSeconds));
@@ -71,11 +75,11 @@ export class AuthController {
     }
     try {
       const result = await this.auth.login(body.email, body.password);
-      await this.limiter.recordSuccess(body.email);
+      await this.limiter.recordSuccess(keys);
       return result;
     } catch (error) {
       if (error instanceof UnauthorizedException) {
-        await this.limiter.recordFailure(body.email, ip);
+        await this.limiter.recordFailure(keys);
         await this.recordLogin('auth.login_failed', body.email, ip);
       }
       throw error;
@@ -104,6 +108,24 @@ export class AuthController {
     }
   }
 
+  @Post('logout')
+  @SignedIn()
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Sign out: the JWT this request carries is refused from now on',
+  })
+  @ApiBadRequestResponse({
+    description:
+      'The request carries an API key, not a session: revoke it with DELETE /api-keys/:id',
+  })
+  async logout(@Req() req: AuthenticatedRequest): Promise<void> {
+    if (!req.session)
+      throw new BadRequestException(
+        'An API key is not a session: revoke it with DELETE /api/auth/api-keys/:id',
+      );
+    await this.auth.logout(req.user, req.session);
+  }
+
   @Get('me')
   @SignedIn()
   @ApiOperation({ summary: 'The signed-in user' })
@@ -115,9 +137,9 @@ export class AuthController {
   @Post('api-keys')
   @SignedIn()
   @ApiOperation({ summary: 'Create an API key; the key is shown once, in this answer' })
-  @ApiCreatedResponse({ description: '`{id, name, key_prefix, created_at, key}`' })
+  @ApiCreatedResponse({ description: '`{id, name, key_prefix, created_at, expires_at, key}`' })
   createApiKey(@CurrentUser() user: User, @Body() body: CreateApiKeyDto) {
-    return this.apiKeys.create(user.id, body.name);
+    return this.apiKeys.create(user.id, body.name, body.expires_at);
   }
 
   @Get('api-keys')

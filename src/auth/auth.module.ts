@@ -1,11 +1,14 @@
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JwtModule } from '@nestjs/jwt';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { Env } from '../config/env.validation';
 import { resolveJwtSecret } from '../config/jwt-secret';
 import { AdminUsersController } from './admin-users.controller';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { RevokedToken } from './entities/revoked-token.entity';
+import { Sessions } from './sessions';
 import { AdminGuard } from './guards/admin.guard';
 import { AuthGuard } from './guards/auth.guard';
 import { UsersModule } from './users.module';
@@ -14,6 +17,7 @@ import {
   MemoryLoginAttemptStore,
   RedisLoginAttemptStore,
 } from './login-attempt-store';
+import { LoginAccountKey } from './login-account-key';
 import { LOGIN_ATTEMPT_STORE, LoginLimiter } from './login-limiter';
 
 /** Failed-login counts: in Redis when REDIS_URL is set, so every API replica shares them. */
@@ -32,6 +36,7 @@ function loginAttemptStore(config: ConfigService<Env, true>): LoginAttemptStore 
 @Module({
   imports: [
     UsersModule,
+    TypeOrmModule.forFeature([RevokedToken]),
     JwtModule.registerAsync({
       inject: [ConfigService],
       useFactory: (config: ConfigService<Env, true>) => ({
@@ -50,6 +55,8 @@ function loginAttemptStore(config: ConfigService<Env, true>): LoginAttemptStore 
     AuthGuard,
     AdminGuard,
     LoginLimiter,
+    LoginAccountKey,
+    Sessions,
     { provide: LOGIN_ATTEMPT_STORE, inject: [ConfigService], useFactory: loginAttemptStore },
   ],
   exports: [UsersModule, AuthService, AuthGuard, AdminGuard],

@@ -1,10 +1,12 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
+import { randomUUID } from 'node:crypto';
 import { Env } from '../config/env.validation';
 import { ApiKeysService, isApiKey } from './api-keys.service';
 import { PublicUser, toPublicUser, User } from './entities/user.entity';
 import { dummyPasswordHash, verifyPassword } from './password-hasher';
+import { Sessions } from './sessions';
 import { UsersService } from './users.service';
 
 export interface LoginResult {
@@ -14,8 +16,24 @@ export interface LoginResult {
   user: PublicUser;
 }
 
+/** What Homa signs into a JWT: the user, the user's token version, the token's own id. */
 interface JwtClaims {
   sub: string;
+  ver: number;
+  jti: string;
+  exp?: number;
+}
+
+/** The JWT a request was signed in with (null for an API key): what sign-out revokes. */
+export interface JwtSession {
+  jti: string;
+  expiresAt: Date;
+}
+
+export interface Authenticated {
+  user: User;
+  apiKeyId: string | null;
+  session: JwtSession | null;
 }
 
 const INVALID_CREDENTIALS = 'Invalid email or password';
@@ -27,6 +45,7 @@ export class AuthService {
   constructor(
     private readonly users: UsersService,
     private readonly apiKeys: ApiKeysService,
+    private readonly sessions: Sessions,
     private readonly jwt: JwtService,
     config: ConfigService<Env, true>,
   ) {
@@ -39,9 +58,8 @@ export class AuthService {
     const ok = await verifyPassword(password, user?.password_hash ?? (await dummyPasswordHash()));
     if (!user || !ok) throw new UnauthorizedException(INVALID_CREDENTIALS);
     if (user.status !== 'active') throw new UnauthorizedException(INVALID_CREDENTIALS);
-    const access_token = await this.jwt.signAsync({ sub: user.id } satisfies JwtClaims, {
-      expiresIn: this.expiresIn,
-    });
+    const claims: JwtClaims = { sub: user.id, ver: user.token_version, jti: randomUUID() };
+    const access_token = await this.jwt.signAsync(claims, { expiresIn: this.expiresIn });
     return {
       access_token,
       token_type: 'Bearer',
@@ -51,25 +69,49 @@ export class AuthService {
   }
 
   /**
-   * The active user behind a bearer token (JWT or `homa_` API key) and the API key's id (null for a
-   * JWT), or an UnauthorizedException.
+   * The active user behind a bearer token (JWT or `homa_` API key), the API key's id and the JWT's
+   * session, or an UnauthorizedException.
    */
-  async authenticateBearer(token: string): Promise<{ user: User; apiKeyId: string | null }> {
+  async authenticateBearer(token: string): Promise<Authenticated> {
     const found = isApiKey(token)
-      ? await this.apiKeys.authenticateKey(token)
-      : await this.userFromJwt(token).then((user) => (user ? { user, keyId: null } : null));
+      ? await this.apiKeys
+          .authenticateKey(token)
+          .then((k) =>
+            k ? { user: k.user, apiKeyId: k.keyId, session: null, ended: false } : null,
+          )
+      : await this.fromJwt(token);
     if (!found) throw new UnauthorizedException('Invalid or expired credentials');
     if (found.user.status !== 'active') throw new UnauthorizedException('This account is blocked');
-    return { user: found.user, apiKeyId: found.keyId };
+    if (found.ended) throw new UnauthorizedException('This session has ended: sign in again');
+    return { user: found.user, apiKeyId: found.apiKeyId, session: found.session };
   }
 
-  private async userFromJwt(token: string): Promise<User | null> {
+  /** Ends the session a JWT belongs to: the token is refused from now on. */
+  logout(user: User, session: JwtSession): Promise<void> {
+    return this.sessions.revoke(user.id, session);
+  }
+
+  /**
+   * A JWT is good while its signature holds, it has not expired (a token without `exp` never
+   * would, so it is refused), and its session has not ended: it was signed at the user's current
+   * token version, and has not been signed out.
+   */
+  private async fromJwt(token: string): Promise<(Authenticated & { ended: boolean }) | null> {
     let claims: JwtClaims;
     try {
       claims = await this.jwt.verifyAsync<JwtClaims>(token, { algorithms: ['HS256'] });
     } catch {
       return null;
     }
-    return typeof claims.sub === 'string' ? this.users.findById(claims.sub) : null;
+    const { sub, ver, jti, exp } = claims;
+    if (typeof sub !== 'string' || typeof ver !== 'number' || typeof jti !== 'string') return null;
+    if (typeof exp !== 'number') return null;
+    const [user, revoked] = await Promise.all([
+      this.users.findById(sub),
+      this.sessions.isRevoked(jti),
+    ]);
+    if (!user) return null;
+    const session = { jti, expiresAt: new Date(exp * 1000) };
+    return { user, apiKeyId: null, session, ended: revoked || user.token_version !== ver };
   }
 }

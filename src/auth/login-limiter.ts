@@ -1,7 +1,7 @@
 import { HttpException, HttpStatus, Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { createHash } from 'node:crypto';
 import { Env } from '../config/env.validation';
+import { LoginAccountKey } from './login-account-key';
 import { LoginAttemptStore } from './login-attempt-store';
 
 export const LOGIN_ATTEMPT_STORE = Symbol('LOGIN_ATTEMPT_STORE');
@@ -21,47 +21,67 @@ export class TooManyLoginsException extends HttpException {
 }
 
 /**
- * Failed logins, limited per email and per client IP within a window. The answer is the same whether
- * the email exists or not; a success clears the email's count (not the IP's). API keys never pass here.
+ * Failed logins, counted three ways within a window, each keyed on the account an email names (see
+ * LoginAccountKey: every spelling the database takes for one email shares its counts):
+ * - per client IP and account (LOGIN_MAX_FAILURES): what one guesser meets first;
+ * - per account from anywhere (LOGIN_MAX_FAILURES_PER_ACCOUNT, higher): stops a guesser spread over
+ *   many IPs, and only such a guesser can lock the account's owner out;
+ * - per client IP over all accounts (LOGIN_MAX_FAILURES_PER_IP).
+ * The answer is the same whether the account exists or not; a success clears the account's counts
+ * (not the IP's). API keys never pass here.
  */
 @Injectable()
 export class LoginLimiter implements OnModuleDestroy {
-  private readonly perEmail: number;
+  private readonly perPair: number;
+  private readonly perAccount: number;
   private readonly perIp: number;
   private readonly windowMs: number;
 
   constructor(
     @Inject(LOGIN_ATTEMPT_STORE) private readonly store: LoginAttemptStore,
+    private readonly accountKey: LoginAccountKey,
     config: ConfigService<Env, true>,
   ) {
-    this.perEmail = config.get('LOGIN_MAX_FAILURES', { infer: true });
+    this.perPair = config.get('LOGIN_MAX_FAILURES', { infer: true });
+    this.perAccount = config.get('LOGIN_MAX_FAILURES_PER_ACCOUNT', { infer: true });
     this.perIp = config.get('LOGIN_MAX_FAILURES_PER_IP', { infer: true });
     this.windowMs = config.get('LOGIN_FAILURE_WINDOW_SECONDS', { infer: true }) * 1000;
   }
 
-  /** Throws TooManyLoginsException while either the email or the IP is over its limit. */
-  async assertAllowed(email: string, ip: string): Promise<void> {
-    const [byEmail, byIp] = await Promise.all([
-      this.store.get(emailKey(email)),
-      this.store.get(ipKey(ip)),
+  /** The counts' keys for a login attempt: work them out once per request. */
+  async keysFor(email: string, ip: string): Promise<LoginKeys> {
+    const account = await this.accountKey.of(email);
+    return {
+      pair: `login:pair:${ip}:${account}`,
+      account: `login:account:${account}`,
+      ip: `login:ip:${ip}`,
+    };
+  }
+
+  /** Throws TooManyLoginsException while any of the three counts is at its limit. */
+  async assertAllowed(keys: LoginKeys): Promise<void> {
+    const [pair, account, ip] = await Promise.all([
+      this.store.get(keys.pair),
+      this.store.get(keys.account),
+      this.store.get(keys.ip),
     ]);
     const blocked = [
-      byEmail.count >= this.perEmail ? byEmail.resetsInMs : 0,
-      byIp.count >= this.perIp ? byIp.resetsInMs : 0,
+      pair.count >= this.perPair ? pair.resetsInMs : 0,
+      account.count >= this.perAccount ? account.resetsInMs : 0,
+      ip.count >= this.perIp ? ip.resetsInMs : 0,
     ];
     const waitMs = Math.max(...blocked);
     if (waitMs > 0) throw new TooManyLoginsException(Math.max(1, Math.ceil(waitMs / 1000)));
   }
 
-  async recordFailure(email: string, ip: string): Promise<void> {
-    await Promise.all([
-      this.store.fail(emailKey(email), this.windowMs),
-      this.store.fail(ipKey(ip), this.windowMs),
-    ]);
+  async recordFailure(keys: LoginKeys): Promise<void> {
+    await Promise.all(
+      [keys.pair, keys.account, keys.ip].map((key) => this.store.fail(key, this.windowMs)),
+    );
   }
 
-  async recordSuccess(email: string): Promise<void> {
-    await this.store.reset(emailKey(email));
+  async recordSuccess(keys: LoginKeys): Promise<void> {
+    await Promise.all([this.store.reset(keys.pair), this.store.reset(keys.account)]);
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -69,12 +89,8 @@ export class LoginLimiter implements OnModuleDestroy {
   }
 }
 
-// Emails are hashed so that Redis holds no address.
-function emailKey(email: string): string {
-  const normalised = email.trim().toLowerCase();
-  return `login:email:${createHash('sha256').update(normalised).digest('hex').slice(0, 32)}`;
-}
-
-function ipKey(ip: string): string {
-  return `login:ip:${ip}`;
+export interface LoginKeys {
+  pair: string;
+  account: string;
+  ip: string;
 }

@@ -1,11 +1,12 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { AuditService, fieldNames } from '../audit/audit.service';
 import { TransactionService } from '../database/transaction.service';
 import { diff } from '../events/event-catalog';
 import { EventPublisher } from '../events/event-publisher';
 import { Page, PageQuery, skipFor, toPage } from '../common/pagination';
+import { ApiKey } from './entities/api-key.entity';
 import { PublicUser, toPublicUser, User, UserRole, UserStatus } from './entities/user.entity';
 import { UserCreatedEvent, UserEventData } from './events/user-created.event';
 import { UserUpdatedEvent } from './events/user-updated.event';
@@ -23,6 +24,18 @@ export interface UserChanges {
   role?: UserRole;
   status?: UserStatus;
   password?: string;
+}
+
+/**
+ * A new password, role or status ends every session the user has: the JWTs signed before it (their
+ * token version no longer matches) and the user's API keys (deleted).
+ */
+function endsSessionsOf(current: User, input: UserChanges): boolean {
+  return (
+    input.password !== undefined ||
+    (input.role !== undefined && input.role !== current.role) ||
+    (input.status !== undefined && input.status !== current.status)
+  );
 }
 
 export function normaliseEmail(email: string): string {
@@ -87,7 +100,10 @@ export class UsersService {
       if (input.role !== undefined) next.role = input.role;
       if (input.status !== undefined) next.status = input.status;
       if (input.password !== undefined) next.password_hash = await hashPassword(input.password);
+      const endsSessions = endsSessionsOf(current, input);
+      if (endsSessions) next.token_version = current.token_version + 1;
       if (Object.keys(next).length > 0) await m.update(User, { id }, next);
+      if (endsSessions) await this.revokeApiKeys(m, id);
       const updated = { ...current, ...next };
       const changes = diff(current, updated, ['name', 'role', 'status']);
       if (Object.keys(changes).length > 0)
@@ -101,6 +117,19 @@ export class UsersService {
       return updated;
     });
     return toPublicUser(after);
+  }
+
+  /** Deletes the user's API keys, each with its own audit entry, in the caller's transaction. */
+  private async revokeApiKeys(m: EntityManager, userId: string): Promise<void> {
+    const keys = await m.find(ApiKey, { select: { id: true }, where: { user_id: userId } });
+    if (keys.length === 0) return;
+    await m.delete(ApiKey, { user_id: userId });
+    for (const key of keys)
+      await this.audit.record(m, {
+        action: 'api_key.revoke',
+        targetType: 'api_key',
+        targetId: key.id,
+      });
   }
 
   async list(query: PageQuery): Promise<Page<PublicUser>> {

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
-import { Command, CommandRunner, Option } from 'nest-commander';
+import { Command, CommandRunner, InquirerService, Option } from 'nest-commander';
 import { ApiKeysService } from '../auth/api-keys.service';
 import { UsersModule } from '../auth/users.module';
 import { UsersService } from '../auth/users.service';
+import { NewPasswordQuestions, readNewPassword } from './password-prompt';
 import { DomainEventsModule } from '../deliveries/outbox/domain-events.module';
 import { helpText } from './help-text';
 
@@ -27,14 +28,19 @@ function required<T>(value: T | undefined, flag: string): T {
   ),
 })
 export class UserCreateCommand extends CommandRunner {
-  constructor(private readonly users: UsersService) {
+  constructor(
+    private readonly users: UsersService,
+    private readonly inquirer: InquirerService,
+  ) {
     super();
   }
 
   async run(_: string[], options: UserCreateOptions): Promise<void> {
     const email = required(options.email, '--email');
-    const password = required(options.password, '--password');
-    if (password.length < 8) throw new Error('--password must be at least 8 characters');
+    const password = options.password ?? (await readNewPassword(this.inquirer));
+    if (!password)
+      throw new Error('No password: type it at the prompt, pipe it on stdin, or give --password');
+    if (password.length < 8) throw new Error('The password must be at least 8 characters');
     const user = await this.users.create({
       email,
       password,
@@ -49,7 +55,11 @@ export class UserCreateCommand extends CommandRunner {
     return value;
   }
 
-  @Option({ flags: '--password <password>', description: 'Password, at least 8 characters' })
+  @Option({
+    flags: '--password <password>',
+    description:
+      'Password, at least 8 characters (better left out: then it is asked for, or read from stdin)',
+  })
   parsePassword(value: string): string {
     return value;
   }
@@ -102,6 +112,6 @@ export class ApiKeyCreateCommand extends CommandRunner {
 /** Users and their events (recorded in the outbox for a server to deliver), without sign-in or delivery. */
 @Module({
   imports: [UsersModule, DomainEventsModule],
-  providers: [UserCreateCommand, ApiKeyCreateCommand],
+  providers: [UserCreateCommand, ApiKeyCreateCommand, NewPasswordQuestions],
 })
 export class UserCommandsModule {}

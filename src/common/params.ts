@@ -1,4 +1,5 @@
-import { BadRequestException, ParseIntPipe, ParseUUIDPipe } from '@nestjs/common';
+import { BadRequestException, ParseUUIDPipe, PipeTransform } from '@nestjs/common';
+import { MAX_INT_ID } from './dto/page.dto';
 
 function invalid(field: string, expected: string): BadRequestException {
   const error = `${field} must be ${expected}`;
@@ -13,6 +14,17 @@ export function uuidParam(field = 'id'): ParseUUIDPipe {
   return new ParseUUIDPipe({ exceptionFactory: () => invalid(field, 'a UUID') });
 }
 
-export function intParam(field = 'id'): ParseIntPipe {
-  return new ParseIntPipe({ exceptionFactory: () => invalid(field, 'an integer') });
+/**
+ * A whole number that fits the 32-bit id columns: `99999999999999999999` is a 400 naming the
+ * parameter, not a query the database refuses with a 500.
+ */
+export function intParam(field = 'id'): PipeTransform<string, number> {
+  return {
+    transform(value: string): number {
+      if (!/^-?\d+$/.test(value)) throw invalid(field, 'an integer');
+      const n = Number(value);
+      if (Math.abs(n) > MAX_INT_ID) throw invalid(field, `an integer up to ${MAX_INT_ID}`);
+      return n;
+    },
+  };
 }

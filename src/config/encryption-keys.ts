@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureDataDir } from './data-dir';
 
 const KEY_BYTES = 32;
 
@@ -38,7 +39,7 @@ export function resolveEncryptionKeys(env: {
     );
   const file = join(env.DATA_DIR, 'encryption-key');
   if (existsSync(file)) return parseEncryptionKeys(readFileSync(file, 'utf8'));
-  mkdirSync(env.DATA_DIR, { recursive: true });
+  ensureDataDir(env.DATA_DIR);
   const key = randomBytes(KEY_BYTES).toString('base64');
   try {
     writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });

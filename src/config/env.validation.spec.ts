@@ -79,3 +79,14 @@ describe('validateEnv', () => {
     ).toBe('x'.repeat(32));
   });
 });
+
+describe('METRICS_TOKEN', () => {
+  it('is optional, and when set long enough and printable', () => {
+    expect(validateEnv({}).METRICS_TOKEN).toBeUndefined();
+    expect(validateEnv({ METRICS_TOKEN: 'm'.repeat(16) }).METRICS_TOKEN).toBe('m'.repeat(16));
+    expect(() => validateEnv({ METRICS_TOKEN: 'short' })).toThrow(
+      /"METRICS_TOKEN" must be at least 16/,
+    );
+    expect(() => validateEnv({ METRICS_TOKEN: `${'m'.repeat(16)} x` })).toThrow(/printable ASCII/);
+  });
+});

@@ -2,11 +2,16 @@ import * as Joi from 'joi';
 import { ExpectedError } from '../common/expected-error';
 import { parseCidrList } from './cidr-list';
 import { parseEncryptionKeys } from './encryption-keys';
+import { parseTrustProxy } from './trust-proxy';
 
 /** Every environment variable Homa reads, validated once at start. */
 export interface Env {
   NODE_ENV: string;
   PORT: number;
+  /** `false`, `loopback`, CIDRs or a hop count: whose X-Forwarded-For names the client (trust-proxy.ts). */
+  TRUST_PROXY: string;
+  /** The bearer token `GET /metrics` asks for; unset: /metrics answers 403. */
+  METRICS_TOKEN?: string;
   DATABASE_URL?: string;
   DATA_DIR: string;
   REDIS_URL?: string;
@@ -18,6 +23,7 @@ export interface Env {
   CLIENT_RATE_LIMIT: number;
   CLIENT_RATE_TTL_SECONDS: number;
   LOGIN_MAX_FAILURES: number;
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: number;
   LOGIN_MAX_FAILURES_PER_IP: number;
   LOGIN_FAILURE_WINDOW_SECONDS: number;
   AUDIT_LOG_RETENTION_DAYS: number;
@@ -45,6 +51,25 @@ const durationList = /^\s*(\d+(ms|s|m|h|d)\s*)(,\s*\d+(ms|s|m|h|d)\s*)*$/;
 export const envSchema = Joi.object<Env>({
   NODE_ENV: Joi.string().default('production'),
   PORT: Joi.number().port().default(8000),
+  TRUST_PROXY: Joi.string()
+    .allow('')
+    .default('false')
+    .custom((value: string) => {
+      parseTrustProxy(value);
+      return value;
+    })
+    .messages({
+      'any.custom':
+        '"TRUST_PROXY" must be false, a hop count, or a comma-separated list of loopback, linklocal, uniquelocal and CIDRs: {{#error.message}}',
+    }),
+  METRICS_TOKEN: Joi.string()
+    .empty('')
+    .min(16)
+    .pattern(/^[\x21-\x7e]+$/)
+    .messages({
+      'string.min': '"METRICS_TOKEN" must be at least 16 characters (e.g. `openssl rand -hex 24`)',
+      'string.pattern.base': '"METRICS_TOKEN" must be printable ASCII without spaces',
+    }),
   DATABASE_URL: Joi.string()
     .empty('')
     .uri({ scheme: ['mysql', 'mariadb'] })
@@ -93,6 +118,7 @@ export const envSchema = Joi.object<Env>({
   CLIENT_RATE_LIMIT: Joi.number().integer().min(1).default(60),
   CLIENT_RATE_TTL_SECONDS: Joi.number().integer().min(1).default(60),
   LOGIN_MAX_FAILURES: Joi.number().integer().min(1).default(10),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: Joi.number().integer().min(1).default(100),
   LOGIN_MAX_FAILURES_PER_IP: Joi.number().integer().min(1).default(30),
   LOGIN_FAILURE_WINDOW_SECONDS: Joi.number().integer().min(1).default(900),
   AUDIT_LOG_RETENTION_DAYS: Joi.number().integer().min(1).default(365),

@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 import { ExpectedError } from '../common/expected-error';
 import { migrations } from '../../migrations';
+import { ensureDataDir, ensurePrivateFile } from '../config/data-dir';
 import { Env } from '../config/env.validation';
 import { resolveEncryptionKeys } from '../config/encryption-keys';
 import { installSecretCipher, SecretCipher } from '../secrets/secret-cipher';
@@ -45,10 +45,12 @@ export function buildDataSourceOptions(
       extra: { connectionLimit: 20 },
     };
   }
+  const database = join(env.DATA_DIR, 'homa.sqlite');
+  ensurePrivateFile(database);
   return {
     ...common,
     type: 'better-sqlite3',
-    database: join(env.DATA_DIR, 'homa.sqlite'),
+    database,
     enableWAL: true,
     prepareDatabase: (db: { pragma: (sql: string) => unknown }) => {
       db.pragma('foreign_keys = ON');
@@ -59,10 +61,10 @@ export function buildDataSourceOptions(
   };
 }
 
-/** The embedded database's directory (with its generated keys), or an error naming DATA_DIR. */
+/** The embedded database's directory (with its generated keys, 0700), or an error naming DATA_DIR. */
 function makeDataDir(dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    ensureDataDir(dir);
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
     throw new ExpectedError(`Cannot create the data directory (DATA_DIR): ${message}`, {

@@ -193,7 +193,7 @@ export const EVENT_CATALOG: readonly CatalogEntry[] = [
     flag: 'event_webhook_disabled',
     label: 'Webhook Disabled',
     description:
-      'An operator alert: Homa disabled a webhook (its endpoint answered 410 Gone, or its deliveries kept failing too long). Never sent to the disabled webhook itself; rate-limited per webhook.',
+      'An operator alert: Homa disabled a webhook (its endpoint answered 410 Gone, or its deliveries kept failing too long). Never sent to the disabled webhook itself; its `url` has no user info, query or fragment; rate-limited per webhook.',
     sample: {
       webhook_id: 7,
       name: 'CRM Connector - 311',

@@ -22,3 +22,32 @@ export const encryptedPreviousSecrets: ValueTransformer = {
       ? value.map((p) => ({ ...p, secret: secretCipher().decrypt(p.secret) }))
       : value,
 };
+
+/**
+ * A webhook URL: encrypted when it carries credentials (user info, a query string or a fragment),
+ * plain otherwise so an operator can still read where a webhook points. Decrypted on every read.
+ */
+export function encryptedUrl(hasCredentials: (url: string) => boolean): ValueTransformer {
+  return {
+    to: (value: string | null | undefined) =>
+      typeof value === 'string' && hasCredentials(value) ? secretCipher().encrypt(value) : value,
+    from: (value: string | null) =>
+      typeof value === 'string' ? secretCipher().decrypt(value) : value,
+  };
+}
+
+/** Custom headers (JSON): each value encrypted (an `Authorization` header is a credential). */
+export const encryptedHeaderValues: ValueTransformer = {
+  to: (value: Record<string, string> | null | undefined) =>
+    value && typeof value === 'object'
+      ? Object.fromEntries(
+          Object.entries(value).map(([name, v]) => [name, secretCipher().encrypt(v)]),
+        )
+      : value,
+  from: (value: Record<string, string> | null) =>
+    value && typeof value === 'object'
+      ? Object.fromEntries(
+          Object.entries(value).map(([name, v]) => [name, secretCipher().decrypt(v)]),
+        )
+      : value,
+};

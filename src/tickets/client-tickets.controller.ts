@@ -24,11 +24,12 @@ import { ClientThrottlerGuard } from './client-throttler.guard';
 import { intParam } from '../common/params';
 import { CreateTicketDto, MessageDto } from './dto/create-ticket.dto';
 import {
-  CreatedTicketResponseDto,
-  TicketDetailResponseDto,
-  TicketMessageResponseDto,
-  TicketResponseDto,
-} from './dto/ticket-response.dto';
+  CreatedPublicTicketResponseDto,
+  PublicMessageResponseDto,
+  PublicTicketDetailResponseDto,
+  PublicTicketResponseDto,
+} from './dto/public-ticket-response.dto';
+import { toPublicDetail, toPublicMessage, toPublicTicket } from './public-ticket-view';
 import { TicketMessagesService } from './ticket-messages.service';
 import { TicketsService } from './tickets.service';
 
@@ -44,7 +45,10 @@ const TicketSecret = createParamDecorator((_: unknown, ctx: ExecutionContext) =>
 });
 const HIDDEN = { description: 'No such ticket, or a wrong or missing secret (the same answer)' };
 
-/** The public API for clients: no account, rate-limited per IP; follow-ups need the ticket's secret. */
+/**
+ * The public API for clients: no account, rate-limited per IP; follow-ups need the ticket's secret.
+ * Answers never carry a client's or user's id (see public-ticket-view.ts).
+ */
 @ApiTags('client tickets')
 @UseGuards(ClientThrottlerGuard)
 @ApiTooManyRequestsResponse({
@@ -62,28 +66,29 @@ export class ClientTicketsController {
     summary: 'Open a ticket (the usage guide body); the client is found by email or created',
   })
   @ApiCreatedResponse({
-    type: CreatedTicketResponseDto,
+    type: CreatedPublicTicketResponseDto,
     description: 'The ticket and a one-time `secret` for following it up',
   })
   @ApiBadRequestResponse({ description: 'A field is invalid; `details` names it' })
-  create(@Body() body: CreateTicketDto) {
-    return this.tickets.create(body);
+  async create(@Body() body: CreateTicketDto) {
+    const { secret, ...ticket } = await this.tickets.create(body);
+    return { ...toPublicTicket(ticket), secret };
   }
 
   @Get(':id')
   @ApiHeader(SECRET_HEADER)
   @ApiOperation({ summary: 'The ticket with its client and messages' })
-  @ApiOkResponse({ type: TicketDetailResponseDto })
+  @ApiOkResponse({ type: PublicTicketDetailResponseDto })
   @ApiNotFoundResponse(HIDDEN)
   async get(@Param('id', intParam()) id: number, @TicketSecret() secret?: string) {
     await this.tickets.authorizeClient(id, secret);
-    return this.tickets.get(id);
+    return toPublicDetail(await this.tickets.get(id));
   }
 
   @Post(':id/messages')
   @ApiHeader(SECRET_HEADER)
   @ApiOperation({ summary: 'Reply on the ticket' })
-  @ApiCreatedResponse({ type: TicketMessageResponseDto })
+  @ApiCreatedResponse({ type: PublicMessageResponseDto })
   @ApiNotFoundResponse(HIDDEN)
   async reply(
     @Param('id', intParam()) id: number,
@@ -91,17 +96,17 @@ export class ClientTicketsController {
     @TicketSecret() secret?: string,
   ) {
     const ticket = await this.tickets.authorizeClient(id, secret);
-    return this.messages.add(id, 'client', ticket.client_id, body.body);
+    return toPublicMessage(await this.messages.add(id, 'client', ticket.client_id, body.body));
   }
 
   @Post(':id/close')
   @HttpCode(200)
   @ApiHeader(SECRET_HEADER)
   @ApiOperation({ summary: 'Close the ticket (closing a closed ticket changes nothing)' })
-  @ApiOkResponse({ type: TicketResponseDto })
+  @ApiOkResponse({ type: PublicTicketResponseDto })
   @ApiNotFoundResponse(HIDDEN)
   async close(@Param('id', intParam()) id: number, @TicketSecret() secret?: string) {
     await this.tickets.authorizeClient(id, secret);
-    return this.tickets.close(id);
+    return toPublicTicket(await this.tickets.close(id));
   }
 }

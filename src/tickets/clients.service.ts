@@ -1,43 +1,34 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
-import { fieldError } from '../common/validation';
 import { insertMany, placeholders } from '../database/sql';
 import { DomainEvent } from '../events/domain-event';
-import { diff } from '../events/event-catalog';
 import { Client } from './entities/client.entity';
 import { ClientCreatedEvent } from './events/client-created.event';
-import { ClientUpdatedEvent } from './events/client-updated.event';
 
+/** Who a public ticket says it is from: anyone may say anything, so this never changes a client. */
 export interface ClientInput {
-  client_id?: string;
-  client_name?: string;
-  client_email?: string;
+  client_name: string;
+  client_email: string;
 }
 
 export type ResolvedClient = Pick<Client, 'id' | 'name' | 'email'>;
 
-/** The client a ticket is for and the events its resolution published, or why there is none. */
-export type ClientResolution =
-  | { client: ResolvedClient; events: DomainEvent[]; error?: never }
-  | { error: Error; client?: never; events?: never };
+/** The client a ticket is for and the events its resolution published (client.created, or none). */
+export interface ClientResolution {
+  client: ResolvedClient;
+  events: DomainEvent[];
+}
 
 /**
- * The clients of some inputs, by id or by email, as plain SQL in one query: it runs for every ticket
- * created, and TypeORM's `findBy` builds its query anew each time (about 5 % of the request thread's
- * CPU per ticket).
+ * The clients of some emails, as plain SQL in one query: it runs for every ticket created, and
+ * TypeORM's `findBy` builds its query anew each time (about 5 % of the request thread's CPU per ticket).
  */
-async function findClients(m: EntityManager, inputs: ClientInput[]): Promise<ResolvedClient[]> {
-  const ids = inputs.flatMap((input) => (input.client_id === undefined ? [] : [input.client_id]));
-  const emails = inputs.flatMap((input) => (input.client_id === undefined ? [emailOf(input)] : []));
-  const where = [
-    ...(ids.length > 0 ? [`id IN (${placeholders(ids.length)})`] : []),
-    ...(emails.length > 0 ? [`email IN (${placeholders(emails.length)})`] : []),
-  ];
-  return m.query(`SELECT id, name, email FROM clients WHERE ${where.join(' OR ')}`, [
-    ...ids,
-    ...emails,
-  ]);
+async function findClients(m: EntityManager, emails: string[]): Promise<ResolvedClient[]> {
+  return m.query(
+    `SELECT id, name, email FROM clients WHERE email IN (${placeholders(emails.length)})`,
+    emails,
+  );
 }
 
 /**
@@ -47,86 +38,68 @@ async function findClients(m: EntityManager, inputs: ClientInput[]): Promise<Res
  */
 async function matchByCollation(
   m: EntityManager,
-  inputs: ClientInput[],
+  emails: string[],
   found: ResolvedClient[],
   idByEmail: Map<string, string>,
 ): Promise<void> {
-  const named = new Set(
-    inputs.map((input) => (input.client_id !== undefined ? input.client_id : emailOf(input))),
-  );
-  if (found.every((client) => named.has(client.id) || named.has(client.email ?? ''))) return;
-  for (const input of inputs) {
-    if (input.client_id !== undefined || idByEmail.has(emailOf(input))) continue;
-    const [client] = await findClients(m, [input]);
-    if (client) idByEmail.set(emailOf(input), client.id);
+  const named = new Set(emails);
+  if (found.every((client) => named.has(client.email ?? ''))) return;
+  for (const email of named) {
+    if (idByEmail.has(email)) continue;
+    const [client] = await findClients(m, [email]);
+    if (client) idByEmail.set(email, client.id);
   }
 }
 
-function emailOf(input: ClientInput): string {
-  return input.client_email!.trim().toLowerCase();
+export function clientEmailOf(input: ClientInput): string {
+  return input.client_email.trim().toLowerCase();
 }
 
-/** Finds the client a ticket is for, by id or by email, creating or renaming it as the request says. */
+/**
+ * Finds the client a public ticket is for by email, or creates it. A caller proves nothing by naming
+ * an email, so an existing client is never changed here: the name given stays on the ticket
+ * (`tickets.client_name`), and no `client.updated` goes out.
+ */
 @Injectable()
 export class ClientsService {
   /**
-   * The clients of several tickets created together, one resolution per input, in order, as if each
-   * were resolved after the one before: a new email met twice makes one client, a client renamed
-   * twice is renamed twice. One query finds them all, one INSERT creates the new ones.
+   * The clients of several tickets created together, one resolution per input, in order: a new email
+   * met twice makes one client (created by the first). One query finds them all, one INSERT creates
+   * the new ones.
    */
   async resolveMany(m: EntityManager, inputs: ClientInput[]): Promise<ClientResolution[]> {
     if (inputs.length === 0) return [];
-    // Each client as it stands after the inputs resolved so far, and the client of each email.
+    const emails = inputs.map(clientEmailOf);
     const byId = new Map<string, ResolvedClient>();
     const idByEmail = new Map<string, string>();
-    const found = await findClients(m, inputs);
+    const found = await findClients(m, [...new Set(emails)]);
     for (const client of found) {
       byId.set(client.id, client);
       if (client.email !== null) idByEmail.set(client.email, client.id);
     }
-    await matchByCollation(m, inputs, found, idByEmail);
+    await matchByCollation(m, emails, found, idByEmail);
     const created: ResolvedClient[] = [];
-    const renamed = new Map<string, string>();
-    const resolutions = inputs.map((input): ClientResolution => {
-      const id = input.client_id ?? idByEmail.get(emailOf(input));
+    const resolutions = inputs.map((input, i): ClientResolution => {
+      const id = idByEmail.get(emails[i]);
       const current = id === undefined ? undefined : byId.get(id);
-      if (!current && input.client_id !== undefined)
-        return { error: fieldError('client_id', `${input.client_id} is not a known client`) };
-      if (!current) {
-        const client = { id: randomUUID(), name: input.client_name!.trim(), email: emailOf(input) };
-        byId.set(client.id, client);
-        idByEmail.set(client.email, client.id);
-        created.push(client);
-        const event = new ClientCreatedEvent({
-          client_id: client.id,
-          name: client.name,
-          email: client.email,
-        });
-        return { client, events: [event] };
-      }
-      const next = input.client_name?.trim();
-      if (!next || next === current.name) return { client: current, events: [] };
-      const client = { ...current, name: next };
+      if (current) return { client: current, events: [] };
+      const client = { id: randomUUID(), name: input.client_name.trim(), email: emails[i] };
       byId.set(client.id, client);
-      renamed.set(client.id, next);
-      const event = new ClientUpdatedEvent({
+      idByEmail.set(client.email, client.id);
+      created.push(client);
+      const event = new ClientCreatedEvent({
         client_id: client.id,
-        name: next,
+        name: client.name,
         email: client.email,
-        changes: diff(current, { name: next }, ['name']),
       });
       return { client, events: [event] };
     });
-    await this.write(m, created, renamed);
+    await this.write(m, created);
     return resolutions;
   }
 
   /** Plain SQL: TypeORM's save() reads each new row back for its timestamps, one more round trip. */
-  private async write(
-    m: EntityManager,
-    created: ResolvedClient[],
-    renamed: Map<string, string>,
-  ): Promise<void> {
+  private async write(m: EntityManager, created: ResolvedClient[]): Promise<void> {
     const now = new Date();
     await insertMany(
       m,
@@ -134,6 +107,5 @@ export class ClientsService {
       ['id', 'name', 'email', 'created_at', 'updated_at'],
       created.map((c) => [c.id, c.name, c.email, now, now]),
     );
-    for (const [id, name] of renamed) await m.update(Client, { id }, { name });
   }
 }

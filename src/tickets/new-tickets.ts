@@ -32,8 +32,8 @@ const MAX_BATCH = 32;
  * once.
  *
  * Tickets of one batch are created as if one after another: the events of each are recorded in order
- * (client.created or client.updated, ticket.created, message.created), a new email met twice makes one
- * client. A request that is invalid (an unknown department or client) gets its 400 and the others are
+ * (client.created for a new client, ticket.created, message.created), a new email met twice makes one
+ * client. A request that is invalid (an unknown department) gets its 400 and the others are
  * written. Should the batch fail in another way before its commit, each of its tickets is written alone
  * again, so that one ticket's failure is never another's; should its COMMIT fail, it is not (it may
  * have been written), and each caller gets the error, as a request written alone would.
@@ -85,12 +85,8 @@ export class NewTickets {
       m,
       candidates.map((index) => tickets[index].input),
     );
-    const valid: { index: number; client: ResolvedClient; events: DomainEvent[] }[] = [];
-    candidates.forEach((index, i) => {
-      const resolution = resolutions[i];
-      if (resolution.error) results[index] = { error: resolution.error };
-      else valid.push({ index, client: resolution.client, events: resolution.events });
-    });
+    const valid: { index: number; client: ResolvedClient; events: DomainEvent[] }[] =
+      candidates.map((index, i) => ({ index, ...resolutions[i] }));
     if (valid.length === 0) return results;
 
     const now = new Date();
@@ -99,13 +95,14 @@ export class NewTickets {
       return {
         title: input.title?.trim() || defaultTitle(input.message),
         client_id: client.id,
+        client_name: input.client_name.trim(),
         department_id: input.department_id ?? null,
         channel_id: channel,
-        status: input.status ?? 'new',
+        status: 'new' as const,
         priority: input.priority ?? 'medium',
         assigned_user_id: null,
         secret_hash: secretHash,
-        closed_at: input.status === 'closed' ? now : null,
+        closed_at: null,
         created_at: now,
         updated_at: now,
       };

@@ -3,7 +3,10 @@ import { TransactionService } from '../database/transaction.service';
 import { Webhook } from './entities/webhook.entity';
 import { secretCipher } from '../secrets/secret-cipher';
 
-/** Rewrites stored webhook secrets under the first HOMA_ENCRYPTION_KEY (after a key rotation). */
+/**
+ * Rewrites stored webhook secrets and credentials (URL, header values) under the first
+ * HOMA_ENCRYPTION_KEY (after a key rotation).
+ */
 @Injectable()
 export class SecretsReencryptor {
   // Runs from the CLI: the servers' webhook caches hold decrypted values and expire within a second.
@@ -19,14 +22,19 @@ export class SecretsReencryptor {
         // Read through the transformer (any listed key opens it) and write back under the first key.
         // An update always writes; save() would see no change in the decrypted values and skip it.
         const webhook = await m.findOne(Webhook, {
-          select: { id: true, secret: true, previous_secrets: true },
+          select: { id: true, secret: true, previous_secrets: true, url: true, headers: true },
           where: { id },
         });
         if (!webhook) return;
         await m
           .createQueryBuilder()
           .update(Webhook)
-          .set({ secret: webhook.secret, previous_secrets: webhook.previous_secrets })
+          .set({
+            secret: webhook.secret,
+            previous_secrets: webhook.previous_secrets,
+            url: webhook.url,
+            headers: webhook.headers,
+          })
           .where('id = :id', { id })
           .execute();
       });

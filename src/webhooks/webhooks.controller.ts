@@ -23,6 +23,7 @@ import {
   RotatedSecretDto,
   WebhookPageResponseDto,
   WebhookResponseDto,
+  WebhookCredentialsDto,
   WebhookSecretDto,
 } from './dto/webhook-response.dto';
 import { WebhooksService } from './webhooks.service';
@@ -43,14 +44,14 @@ export class WebhooksController {
   }
 
   @Get('webhooks')
-  @ApiOperation({ summary: 'List webhooks (secrets masked)' })
+  @ApiOperation({ summary: 'List webhooks (secrets, URL credentials and header values masked)' })
   @ApiOkResponse({ type: WebhookPageResponseDto })
   list(@Query() query: PageQueryDto) {
     return this.webhooks.list(query);
   }
 
   @Get('webhooks/:id')
-  @ApiOperation({ summary: 'One webhook (secret masked)' })
+  @ApiOperation({ summary: 'One webhook (secret, URL credentials and header values masked)' })
   @ApiOkResponse({ type: WebhookResponseDto })
   get(@Param('id', intParam()) id: number) {
     return this.webhooks.get(id);
@@ -77,10 +78,20 @@ export class WebhooksController {
   }
 
   @Get('webhooks/:id/secret')
-  @ApiOperation({ summary: "The webhook's signing secret" })
+  @ApiOperation({ summary: "The webhook's signing secret (recorded in the audit log)" })
   @ApiOkResponse({ type: WebhookSecretDto })
   secret(@Param('id', intParam()) id: number) {
     return this.webhooks.secret(id);
+  }
+
+  @Get('webhooks/:id/credentials')
+  @ApiOperation({
+    summary:
+      "The webhook's URL and custom headers unmasked, credentials included (recorded in the audit log)",
+  })
+  @ApiOkResponse({ type: WebhookCredentialsDto })
+  credentials(@Param('id', intParam()) id: number) {
+    return this.webhooks.credentials(id);
   }
 
   @Post('webhooks/:id/rotate-secret')

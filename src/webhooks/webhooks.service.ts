@@ -10,6 +10,8 @@ import { fieldError } from '../common/validation';
 import { TransactionService } from '../database/transaction.service';
 import { TargetGuard } from '../network/target-guard';
 import { WebhookCache } from './webhook-cache';
+import { restoreMasked } from './masked-input';
+import { maskHeaders, maskUrl } from './webhook-credentials';
 import { generateSecret, maskSecret } from './webhook-secrets';
 import { CreateWebhookDto } from './dto/create-webhook.dto';
 import { UpdateWebhookDto } from './dto/update-webhook.dto';
@@ -19,7 +21,7 @@ import { WebhookChangedEvent } from './events/webhook-settings.events';
 
 const DEFAULT_GRACE_SECONDS = 24 * 3600;
 
-/** A webhook as the API shows it: the secret masked, rotation state hidden. */
+/** A webhook as the API shows it: the secret and credentials masked, rotation state hidden. */
 export type WebhookView = Omit<Webhook, 'previous_secrets'>;
 
 /** `{"enabled": false}` alone is a disable, `{"enabled": true}` alone an enable; anything else an update. */
@@ -33,9 +35,18 @@ export function audited(action: AuditAction, id: number, fields?: string[]): Aud
   return { action, targetType: 'webhook', targetId: id, details: fields ? { fields } : null };
 }
 
+/**
+ * The URL's credentials and the custom header values are always masked (revealed only by
+ * credentials()); the secret too, except in the answer to create.
+ */
 export function presentWebhook(webhook: Webhook, revealSecret = false): WebhookView {
   const { previous_secrets, ...rest } = webhook;
-  return { ...rest, secret: revealSecret ? webhook.secret : maskSecret(webhook.secret) };
+  return {
+    ...rest,
+    url: maskUrl(webhook.url),
+    headers: maskHeaders(webhook.headers),
+    secret: revealSecret ? webhook.secret : maskSecret(webhook.secret),
+  };
 }
 
 @Injectable()
@@ -102,7 +113,12 @@ export class WebhooksService {
    * with it (the heads of a re-enabled webhook's streams, every waiting delivery of one no longer
    * ordered).
    */
-  async update(id: number, input: UpdateWebhookDto): Promise<WebhookView> {
+  async update(id: number, given: UpdateWebhookDto): Promise<WebhookView> {
+    // A masked URL or header value read from the API and sent back keeps the stored one.
+    const input =
+      given.url !== undefined || given.headers !== undefined
+        ? restoreMasked(given, await this.find(id))
+        : given;
     if (input.url !== undefined) await this.assertReachable(input.url);
     const updated = await this.tx.run(async (m) => {
       const current = await m.findOneBy(Webhook, { id });
@@ -144,6 +160,18 @@ export class WebhooksService {
       if (!webhook) throw new NotFoundException(`Webhook ${id} not found`);
       await this.audit.record(m, audited('webhook.secret_reveal', id));
       return { id: webhook.id, secret: webhook.secret };
+    });
+  }
+
+  /** Shows the URL and custom headers unmasked; recorded in the audit log before they are answered. */
+  credentials(
+    id: number,
+  ): Promise<{ id: number; url: string; headers: Record<string, string> | null }> {
+    return this.tx.run(async (m) => {
+      const webhook = await m.findOneBy(Webhook, { id });
+      if (!webhook) throw new NotFoundException(`Webhook ${id} not found`);
+      await this.audit.record(m, audited('webhook.credentials_reveal', id));
+      return { id: webhook.id, url: webhook.url, headers: webhook.headers };
     });
   }
 

@@ -14,6 +14,7 @@ export const GUIDE_TICKET = {
 export interface CreatedTicket {
   id: number;
   secret: string;
+  /** Read from the database: the public answer does not carry it. */
   client_id: string;
   status: string;
   updated_at: string;
@@ -29,5 +30,17 @@ export async function createTicket(
     .send({ ...GUIDE_TICKET, client_email: uniqueEmail('client'), ...body });
   if (res.status !== 201)
     throw new Error(`create ticket: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as CreatedTicket;
+  return {
+    ...(res.body as Omit<CreatedTicket, 'client_id'>),
+    client_id: await clientIdOf(t, res.body.id),
+  };
+}
+
+/** The public API never answers a client's id: tests read it from the ticket's row. */
+export async function clientIdOf(t: TestApp, ticketId: number): Promise<string> {
+  const rows: { client_id: string }[] = await t.dataSource.query(
+    'SELECT client_id FROM tickets WHERE id = ?',
+    [ticketId],
+  );
+  return rows[0].client_id;
 }

@@ -33,3 +33,15 @@ export function sampleValue(
     .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
     .reduce((sum, s) => sum + s.value, 0);
 }
+
+/** The METRICS_TOKEN of test servers that are scraped: /metrics is off without one. */
+export const TEST_METRICS_TOKEN = 'test-metrics-token-0123456789';
+
+/** GET {baseUrl}/metrics with the test token: the Prometheus text. */
+export async function scrapeMetrics(baseUrl: string): Promise<string> {
+  const res = await fetch(`${baseUrl}/metrics`, {
+    headers: { Authorization: `Bearer ${TEST_METRICS_TOKEN}` },
+  });
+  if (res.status !== 200) throw new Error(`GET /metrics: ${res.status} ${await res.text()}`);
+  return res.text();
+}

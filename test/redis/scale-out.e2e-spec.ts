@@ -2,7 +2,12 @@ import { createClient } from './redis-client';
 import { runCli } from '../helpers/cli';
 import { isolatedDatabase, openDatabase, unfannedEvents } from '../helpers/database';
 import { eventually, ok, ReceivedRequest, Responder, startReceiver } from '../helpers/receiver';
-import { parsePrometheus, sampleValue } from '../helpers/prometheus';
+import {
+  parsePrometheus,
+  sampleValue,
+  scrapeMetrics,
+  TEST_METRICS_TOKEN,
+} from '../helpers/prometheus';
 import { ServerProcess, startServerProcess } from '../helpers/server-process';
 import { DataSource } from 'typeorm';
 
@@ -38,6 +43,7 @@ async function startCluster(
     REDIS_URL,
     REDIS_QUEUE_PREFIX: prefix,
     JWT_SECRET: 'scale-out-test-secret-0123456789-abcdef',
+    METRICS_TOKEN: TEST_METRICS_TOKEN,
     WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32',
     WEBHOOK_RETRY_SCHEDULE: Array(20).fill('300ms').join(','),
     WEBHOOK_TIMEOUT_MS: '2000',
@@ -153,10 +159,7 @@ function overlapWatch(delayMs: number) {
 async function attemptsByWorker(c: Cluster): Promise<number[]> {
   return Promise.all(
     c.workers.map(async (w) =>
-      sampleValue(
-        parsePrometheus(await (await fetch(`${w.url}/metrics`)).text()),
-        'homa_webhook_attempts_total',
-      ),
+      sampleValue(parsePrometheus(await scrapeMetrics(w.url)), 'homa_webhook_attempts_total'),
     ),
   );
 }

@@ -14,6 +14,7 @@ export type DeliveryDetail = Schemas['DeliveryDetailResponseDto'];
 export type DeliveryHeaders = Schemas['DeliveryHeadersDto'];
 export type AttemptResult = Schemas['AttemptResultDto'];
 export type RotatedSecret = Schemas['RotatedSecretDto'];
+export type WebhookCredentials = Schemas['WebhookCredentialsDto'];
 export type RecoverResult = Schemas['RecoverResultDto'];
 export type DeliveryQuery = NonNullable<
   operations['DeliveriesController_list']['parameters']['query']
@@ -105,6 +106,7 @@ export const api = {
       password,
     }),
   me: () => request<SignedInUser>('GET', '/api/auth/me'),
+  logout: () => request<void>('POST', '/api/auth/logout'),
   catalog: () => request<{ data: CatalogEntry[] }>('GET', '/api/admin/webhook-events'),
   webhooks: (page = 1) =>
     request<WebhookPage>('GET', `/api/admin/webhooks${query({ page, limit: 100 })}`),
@@ -114,6 +116,8 @@ export const api = {
     request<Webhook>('PATCH', `/api/admin/webhooks/${id}`, body),
   deleteWebhook: (id: number) => request<void>('DELETE', `/api/admin/webhooks/${id}`),
   secret: (id: number) => request<{ secret: string }>('GET', `/api/admin/webhooks/${id}/secret`),
+  credentials: (id: number) =>
+    request<WebhookCredentials>('GET', `/api/admin/webhooks/${id}/credentials`),
   rotateSecret: (id: number, grace_period_seconds: number) =>
     request<RotatedSecret>('POST', `/api/admin/webhooks/${id}/rotate-secret`, {
       grace_period_seconds,

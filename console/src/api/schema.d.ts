@@ -38,6 +38,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/auth/logout': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Sign out: the JWT this request carries is refused from now on */
+    post: operations['AuthController_logout'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/auth/me': {
     parameters: {
       query?: never;
@@ -340,7 +357,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List webhooks (secrets masked) */
+    /** List webhooks (secrets, URL credentials and header values masked) */
     get: operations['WebhooksController_list'];
     put?: never;
     /** Create a webhook (the only answer, with GET /:id/secret, that shows its secret) */
@@ -358,7 +375,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One webhook (secret masked) */
+    /** One webhook (secret, URL credentials and header values masked) */
     get: operations['WebhooksController_get'];
     /** Update a webhook: merges the fields given, e.g. `{"enabled": false}` */
     put: operations['WebhooksController_replace'];
@@ -378,8 +395,25 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The webhook's signing secret */
+    /** The webhook's signing secret (recorded in the audit log) */
     get: operations['WebhooksController_secret'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/webhooks/{id}/credentials': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The webhook's URL and custom headers unmasked, credentials included (recorded in the audit log) */
+    get: operations['WebhooksController_credentials'];
     put?: never;
     post?: never;
     delete?: never;
@@ -571,6 +605,12 @@ export interface components {
     CreateApiKeyDto: {
       /** @example CI pipeline */
       name: string;
+      /**
+       * Format: date-time
+       * @description When the key stops working (in the future, at most 10 years ahead); none: never
+       * @example 2030-01-01T00:00:00Z
+       */
+      expires_at?: string;
     };
     CreateUserDto: {
       /** @example ada@example.com */
@@ -648,34 +688,21 @@ export interface components {
        */
       title?: string;
       /**
-       * @description Required unless client_id is given
+       * @description Kept on the ticket as given; an existing client's own name is never changed from here
        * @example John Doe
        */
-      client_name?: string;
+      client_name: string;
       /**
-       * @description Required unless client_id is given; the client is found by it or created
+       * @description The client is found by it (letter case aside) or created
        * @example john@example.com
        */
-      client_email?: string;
+      client_email: string;
       /**
-       * @description An existing client
-       * @example c4ae2903-1127-4229-9e20-3225990af447
-       */
-      client_id?: string;
-      /**
+       * @description A ticket opened here starts as `new`; agents change its status
        * @default new
        * @enum {string}
        */
-      status:
-        | 'new'
-        | 'wait_for_agent'
-        | 'in_progress'
-        | 'wait_for_user'
-        | 'on_hold'
-        | 'resolved'
-        | 'closed'
-        | 'unresolved'
-        | 'spam';
+      status: 'new';
       /**
        * @default medium
        * @enum {string}
@@ -686,13 +713,16 @@ export interface components {
       /** @example This is a test ticket */
       message: string;
     };
-    CreatedTicketResponseDto: {
+    CreatedPublicTicketResponseDto: {
       /** @example 123 */
       id: number;
       /** @example Test Ticket */
       title: string;
-      /** @example c4ae2903-1127-4229-9e20-3225990af447 */
-      client_id: string;
+      /**
+       * @description The name the ticket was opened under (the client's own name may differ)
+       * @example John Doe
+       */
+      client_name: string | null;
       /** @example 5 */
       department_id: number | null;
       /** @example web */
@@ -742,15 +772,16 @@ export interface components {
        */
       secret: string;
     };
-    TicketClientDto: {
-      /** @example c4ae2903-1127-4229-9e20-3225990af447 */
-      id: string;
-      /** @example John Doe */
-      name: string;
+    PublicTicketClientDto: {
+      /**
+       * @description The name the ticket was opened under
+       * @example John Doe
+       */
+      name: string | null;
       /** @example john@example.com */
       email: string | null;
     };
-    TicketMessageResponseDto: {
+    PublicMessageResponseDto: {
       /** @example 987 */
       id: number;
       /** @example 123 */
@@ -760,11 +791,6 @@ export interface components {
        * @enum {string}
        */
       author_type: 'client' | 'user' | 'system';
-      /**
-       * @description The client id for a client, the user id for an agent
-       * @example c4ae2903-1127-4229-9e20-3225990af447
-       */
-      author_id: string | null;
       /** @example This is a test ticket */
       body: string;
       /**
@@ -773,13 +799,16 @@ export interface components {
        */
       created_at: string;
     };
-    TicketDetailResponseDto: {
+    PublicTicketDetailResponseDto: {
       /** @example 123 */
       id: number;
       /** @example Test Ticket */
       title: string;
-      /** @example c4ae2903-1127-4229-9e20-3225990af447 */
-      client_id: string;
+      /**
+       * @description The name the ticket was opened under (the client's own name may differ)
+       * @example John Doe
+       */
+      client_name: string | null;
       /** @example 5 */
       department_id: number | null;
       /** @example web */
@@ -823,13 +852,67 @@ export interface components {
        * @example 2024-01-15T10:30:00.000Z
        */
       updated_at: string;
-      client: components['schemas']['TicketClientDto'] | null;
+      client: components['schemas']['PublicTicketClientDto'];
       /** @description Oldest first */
-      messages: components['schemas']['TicketMessageResponseDto'][];
+      messages: components['schemas']['PublicMessageResponseDto'][];
     };
     MessageDto: {
       /** @example Any update on this? */
       body: string;
+    };
+    PublicTicketResponseDto: {
+      /** @example 123 */
+      id: number;
+      /** @example Test Ticket */
+      title: string;
+      /**
+       * @description The name the ticket was opened under (the client's own name may differ)
+       * @example John Doe
+       */
+      client_name: string | null;
+      /** @example 5 */
+      department_id: number | null;
+      /** @example web */
+      channel_id: string;
+      /**
+       * @example new
+       * @enum {string}
+       */
+      status:
+        | 'new'
+        | 'wait_for_agent'
+        | 'in_progress'
+        | 'wait_for_user'
+        | 'on_hold'
+        | 'resolved'
+        | 'closed'
+        | 'unresolved'
+        | 'spam';
+      /**
+       * @example medium
+       * @enum {string}
+       */
+      priority: 'low' | 'medium' | 'high' | 'urgent';
+      /**
+       * Format: uuid
+       * @example null
+       */
+      assigned_user_id: string | null;
+      /**
+       * Format: date-time
+       * @example null
+       */
+      closed_at: string | null;
+      /**
+       * Format: date-time
+       * @example 2024-01-15T10:30:00.000Z
+       */
+      created_at: string;
+      /**
+       * Format: date-time
+       * @example 2024-01-15T10:30:00.000Z
+       */
+      updated_at: string;
     };
     TicketResponseDto: {
       /** @example 123 */
@@ -838,6 +921,11 @@ export interface components {
       title: string;
       /** @example c4ae2903-1127-4229-9e20-3225990af447 */
       client_id: string;
+      /**
+       * @description The name the ticket was opened under (the client's own name may differ)
+       * @example John Doe
+       */
+      client_name: string | null;
       /** @example 5 */
       department_id: number | null;
       /** @example web */
@@ -885,6 +973,96 @@ export interface components {
     TicketPageResponseDto: {
       data: components['schemas']['TicketResponseDto'][];
       meta: components['schemas']['PageMetaDto'];
+    };
+    TicketClientDto: {
+      /** @example c4ae2903-1127-4229-9e20-3225990af447 */
+      id: string;
+      /** @example John Doe */
+      name: string;
+      /** @example john@example.com */
+      email: string | null;
+    };
+    TicketMessageResponseDto: {
+      /** @example 987 */
+      id: number;
+      /** @example 123 */
+      ticket_id: number;
+      /**
+       * @example client
+       * @enum {string}
+       */
+      author_type: 'client' | 'user' | 'system';
+      /**
+       * @description The client id for a client, the user id for an agent
+       * @example c4ae2903-1127-4229-9e20-3225990af447
+       */
+      author_id: string | null;
+      /** @example This is a test ticket */
+      body: string;
+      /**
+       * Format: date-time
+       * @example 2024-01-15T10:30:00.000Z
+       */
+      created_at: string;
+    };
+    TicketDetailResponseDto: {
+      /** @example 123 */
+      id: number;
+      /** @example Test Ticket */
+      title: string;
+      /** @example c4ae2903-1127-4229-9e20-3225990af447 */
+      client_id: string;
+      /**
+       * @description The name the ticket was opened under (the client's own name may differ)
+       * @example John Doe
+       */
+      client_name: string | null;
+      /** @example 5 */
+      department_id: number | null;
+      /** @example web */
+      channel_id: string;
+      /**
+       * @example new
+       * @enum {string}
+       */
+      status:
+        | 'new'
+        | 'wait_for_agent'
+        | 'in_progress'
+        | 'wait_for_user'
+        | 'on_hold'
+        | 'resolved'
+        | 'closed'
+        | 'unresolved'
+        | 'spam';
+      /**
+       * @example medium
+       * @enum {string}
+       */
+      priority: 'low' | 'medium' | 'high' | 'urgent';
+      /**
+       * Format: uuid
+       * @example null
+       */
+      assigned_user_id: string | null;
+      /**
+       * Format: date-time
+       * @example null
+       */
+      closed_at: string | null;
+      /**
+       * Format: date-time
+       * @example 2024-01-15T10:30:00.000Z
+       */
+      created_at: string;
+      /**
+       * Format: date-time
+       * @example 2024-01-15T10:30:00.000Z
+       */
+      updated_at: string;
+      client: components['schemas']['TicketClientDto'] | null;
+      /** @description Oldest first */
+      messages: components['schemas']['TicketMessageResponseDto'][];
     };
     UpdateTicketDto: {
       /** @example Login fails on mobile */
@@ -1020,7 +1198,10 @@ export interface components {
       id: number;
       /** @example Slack Integration */
       name: string;
-      /** @example https://example.com/webhook */
+      /**
+       * @description User info and key-looking query values masked; GET /:id/credentials shows them. Sent back unchanged, the stored URL stays.
+       * @example https://********:********@example.com/webhook?api_key=********
+       */
       url: string;
       /**
        * @description Masked, except in the answer to create
@@ -1032,6 +1213,12 @@ export interface components {
       ordered: boolean;
       description: string | null;
       timeout_ms: number | null;
+      /**
+       * @description Values masked; GET /:id/credentials shows them. A masked value sent back keeps the stored one.
+       * @example {
+       *       "Authorization": "********"
+       *     }
+       */
       headers: {
         [key: string]: string;
       } | null;
@@ -1162,6 +1349,14 @@ export interface components {
     WebhookSecretDto: {
       id: number;
       secret: string;
+    };
+    WebhookCredentialsDto: {
+      id: number;
+      /** @example https://crmuser:CRM-PASSWORD@example.com/hook?api_key=abc123 */
+      url: string;
+      headers: {
+        [key: string]: string;
+      } | null;
     };
     RotateSecretDto: {
       /** @description The new secret; generated when omitted */
@@ -1495,8 +1690,33 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description Too many failed logins for this email or from this IP (`Retry-After` says when to try again) */
+      /** @description Too many failed logins for this account or from this IP (`Retry-After` says when to try again) */
       429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  AuthController_logout: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The request carries an API key, not a session: revoke it with DELETE /api-keys/:id */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Missing, invalid or expired token, or a blocked user */
+      401: {
         headers: {
           [name: string]: unknown;
         };
@@ -1553,7 +1773,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description `{id, name, key_prefix, created_at, key}` */
+      /** @description `{id, name, key_prefix, created_at, expires_at, key}` */
       201: {
         headers: {
           [name: string]: unknown;
@@ -1977,7 +2197,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['CreatedTicketResponseDto'];
+          'application/json': components['schemas']['CreatedPublicTicketResponseDto'];
         };
       };
       /** @description A field is invalid; `details` names it */
@@ -2015,7 +2235,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['TicketDetailResponseDto'];
+          'application/json': components['schemas']['PublicTicketDetailResponseDto'];
         };
       };
       /** @description No such ticket, or a wrong or missing secret (the same answer) */
@@ -2057,7 +2277,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['TicketMessageResponseDto'];
+          'application/json': components['schemas']['PublicMessageResponseDto'];
         };
       };
       /** @description No such ticket, or a wrong or missing secret (the same answer) */
@@ -2095,7 +2315,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['TicketResponseDto'];
+          'application/json': components['schemas']['PublicTicketResponseDto'];
         };
       };
       /** @description No such ticket, or a wrong or missing secret (the same answer) */
@@ -2725,6 +2945,41 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['WebhookSecretDto'];
+        };
+      };
+      /** @description Missing, invalid or expired token, or a blocked user */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The user is not an admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  WebhooksController_credentials: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookCredentialsDto'];
         };
       };
       /** @description Missing, invalid or expired token, or a blocked user */

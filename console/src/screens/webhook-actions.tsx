@@ -3,8 +3,9 @@ import { api, AttemptResult, Webhook } from '../api/client';
 import { dateTime } from '../format';
 import { errorMessage, usePolled } from '../hooks';
 import { navigate } from '../router';
+import { CredentialsPanel } from './webhook-credentials';
 
-/** Enable/disable, secret, rotation, test send, recovery and deletion of one webhook. */
+/** Enable/disable, secret, credentials, rotation, test send, recovery and deletion of one webhook. */
 export function WebhookActions(props: { webhook: Webhook; onChanged: () => void }) {
   const w = props.webhook;
   return (
@@ -12,6 +13,7 @@ export function WebhookActions(props: { webhook: Webhook; onChanged: () => void 
       <EnablePanel webhook={w} onChanged={props.onChanged} />
       <TestPanel webhook={w} />
       <SecretPanel webhook={w} />
+      <CredentialsPanel webhook={w} />
       <RecoverPanel webhook={w} />
       <DeletePanel webhook={w} />
     </div>

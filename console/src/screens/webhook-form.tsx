@@ -58,6 +58,13 @@ function toBody(form: FormState): WebhookInput {
   } as WebhookInput;
 }
 
+/** An update leaves the stored URL (with its credentials) alone unless the URL was edited. */
+function changedUrlOnly(body: WebhookInput, shownUrl: string | undefined): Partial<WebhookInput> {
+  if (body.url !== shownUrl) return body;
+  const { url, ...rest } = body;
+  return rest;
+}
+
 /** Create (no id) or edit a webhook; the API's field errors show beside their field. */
 export function WebhookForm(props: { id?: number }) {
   const catalog = usePolled(() => api.catalog(), []);
@@ -65,6 +72,8 @@ export function WebhookForm(props: { id?: number }) {
   const [error, setError] = useState<ApiError | string>();
   const [busy, setBusy] = useState(false);
   const [loaded, setLoaded] = useState(props.id === undefined);
+  // The URL as the API showed it (credentials masked): sent back only when it was changed.
+  const [shownUrl, setShownUrl] = useState<string>();
   const events = (catalog.data?.data ?? []).filter((e) => e.flag);
 
   useEffect(() => {
@@ -73,6 +82,7 @@ export function WebhookForm(props: { id?: number }) {
       .webhook(props.id)
       .then((w) => {
         setForm(fromWebhook(w, catalog.data?.data ?? []));
+        setShownUrl(w.url);
         setLoaded(true);
       })
       .catch((e) => setError(errorMessage(e)));
@@ -91,7 +101,7 @@ export function WebhookForm(props: { id?: number }) {
       const saved =
         props.id === undefined
           ? await api.createWebhook(toBody(form))
-          : await api.updateWebhook(props.id, toBody(form));
+          : await api.updateWebhook(props.id, changedUrlOnly(toBody(form), shownUrl));
       navigate(`/webhooks/${saved.id}`);
     } catch (err) {
       setError(err instanceof ApiError ? err : errorMessage(err));
@@ -139,7 +149,11 @@ export function WebhookForm(props: { id?: number }) {
         <Field
           id="url"
           label="URL"
-          hint="An http(s) address on the public internet that accepts POST requests"
+          hint={
+            props.id === undefined
+              ? 'An http(s) address on the public internet that accepts POST requests'
+              : 'Credentials in it show as ********; to change the URL, type it whole'
+          }
           error={fieldError('url')}
         >
           {(aria) => (

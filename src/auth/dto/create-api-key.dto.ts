@@ -1,5 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsISO8601, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 
 export class CreateApiKeyDto {
   @ApiProperty({ example: 'CI pipeline' })
@@ -7,4 +7,13 @@ export class CreateApiKeyDto {
   @IsNotEmpty()
   @MaxLength(255)
   name: string;
+
+  @ApiPropertyOptional({
+    example: '2030-01-01T00:00:00Z',
+    format: 'date-time',
+    description: 'When the key stops working (in the future, at most 10 years ahead); none: never',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  expires_at?: string;
 }

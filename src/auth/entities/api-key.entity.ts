@@ -33,6 +33,10 @@ export class ApiKey {
   @Column({ type: 'datetime', precision: 3, nullable: true })
   last_used_at: Date | null;
 
+  /** After this the key is refused; null: until revoked. */
+  @Column({ type: 'datetime', precision: 3, nullable: true })
+  expires_at: Date | null;
+
   @CreateDateColumn({ type: 'datetime', precision: 3 })
   created_at: Date;
 }

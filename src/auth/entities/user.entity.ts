@@ -31,6 +31,13 @@ export class User {
   @Column({ type: 'varchar', length: 16, default: 'active' })
   status: UserStatus;
 
+  /**
+   * Goes up when the password, role or status changes: every JWT carries the version it was signed
+   * at and is refused once it differs, so such a change ends the user's sessions.
+   */
+  @Column({ type: 'int', default: 0 })
+  token_version: number;
+
   @CreateDateColumn({ type: 'datetime', precision: 3 })
   created_at: Date;
 

@@ -1,12 +1,14 @@
 import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { Request } from 'express';
-import { AuthService } from '../auth.service';
+import { AuthService, JwtSession } from '../auth.service';
 import type { User } from '../entities/user.entity';
 
 export interface AuthenticatedRequest extends Request {
   user: User;
   /** The API key the request was made with; null with a JWT. */
   apiKeyId: string | null;
+  /** The JWT the request was made with; null with an API key. */
+  session: JwtSession | null;
 }
 
 export function bearerToken(request: Request): string | null {
@@ -26,9 +28,10 @@ export class AuthGuard implements CanActivate {
     const token = bearerToken(request);
     if (!token)
       throw new UnauthorizedException('Missing bearer token (Authorization: Bearer <token>)');
-    const { user, apiKeyId } = await this.auth.authenticateBearer(token);
+    const { user, apiKeyId, session } = await this.auth.authenticateBearer(token);
     request.user = user;
     request.apiKeyId = apiKeyId;
+    request.session = session;
     return true;
   }
 }

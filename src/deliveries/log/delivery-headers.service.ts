@@ -2,6 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { Webhook } from '../../webhooks/entities/webhook.entity';
+import { maskHeaders } from '../../webhooks/webhook-credentials';
 import { DeliveryHeadersDto } from './dto/delivery-stats.dto';
 import { WebhookDelivery } from '../entities/webhook-delivery.entity';
 import { requestHeaders } from '../attempt/request-headers';
@@ -10,7 +11,7 @@ const OMITTED = ['X-Webhook-Signature', 'webhook-signature', 'webhook-timestamp'
 
 /**
  * The request headers of a delivery's latest attempt, rebuilt from the delivery and its webhook
- * (they are not stored), minus the signatures and the timestamp they sign.
+ * (they are not stored), minus the signatures and the timestamp they sign, custom values masked.
  */
 @Injectable()
 export class DeliveryHeadersService {
@@ -30,13 +31,12 @@ export class DeliveryHeadersService {
       select: { id: true, headers: true },
     });
     const attempt = Math.max(delivery.attempts, 1);
+    // Custom header values are credentials: shown masked, as in the webhook's own view.
+    const headers = maskHeaders(webhook?.headers ?? null);
     return {
       delivery_id: delivery.id,
       attempt,
-      headers: {
-        ...requestHeaders(delivery, { headers: webhook?.headers ?? null }, attempt),
-        'webhook-id': delivery.id,
-      },
+      headers: { ...requestHeaders(delivery, { headers }, attempt), 'webhook-id': delivery.id },
       omitted: OMITTED,
     };
   }

@@ -4,6 +4,7 @@ import { ALERT_EVENTS } from '../../events/event-catalog';
 import { toRfc3339 } from '../../events/rfc3339';
 import { AlertRateLimit } from './alert-rate-limit';
 import type { Webhook } from '../../webhooks/entities/webhook.entity';
+import { urlWithoutCredentials } from '../../webhooks/webhook-credentials';
 import { WebhookDisabledEvent } from '../events/webhook-disabled.event';
 import { DomainEvent } from '../../events/domain-event';
 import { EventOutbox } from '../outbox/event-outbox';
@@ -46,7 +47,8 @@ export class OperatorAlerts {
         {
           webhook_id: webhook.id,
           name: webhook.name,
-          url: webhook.url,
+          // Never a credential: the URL without user info, query or fragment.
+          url: urlWithoutCredentials(webhook.url),
           reason,
           disabled_at: toRfc3339(at),
         },

@@ -8,11 +8,12 @@ import {
   IsOptional,
   IsString,
   IsUUID,
+  Max,
   MaxLength,
   Min,
   ValidateIf,
 } from 'class-validator';
-import { PageQueryDto } from '../../common/dto/page.dto';
+import { MAX_INT_ID, PageQueryDto } from '../../common/dto/page.dto';
 import {
   TICKET_PRIORITIES,
   TICKET_STATUSES,
@@ -20,7 +21,10 @@ import {
   type TicketStatus,
 } from '../entities/ticket.entity';
 
-/** The usage guide's body, plus optional `client_id` and `department_id`. */
+/** The only status an anonymous caller may give: the usage guide's body sends it. */
+const PUBLIC_STATUSES = ['new'] as const;
+
+/** The usage guide's body, plus an optional `department_id`. */
 export class CreateTicketDto {
   @ApiPropertyOptional({
     example: 'Test Ticket',
@@ -33,34 +37,36 @@ export class CreateTicketDto {
   @MaxLength(255)
   title?: string;
 
-  @ApiPropertyOptional({ example: 'John Doe', description: 'Required unless client_id is given' })
-  @ValidateIf((o: CreateTicketDto) => o.client_id === undefined || o.client_name !== undefined)
+  @ApiProperty({
+    example: 'John Doe',
+    maxLength: 255,
+    description:
+      "Kept on the ticket as given; an existing client's own name is never changed from here",
+  })
   @IsString()
   @IsNotEmpty()
   @MaxLength(255)
-  client_name?: string;
+  client_name: string;
 
-  @ApiPropertyOptional({
+  @ApiProperty({
     example: 'john@example.com',
-    description: 'Required unless client_id is given; the client is found by it or created',
+    maxLength: 255,
+    description: 'The client is found by it (letter case aside) or created',
   })
-  @ValidateIf((o: CreateTicketDto) => o.client_id === undefined || o.client_email !== undefined)
   @IsEmail()
   @MaxLength(255)
-  client_email?: string;
+  client_email: string;
 
   @ApiPropertyOptional({
-    example: 'c4ae2903-1127-4229-9e20-3225990af447',
-    description: 'An existing client',
+    enum: PUBLIC_STATUSES,
+    default: 'new',
+    description: 'A ticket opened here starts as `new`; agents change its status',
   })
   @IsOptional()
-  @IsUUID()
-  client_id?: string;
-
-  @ApiPropertyOptional({ enum: TICKET_STATUSES, default: 'new' })
-  @IsOptional()
-  @IsIn(TICKET_STATUSES)
-  status?: TicketStatus;
+  @IsIn(PUBLIC_STATUSES, {
+    message: 'status must be new: a ticket opened here starts as new (agents change it)',
+  })
+  status?: (typeof PUBLIC_STATUSES)[number];
 
   @ApiPropertyOptional({ enum: TICKET_PRIORITIES, default: 'medium' })
   @IsOptional()
@@ -71,6 +77,7 @@ export class CreateTicketDto {
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(MAX_INT_ID)
   department_id?: number;
 
   @ApiProperty({ example: 'This is a test ticket', maxLength: 65535 })
@@ -111,6 +118,7 @@ export class UpdateTicketDto {
   @ValidateIf((_, v) => v !== null)
   @IsInt()
   @Min(1)
+  @Max(MAX_INT_ID)
   department_id?: number | null;
 }
 
@@ -141,6 +149,7 @@ export class ListTicketsQueryDto extends PageQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(MAX_INT_ID)
   department_id?: number;
 
   @ApiPropertyOptional()

@@ -19,6 +19,14 @@ export class TicketResponseDto {
   @ApiProperty({ example: 'c4ae2903-1127-4229-9e20-3225990af447' })
   client_id: string;
 
+  @ApiProperty({
+    example: 'John Doe',
+    nullable: true,
+    type: String,
+    description: "The name the ticket was opened under (the client's own name may differ)",
+  })
+  client_name: string | null;
+
   @ApiProperty({ example: 5, nullable: true, type: Number })
   department_id: number | null;
 
@@ -42,15 +50,6 @@ export class TicketResponseDto {
 
   @ApiProperty({ example: '2024-01-15T10:30:00.000Z', format: 'date-time' })
   updated_at: string;
-}
-
-export class CreatedTicketResponseDto extends TicketResponseDto {
-  @ApiProperty({
-    example: 'q2VxZl7mY1d3n0Jx8cB5tKpW4rGh6sUa',
-    description:
-      'Shown once: send it as X-Ticket-Secret to follow the ticket up. Only its hash is kept.',
-  })
-  secret: string;
 }
 
 export class TicketClientDto {

@@ -33,6 +33,13 @@ export class Ticket {
   @Column({ type: 'varchar', length: 36 })
   client_id: string;
 
+  /**
+   * The name the ticket was opened under. Anyone may open a ticket for any email, so the name given
+   * is kept here and never written over the client's own.
+   */
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  client_name: string | null;
+
   @Column({ type: 'int', nullable: true })
   department_id: number | null;
 

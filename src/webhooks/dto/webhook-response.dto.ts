@@ -9,7 +9,11 @@ export class WebhookResponseDto {
   @ApiProperty({ example: 'Slack Integration' })
   name: string;
 
-  @ApiProperty({ example: 'https://example.com/webhook' })
+  @ApiProperty({
+    example: 'https://********:********@example.com/webhook?api_key=********',
+    description:
+      'User info and key-looking query values masked; GET /:id/credentials shows them. Sent back unchanged, the stored URL stays.',
+  })
   url: string;
 
   @ApiProperty({ description: 'Masked, except in the answer to create', example: 'abcd…wxyz' })
@@ -27,7 +31,14 @@ export class WebhookResponseDto {
   @ApiProperty({ type: 'integer', nullable: true })
   timeout_ms: number | null;
 
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, nullable: true })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    nullable: true,
+    example: { Authorization: '********' },
+    description:
+      'Values masked; GET /:id/credentials shows them. A masked value sent back keeps the stored one.',
+  })
   headers: Record<string, string> | null;
 
   @ApiProperty() event_all: boolean;
@@ -88,6 +99,14 @@ export class CatalogResponseDto {
 export class WebhookSecretDto {
   @ApiProperty() id: number;
   @ApiProperty() secret: string;
+}
+
+export class WebhookCredentialsDto {
+  @ApiProperty() id: number;
+  @ApiProperty({ example: 'https://crmuser:CRM-PASSWORD@example.com/hook?api_key=abc123' })
+  url: string;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, nullable: true })
+  headers: Record<string, string> | null;
 }
 
 export class RotatedSecretDto {

@@ -6,10 +6,13 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import {
+  encryptedHeaderValues,
   encryptedPreviousSecrets,
   encryptedSecret,
+  encryptedUrl,
   type PreviousSecret,
 } from '../../secrets/secret-transformers';
+import { urlHasCredentials } from '../webhook-credentials';
 
 /** An endpoint that receives signed deliveries of the events it subscribes to. */
 @Entity('webhooks')
@@ -20,7 +23,11 @@ export class Webhook {
   @Column({ type: 'varchar', length: 255 })
   name: string;
 
-  @Column({ type: 'varchar', length: 2048 })
+  /**
+   * Encrypted at rest when it carries credentials (user info, query, fragment); views mask them
+   * (see webhook-credentials.ts).
+   */
+  @Column({ type: 'varchar', length: 4096, transformer: encryptedUrl(urlHasCredentials) })
   url: string;
 
   /**
@@ -47,7 +54,8 @@ export class Webhook {
   @Column({ type: 'int', nullable: true })
   timeout_ms: number | null;
 
-  @Column({ type: 'simple-json', nullable: true })
+  /** Custom headers sent with every delivery; each value encrypted at rest, masked in views. */
+  @Column({ type: 'simple-json', nullable: true, transformer: encryptedHeaderValues })
   headers: Record<string, string> | null;
 
   @Column({ type: 'boolean', default: false })

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
-import { PageQueryDto } from '../../../common/dto/page.dto';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { MAX_INT_ID, PageQueryDto } from '../../../common/dto/page.dto';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../../entities/webhook-delivery.entity';
 
 function toBoolean({ value }: { value: unknown }): unknown {
@@ -16,6 +16,7 @@ export class ListDeliveriesQueryDto extends PageQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(MAX_INT_ID)
   webhook_id?: number;
 
   @ApiPropertyOptional({
