@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { Webhook } from '../src/webhooks/entities/webhook.entity';
 import { bearer, createUser, TestUser, uniqueEmail } from './factories/users';
 import { createWebhook, DELIVERY_TEST_ENV } from './factories/webhooks';
-import { BLOCKED_URLS } from './fixtures/blocked-urls';
+import { BLOCKED_URLS } from '../src/deliveries/blocked-urls.fixture';
 import { eventually, Receiver, startReceiver, status } from './helpers/receiver';
 import { createTestApp, TestApp } from './helpers/test-app';
 

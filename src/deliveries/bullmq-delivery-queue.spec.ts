@@ -9,7 +9,7 @@ import {
 } from './bullmq-delivery-queue';
 import type { DeliveryJob } from './delivery-job';
 import type { DeliveryReleases } from './delivery-releases';
-import { deliveryJob } from '../../test/factories/delivery-jobs';
+import { deliveryJob } from './delivery-job.fixture';
 
 /** Delivery n: of event n / 10 (its body names it), to webhook n % 10. */
 function job(n: number): DeliveryJob {

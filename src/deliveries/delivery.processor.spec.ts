@@ -5,7 +5,7 @@ import { BullMqDeliveryQueue, DeliveryBatch, packBatch } from './bullmq-delivery
 import type { DeliveryAttemptsService } from './delivery-attempts.service';
 import type { DeliveryJob } from './delivery-job';
 import { DeliveryProcessor } from './delivery.processor';
-import { deliveryJob } from '../../test/factories/delivery-jobs';
+import { deliveryJob } from './delivery-job.fixture';
 
 function delivery(n: number, webhookId: number): DeliveryJob {
   return deliveryJob({

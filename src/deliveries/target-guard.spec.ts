@@ -1,6 +1,6 @@
 import { ConfigService } from '@nestjs/config';
 import type { Env } from '../config/env.validation';
-import { BLOCKED_URLS } from '../../test/fixtures/blocked-urls';
+import { BLOCKED_URLS } from './blocked-urls.fixture';
 import { parseCidrList } from '../config/cidr-list';
 import { embeddedIPv4, TargetGuard } from './target-guard';
 

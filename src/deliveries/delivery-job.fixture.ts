@@ -1,4 +1,4 @@
-import type { DeliveryJob } from '../../src/deliveries/delivery-job';
+import type { DeliveryJob } from './delivery-job';
 
 /** A new delivery's first attempt, as a fan-out pass hands it to a queue; `fields` fill in the rest. */
 export function deliveryJob(
