@@ -1,21 +1,20 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { GUIDE_TICKET } from './factories/tickets';
-import { runCli } from './helpers/cli';
-import { isolatedDatabase, openDatabase } from './helpers/database';
+import { openDatabase } from './helpers/database';
 import { scrapeMetrics, TEST_METRICS_TOKEN } from './helpers/prometheus';
 import { eventually, Receiver, ReceivedRequest, startReceiver } from './helpers/receiver';
-import { ServerProcess, startServerProcess } from './helpers/server-process';
+import { postJson, ProcessGroup, ServerProcess, startProcessGroup } from './helpers/server-process';
 
 /**
  * `homa serve` without Redis delivers on a thread of its own. These tests run the built server as a
  * process, on the suite's database (SQLite, or MariaDB when DATABASE_URL is set).
  */
 describe('the delivery thread of `homa serve` (e2e)', () => {
+  let group: ProcessGroup;
   let server: ServerProcess;
   let receiver: Receiver;
   let env: Record<string, string>;
-  let drop: () => Promise<void>;
   let auth: Record<string, string>;
 
   const api = async (method: string, path: string, body?: unknown) => {
@@ -28,10 +27,9 @@ describe('the delivery thread of `homa serve` (e2e)', () => {
     return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
   };
   const ticket = async (email: string) => {
-    const res = await fetch(`${server.url}/api/client/tickets`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ ...GUIDE_TICKET, client_email: email }),
+    const res = await postJson(`${server.url}/api/client/tickets`, {
+      ...GUIDE_TICKET,
+      client_email: email,
     });
     expect(res.status).toBe(201);
     return ((await res.json()) as { id: number }).id;
@@ -41,11 +39,8 @@ describe('the delivery thread of `homa serve` (e2e)', () => {
   const at = (name: string) => (r: ReceivedRequest) => r.path === `/webhook/${name}`;
 
   beforeAll(async () => {
-    const db = await isolatedDatabase('thread');
-    drop = db.drop;
     receiver = await startReceiver();
-    env = {
-      ...db.env,
+    group = await startProcessGroup('thread', {
       REDIS_URL: '',
       JWT_SECRET: 'delivery-thread-test-secret-0123456789-abc',
       METRICS_TOKEN: TEST_METRICS_TOKEN,
@@ -53,25 +48,15 @@ describe('the delivery thread of `homa serve` (e2e)', () => {
       WEBHOOK_POLL_INTERVAL_MS: '200',
       CLIENT_RATE_LIMIT: '100000',
       LOG_LEVEL: 'warn',
-    };
-    server = await startServerProcess(env);
-    const created = await runCli(
-      ['--create-admin', '--email', 'thread@example.com', '--password', 'thread-pass-1'],
-      env,
-    );
-    expect(created.code).toBe(0);
-    const login = await fetch(`${server.url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ email: 'thread@example.com', password: 'thread-pass-1' }),
     });
-    const { access_token } = (await login.json()) as { access_token: string };
-    auth = { Authorization: `Bearer ${access_token}`, 'Content-Type': 'application/json' };
+    env = group.env;
+    server = await group.start();
+    const token = await group.createAdmin(server, 'thread@example.com', 'thread-pass-1');
+    auth = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
   });
   afterAll(async () => {
-    await server?.stop();
+    await group?.close();
     await receiver.close();
-    await drop();
   });
 
   it('delivers every committed ticket, and /metrics counts the thread’s attempts', async () => {
@@ -155,7 +140,7 @@ describe('the delivery thread of `homa serve` (e2e)', () => {
     } finally {
       await dataSource.destroy();
       receiver.respondWith((_req, res) => res.writeHead(200).end('OK'));
-      server = await startServerProcess(env);
+      server = await group.start();
     }
   });
 });
@@ -163,35 +148,33 @@ describe('the delivery thread of `homa serve` (e2e)', () => {
 describe('WAL checkpoints of `homa serve` on SQLite (e2e)', () => {
   it('the database file takes in the write-ahead log while requests never checkpoint', async () => {
     // The embedded database, whichever database the rest of the suite runs on.
-    const db = await isolatedDatabase('wal');
-    const env: Record<string, string> = {
-      ...db.env,
+    const group = await startProcessGroup('wal', {
       DATABASE_URL: '',
       REDIS_URL: '',
       CLIENT_RATE_LIMIT: '100000',
       JWT_SECRET: 'delivery-thread-test-secret-0123456789-abc',
       METRICS_TOKEN: TEST_METRICS_TOKEN,
       LOG_LEVEL: 'error',
-    };
-    const server = await startServerProcess(env);
+    });
+    const env = group.env;
+    const server = await group.start();
     try {
       const file = join(env.DATA_DIR, 'homa.sqlite');
       const before = statSync(file).size;
       // ~4 MB of messages: far past one checkpoint's worth of pages.
       const message = 'x'.repeat(20_000);
       for (let i = 0; i < 200; i++) {
-        const res = await fetch(`${server.url}/api/client/tickets`, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify({ ...GUIDE_TICKET, client_email: `wal-${i}@x.io`, message }),
+        const res = await postJson(`${server.url}/api/client/tickets`, {
+          ...GUIDE_TICKET,
+          client_email: `wal-${i}@x.io`,
+          message,
         });
         expect(res.status).toBe(201);
       }
       await eventually(() => Promise.resolve(statSync(file).size > before + 3_000_000));
       expect(statSync(file).size).toBeGreaterThan(before + 3_000_000);
     } finally {
-      await server.stop();
-      await db.drop();
+      await group.close();
     }
   });
 });

@@ -3,16 +3,15 @@ import { join } from 'node:path';
 import { migrations } from '../migrations';
 import { runCli } from './helpers/cli';
 import { isolatedDatabase, mysqlUrl } from './helpers/database';
-import { startServerProcess } from './helpers/server-process';
+import { postJson, startProcessGroup, startServerProcess } from './helpers/server-process';
 
 describe('structured logs (e2e)', () => {
   it('writes one JSON line per request with its request id, and never the credentials', async () => {
-    const db = await isolatedDatabase('logs');
-    const server = await startServerProcess({
-      ...db.env,
+    const group = await startProcessGroup('logs', {
       JWT_SECRET: 'logging-test-secret-0123456789-abcdefgh',
       LOG_LEVEL: 'log',
     });
+    const server = await group.start();
     try {
       const token = 'homa_' + 'ab'.repeat(32);
       const res = await fetch(`${server.url}/api/auth/me`, {
@@ -20,16 +19,14 @@ describe('structured logs (e2e)', () => {
       });
       expect(res.status).toBe(401);
       expect(res.headers.get('x-request-id')).toBe('req-test-42');
-      const login = await fetch(`${server.url}/api/auth/login`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ email: 'nobody@example.com', password: 'hunter2-secret-password' }),
+      const login = await postJson(`${server.url}/api/auth/login`, {
+        email: 'nobody@example.com',
+        password: 'hunter2-secret-password',
       });
       expect(login.status).toBe(401);
       await new Promise((r) => setTimeout(r, 200));
     } finally {
-      await server.stop();
-      await db.drop();
+      await group.close();
     }
     const lines = server
       .output()
@@ -50,13 +47,12 @@ describe('structured logs (e2e)', () => {
   });
 
   it('LOG_FORMAT=pretty writes human-readable lines, still without credentials', async () => {
-    const db = await isolatedDatabase('logs');
-    const server = await startServerProcess({
-      ...db.env,
+    const group = await startProcessGroup('logs', {
       JWT_SECRET: 'logging-test-secret-0123456789-abcdefgh',
       LOG_LEVEL: 'log',
       LOG_FORMAT: 'pretty',
     });
+    const server = await group.start();
     try {
       const res = await fetch(`${server.url}/api/auth/me`, {
         headers: {
@@ -67,8 +63,7 @@ describe('structured logs (e2e)', () => {
       expect(res.status).toBe(401);
       await new Promise((r) => setTimeout(r, 200));
     } finally {
-      await server.stop();
-      await db.drop();
+      await group.close();
     }
     const lines = server
       .output()

@@ -1,10 +1,9 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isolatedDatabase } from './helpers/database';
 import { scrapeMetrics, TEST_METRICS_TOKEN } from './helpers/prometheus';
 import { eventually } from './helpers/receiver';
-import { startServerProcess } from './helpers/server-process';
+import { startProcessGroup } from './helpers/server-process';
 
 /** Preloaded into every thread of the server: writes the files that thread has loaded, by thread id. */
 const PRELOAD = `
@@ -29,12 +28,10 @@ const REDIS_ONLY = ['bullmq', '@nestjs/bullmq', 'ioredis', '@nest-lab/throttler-
 describe('what `homa serve` loads without Redis (e2e)', () => {
   it('neither thread loads the Redis clients, and the delivery thread loads no Swagger', async () => {
     // The embedded default, whichever database the rest of the suite runs on.
-    const db = await isolatedDatabase('footprint');
     const dir = mkdtempSync(join(tmpdir(), 'homa-modules-'));
     const preload = join(dir, 'preload.js');
     writeFileSync(preload, PRELOAD);
-    const server = await startServerProcess({
-      ...db.env,
+    const group = await startProcessGroup('footprint', {
       DATABASE_URL: '',
       REDIS_URL: '',
       LOG_FORMAT: 'json',
@@ -44,6 +41,7 @@ describe('what `homa serve` loads without Redis (e2e)', () => {
       HOMA_TEST_MODULES_DIR: dir,
       NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${preload}`,
     });
+    const server = await group.start();
     try {
       // /metrics is still served (its controller is loaded by the HTTP process only).
       expect(await scrapeMetrics(server.url)).toContain('homa_webhook_attempts_total');
@@ -64,8 +62,7 @@ describe('what `homa serve` loads without Redis (e2e)', () => {
       expect(main.has('@nestjs/swagger')).toBe(true);
       for (const packages of delivery) expect(packages.has('@nestjs/swagger')).toBe(false);
     } finally {
-      await server.stop();
-      await db.drop();
+      await group.close();
     }
   });
 });

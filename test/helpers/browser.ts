@@ -1,23 +1,107 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { execFile } from 'node:child_process';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { brotliDecompressSync } from 'node:zlib';
+import sparticuz from '@sparticuz/chromium';
 import { Browser, chromium, Page } from 'playwright-core';
 
-/** Debian's Chromium; `.ci/run` installs it (`apt-get install -y chromium`) when it is missing. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Debian's Chromium (`apt-get install -y chromium`), used when it is there. */
+export const SYSTEM_CHROMIUM = '/usr/bin/chromium';
+
+/** Where the browser tests get Chromium, in the order they look. */
+export type ChromiumSource =
+  | { kind: 'CHROMIUM_PATH'; path: string }
+  | { kind: 'system'; path: string }
+  | { kind: 'npm'; package: '@sparticuz/chromium' };
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `CHROMIUM_PATH` if set (it must exist), else an executable system Chromium, else the one npm ships in
+ * `@sparticuz/chromium` (a devDependency, so `npm install && npm test` needs nothing else). The system
+ * path is `HOMA_SYSTEM_CHROMIUM` when set, so the fallback can be tried on a machine that has one
+ * (`HOMA_SYSTEM_CHROMIUM=/nonexistent`).
+ */
+export function chromiumSource(env: NodeJS.ProcessEnv = process.env): ChromiumSource {
+  if (env.CHROMIUM_PATH) {
+    if (!existsSync(env.CHROMIUM_PATH))
+      throw new Error(`CHROMIUM_PATH=${env.CHROMIUM_PATH} does not exist`);
+    return { kind: 'CHROMIUM_PATH', path: env.CHROMIUM_PATH };
+  }
+  const system = env.HOMA_SYSTEM_CHROMIUM || SYSTEM_CHROMIUM;
+  if (isExecutable(system)) return { kind: 'system', path: system };
+  return { kind: 'npm', package: '@sparticuz/chromium' };
+}
+
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/**
+ * The NSS and expat libraries the package's Chromium links to, which a machine without a system Chromium
+ * may well lack (the package unpacks them itself only on AWS Lambda): unpacked once from its
+ * `bin/al2023.tar.br` into `$TMPDIR/al2023/lib`, by way of a temporary directory so that an interrupted
+ * run leaves nothing half written.
+ */
+async function sparticuzLibraries(): Promise<string> {
+  const target = join(tmpdir(), 'al2023');
+  if (existsSync(join(target, 'lib', 'libnss3.so'))) return join(target, 'lib');
+  const archive = join(dirname(require.resolve('@sparticuz/chromium')), '../../bin/al2023.tar.br');
+  const scratch = mkdtempSync(join(tmpdir(), 'al2023-'));
+  const tarball = join(scratch, 'al2023.tar');
+  writeFileSync(tarball, brotliDecompressSync(readFileSync(archive)));
+  await promisify(execFile)('tar', ['-xf', tarball, '-C', scratch]);
+  rmSync(tarball);
+  try {
+    renameSync(scratch, target);
+  } catch {
+    rmSync(scratch, { recursive: true, force: true }); // another run got there first
+  }
+  return join(target, 'lib');
+}
 
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  const source = chromiumSource();
+  if (source.kind !== 'npm')
+    return chromium.launch({ executablePath: source.path, headless: true, args: ARGS });
+  // The package unpacks its headless Chromium (and the fonts its fonts.conf names) into the temporary
+  // directory on first use, a few seconds; later runs reuse it.
+  const [executablePath, libraries] = await Promise.all([
+    sparticuz.executablePath(),
+    sparticuzLibraries(),
+  ]);
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: [...ARGS, '--no-zygote'],
+    env: {
+      ...process.env,
+      FONTCONFIG_PATH: join(tmpdir(), 'fonts'),
+      LD_LIBRARY_PATH: [libraries, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'),
+    },
   });
 }
 

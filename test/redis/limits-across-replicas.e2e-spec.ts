@@ -2,8 +2,12 @@ import { createClient } from './redis-client';
 import { GUIDE_TICKET } from '../factories/tickets';
 import { uniqueEmail } from '../factories/users';
 import { runCli } from '../helpers/cli';
-import { isolatedDatabase } from '../helpers/database';
-import { ServerProcess, startServerProcess } from '../helpers/server-process';
+import {
+  postJson,
+  ProcessGroup,
+  ServerProcess,
+  startProcessGroup,
+} from '../helpers/server-process';
 
 /**
  * Two API replicas behind one (imaginary) load balancer, sharing MariaDB and Redis: the client API's
@@ -14,47 +18,38 @@ if (!REDIS_URL || !process.env.DATABASE_URL)
   throw new Error('the replica limits suite needs DATABASE_URL and REDIS_URL');
 
 describe('rate limits across two API replicas (MariaDB + Redis)', () => {
-  let replicas: ServerProcess[] = [];
-  let drop: () => Promise<void>;
+  let group: ProcessGroup;
+  const replicas: ServerProcess[] = [];
   let env: Record<string, string>;
-  const prefix = `homa-test-limits-${process.pid}`;
+  let prefix: string;
 
   beforeAll(async () => {
-    const db = await isolatedDatabase('limits');
-    drop = db.drop;
-    env = {
-      ...db.env,
+    group = await startProcessGroup('limits', {
       REDIS_URL,
-      REDIS_QUEUE_PREFIX: prefix,
       JWT_SECRET: 'replica-limits-test-secret-0123456789-abc',
       CLIENT_RATE_LIMIT: '10',
       CLIENT_RATE_TTL_SECONDS: '60',
       LOGIN_MAX_FAILURES: '6',
-      LOG_LEVEL: 'error',
-    };
+    });
+    env = group.env;
+    prefix = env.REDIS_QUEUE_PREFIX;
     // The first applies the migrations; the second starts on the migrated database.
-    replicas.push(await startServerProcess(env, 'serve'));
-    replicas.push(await startServerProcess(env, 'serve'));
+    replicas.push(await group.start('serve'));
+    replicas.push(await group.start('serve'));
   });
 
   afterAll(async () => {
     await Promise.all(replicas.map((r) => r.stop()));
-    replicas = [];
-    const redis = createClient(REDIS_URL);
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
-    await drop();
+    await group?.close();
   });
 
   it('the client API allows CLIENT_RATE_LIMIT requests in total across both', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 20; i++) {
       const replica = replicas[i % 2];
-      const res = await fetch(`${replica.url}/api/client/tickets`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ ...GUIDE_TICKET, client_email: uniqueEmail('replica') }),
+      const res = await postJson(`${replica.url}/api/client/tickets`, {
+        ...GUIDE_TICKET,
+        client_email: uniqueEmail('replica'),
       });
       statuses.push(res.status);
       if (res.status === 429) expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -73,11 +68,7 @@ describe('rate limits across two API replicas (MariaDB + Redis)', () => {
     );
     expect(created.code).toBe(0);
     const login = (i: number, password: string) =>
-      fetch(`${replicas[i % 2].url}/api/auth/login`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ email, password }),
-      });
+      postJson(`${replicas[i % 2].url}/api/auth/login`, { email, password });
     for (let i = 0; i < 5; i++) expect((await login(i, 'wrong-password')).status).toBe(401);
     expect((await login(0, 'replica-pass-1')).status).toBe(200);
     for (let i = 0; i < 6; i++) expect((await login(i, 'wrong-password')).status).toBe(401);

@@ -1,6 +1,4 @@
-import { createClient } from './redis-client';
-import { runCli } from '../helpers/cli';
-import { isolatedDatabase, openDatabase, unfannedEvents } from '../helpers/database';
+import { unfannedEvents } from '../helpers/database';
 import { eventually, ok, ReceivedRequest, Responder, startReceiver } from '../helpers/receiver';
 import {
   parsePrometheus,
@@ -8,7 +6,13 @@ import {
   scrapeMetrics,
   TEST_METRICS_TOKEN,
 } from '../helpers/prometheus';
-import { ServerProcess, startServerProcess } from '../helpers/server-process';
+import {
+  deleteRedisKeys,
+  postJson,
+  ProcessGroup,
+  ServerProcess,
+  startProcessGroup,
+} from '../helpers/server-process';
 import { DataSource } from 'typeorm';
 
 /**
@@ -20,28 +24,22 @@ if (!REDIS_URL || !process.env.DATABASE_URL)
   throw new Error('the scale-out suite needs DATABASE_URL and REDIS_URL');
 
 interface Cluster {
+  group: ProcessGroup;
   api: ServerProcess;
   workers: ServerProcess[];
-  env: Record<string, string>;
   dataSource: DataSource;
   token: string;
   prefix: string;
   stop(): Promise<void>;
 }
 
-let clusters = 0;
-
 async function startCluster(
   workerCount: number,
   extra: Record<string, string> = {},
   { settle = true } = {},
 ): Promise<Cluster> {
-  const db = await isolatedDatabase('scale');
-  const prefix = `homa-scale-${process.pid}-${++clusters}`;
-  const env: Record<string, string> = {
-    ...db.env,
+  const group = await startProcessGroup('scale', {
     REDIS_URL,
-    REDIS_QUEUE_PREFIX: prefix,
     JWT_SECRET: 'scale-out-test-secret-0123456789-abcdef',
     METRICS_TOKEN: TEST_METRICS_TOKEN,
     WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32',
@@ -50,63 +48,29 @@ async function startCluster(
     WEBHOOK_RECONCILE_INTERVAL_MS: '500',
     WEBHOOK_CONCURRENCY: '20',
     WEBHOOK_PER_ENDPOINT_CONCURRENCY: '4',
-    LOG_LEVEL: 'error',
     ...extra,
-  };
-  const api = await startServerProcess(env, 'serve');
-  const workers: ServerProcess[] = [];
-  for (let i = 0; i < workerCount; i++) workers.push(await startServerProcess(env, 'worker'));
-  expect(
-    (
-      await runCli(
-        ['--create-admin', '--email', 'scale@example.com', '--password', 'scale-pass-1'],
-        env,
-      )
-    ).code,
-  ).toBe(0);
-  const login = await fetch(`${api.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ email: 'scale@example.com', password: 'scale-pass-1' }),
   });
-  const { access_token } = (await login.json()) as { access_token: string };
-  const dataSource = await openDatabase(env);
+  const api = await group.start('serve');
+  const workers: ServerProcess[] = [];
+  for (let i = 0; i < workerCount; i++) workers.push(await group.start('worker'));
+  const token = await group.createAdmin(api, 'scale@example.com', 'scale-pass-1');
+  const dataSource = await group.database();
   // The admin's user.created was recorded by the CLI, which leaves fan-out to the workers: let that happen
   // now, before any test creates webhooks (fanned out later, it would go to the webhooks by then).
   if (settle) await eventually(async () => (await unfannedEvents(dataSource)) === 0);
   return {
+    group,
     api,
     workers,
-    env,
     dataSource,
-    token: access_token,
-    prefix,
-    stop: async () => {
-      for (const p of [api, ...workers]) await p.stop();
-      await dataSource.destroy();
-      await db.drop();
-      await flushPrefix(prefix);
-    },
+    token,
+    prefix: group.env.REDIS_QUEUE_PREFIX,
+    stop: () => group.close(),
   };
 }
 
-async function flushPrefix(prefix: string): Promise<number> {
-  const redis = createClient(REDIS_URL);
-  try {
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-    return keys.length;
-  } finally {
-    redis.disconnect();
-  }
-}
-
 async function api(c: Cluster, path: string, body: unknown): Promise<{ id: number }> {
-  const res = await fetch(`${c.api.url}${path}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${c.token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
+  const res = await postJson(`${c.api.url}${path}`, body, c.token);
   if (res.status !== 201) throw new Error(`${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as { id: number };
 }
@@ -188,7 +152,7 @@ describe('scale-out on BullMQ (e2e, MariaDB + Redis)', () => {
       expect(await unfannedEvents(c.dataSource)).toBeGreaterThanOrEqual(2);
 
       // A worker that starts fans out what waits (the CLI's admin and the first user).
-      c.workers.push(await startServerProcess(c.env, 'worker'));
+      c.workers.push(await c.group.start('worker'));
       const started = await receiver.waitFor(2, undefined, 20_000);
       expect(started.map((r) => r.body.data.user_id)).toContain(first.id);
       expect(await unfannedEvents(c.dataSource)).toBe(0);
@@ -262,7 +226,7 @@ describe('scale-out on BullMQ (e2e, MariaDB + Redis)', () => {
         );
         return Number(rows[0].n) === 50;
       });
-      const flushed = await flushPrefix(c.prefix);
+      const flushed = await deleteRedisKeys(REDIS_URL, `${c.prefix}:*`);
       expect(flushed).toBeGreaterThan(0);
       accept = true;
       await eventually(async () => (await counts(c)).succeeded === 50, 60_000);
@@ -328,11 +292,7 @@ describe('scale-out on BullMQ (e2e, MariaDB + Redis)', () => {
         event_message_created: true,
       });
       const post = async (path: string, body: unknown, headers: Record<string, string> = {}) => {
-        const res = await fetch(`${c.api.url}${path}`, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', ...headers },
-          body: JSON.stringify(body),
-        });
+        const res = await postJson(`${c.api.url}${path}`, body, undefined, headers);
         if (res.status !== 201) throw new Error(`${path}: ${res.status} ${await res.text()}`);
         return (await res.json()) as { id: number; secret: string };
       };
