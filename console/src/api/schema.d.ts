@@ -1279,6 +1279,7 @@ export interface components {
         | 'http_status'
         | 'blocked_target'
         | 'invalid_target'
+        | 'interrupted'
         | null;
       error: string | null;
       duration_ms: number;
@@ -1427,8 +1428,23 @@ export interface operations {
       query?: {
         page?: number;
         limit?: number;
-        /** @description Exact action name */
-        action?: string;
+        action?:
+          | 'webhook.create'
+          | 'webhook.update'
+          | 'webhook.enable'
+          | 'webhook.disable'
+          | 'webhook.delete'
+          | 'webhook.test'
+          | 'webhook.secret_reveal'
+          | 'webhook.secret_rotate'
+          | 'webhook.recover'
+          | 'delivery.redeliver'
+          | 'user.create'
+          | 'user.update'
+          | 'api_key.create'
+          | 'api_key.revoke'
+          | 'auth.login_failed'
+          | 'auth.login_refused';
         actor_type?: 'user' | 'api_key' | 'cli' | 'anonymous' | 'system';
         /** @description The user who acted (directly or through an API key) */
         actor_user_id?: string;
