@@ -4,7 +4,7 @@
 // only what is older than its sources, so a second start does not rebuild. Production builds once
 // with `npm run build` and starts `homa serve` (see docs/operations.md).
 const { spawnSync } = require('node:child_process');
-const { join } = require('node:path');
+const { dirname, join } = require('node:path');
 const { staleReason, consoleStaleReason } = require('./build-state');
 
 const root = join(__dirname, '..');
@@ -20,7 +20,8 @@ if (server) run('server', server, [require.resolve('typescript/bin/tsc'), '-p', 
 const consoleReason = consoleStaleReason(root);
 if (consoleReason)
   run('console', consoleReason, [
-    require.resolve('vite/bin/vite.js'),
+    // vite's package exports do not include its bin: found through its package.json.
+    join(dirname(require.resolve('vite/package.json')), require('vite/package.json').bin.vite),
     'build',
     '--config',
     'console/vite.config.ts',

@@ -33,6 +33,8 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: 'error',
     CLIENT_RATE_LIMIT: '10000',
+    // A test that ends with a request still hanging waits at most this for it when the app closes.
+    SHUTDOWN_GRACE_SECONDS: '5',
     // With REDIS_URL the same tests run on BullMQ; each app gets queues of its own.
     // (Random too: jest reloads this module per file in the same worker, so the counter starts again,
     // and the rate limits kept in Redis under this prefix must not carry over from another file.)
