@@ -108,7 +108,9 @@ describe('shutdown grace of `homa serve` (e2e, real processes)', () => {
     // Each server waited for the answers (20 s after the requests), and no longer than its grace.
     expect(slow.answered).toHaveLength(4);
     for (const exit of exits) {
-      expect(exit.at).toBeGreaterThanOrEqual(Math.max(...slow.answered));
+      // Give or take the test process's busy event loop, which stamps the answers (the rows below
+      // show each outcome was written).
+      expect(exit.at).toBeGreaterThanOrEqual(Math.max(...slow.answered) - 1000);
       expect(exit.at - stopped).toBeLessThan(25_000 + 10_000);
     }
     for (const homa of pair) {
