@@ -3,11 +3,11 @@ import { AuditRetentionService } from '../src/audit/audit-retention.service';
 import { AuditService } from '../src/audit/audit.service';
 import { ApiKeysService } from '../src/auth/api-keys.service';
 import { createTicket } from './factories/tickets';
-import { bearer, createUser, TestUser, uniqueEmail } from './factories/users';
-import { createWebhook, DELIVERY_TEST_ENV } from './factories/webhooks';
+import { bearer, createUser, uniqueEmail } from './factories/users';
+import { createWebhook } from './factories/webhooks';
 import { runCli } from './helpers/cli';
-import { eventually, Receiver, startReceiver } from './helpers/receiver';
-import { createTestApp, TestApp } from './helpers/test-app';
+import { Harness, startHarness } from './helpers/harness';
+import { eventually } from './helpers/receiver';
 
 interface Entry {
   actor_type: string;
@@ -23,25 +23,18 @@ interface Entry {
 }
 
 describe('audit log (e2e)', () => {
-  let t: TestApp;
-  let admin: TestUser;
-  let receiver: Receiver;
+  let t: Harness;
 
   beforeAll(async () => {
-    t = await createTestApp(DELIVERY_TEST_ENV);
-    admin = await createUser(t, 'admin');
-    receiver = await startReceiver();
+    t = await startHarness();
   });
-  afterAll(async () => {
-    await receiver.close();
-    await t.close();
-  });
+  afterAll(() => t.close());
 
   const entriesFor = async (query: Record<string, string>): Promise<Entry[]> => {
     const res = await t.http
       .get('/api/admin/audit-log')
       .query({ limit: '100', ...query })
-      .set(bearer(admin.token))
+      .set(bearer(t.admin.token))
       .expect(200);
     return (res.body as { data: Entry[] }).data;
   };
@@ -49,13 +42,13 @@ describe('audit log (e2e)', () => {
   it('records each admin action once, with its actor, target and IP, and never a secret', async () => {
     const secret = `audit-secret-${randomUUID()}`;
     const rotated = `audit-rotated-${randomUUID()}`;
-    const webhook = await createWebhook(t, admin.token, {
-      url: receiver.url,
+    const webhook = await createWebhook(t, t.admin.token, {
+      url: t.receiver.url,
       secret,
       event_ticket_created: true,
     });
     const id = String(webhook.id);
-    const as = bearer(admin.token);
+    const as = bearer(t.admin.token);
     await t.http
       .patch(`/api/admin/webhooks/${id}`)
       .set(as)
@@ -90,7 +83,7 @@ describe('audit log (e2e)', () => {
     // Through an API key: the entry names the key and its owner.
     const { id: keyId, key } = await t
       .get(ApiKeysService)
-      .create(admin.id, `audit-${randomUUID()}`);
+      .create(t.admin.id, `audit-${randomUUID()}`);
     await t.http.delete(`/api/admin/webhooks/${id}`).set(bearer(key)).expect(204);
 
     const entries = (await entriesFor({ target_type: 'webhook', target_id: id })).reverse();
@@ -109,8 +102,8 @@ describe('audit log (e2e)', () => {
       expect(e).toEqual(
         expect.objectContaining({
           actor_type: 'user',
-          actor_user_id: admin.id,
-          actor_email: admin.email,
+          actor_user_id: t.admin.id,
+          actor_email: t.admin.email,
           actor_api_key_id: null,
           target_type: 'webhook',
           target_id: id,
@@ -121,7 +114,7 @@ describe('audit log (e2e)', () => {
     expect(entries.at(-1)).toEqual(
       expect.objectContaining({
         actor_type: 'api_key',
-        actor_user_id: admin.id,
+        actor_user_id: t.admin.id,
         actor_api_key_id: keyId,
       }),
     );
@@ -130,7 +123,7 @@ describe('audit log (e2e)', () => {
       expect.objectContaining({
         target_type: 'delivery',
         target_id: delivery.id,
-        actor_user_id: admin.id,
+        actor_user_id: t.admin.id,
       }),
     ]);
 
@@ -140,7 +133,7 @@ describe('audit log (e2e)', () => {
   });
 
   it('records user and API key changes and failed logins, never the password', async () => {
-    const as = bearer(admin.token);
+    const as = bearer(t.admin.token);
     const password = `pw-${randomUUID()}`;
     const email = uniqueEmail('audited');
     const created = await t.http
@@ -183,9 +176,9 @@ describe('audit log (e2e)', () => {
   });
 
   it('writes each entry in the transaction of its action: a rollback after the entry leaves neither', async () => {
-    const as = bearer(admin.token);
-    const webhook = await createWebhook(t, admin.token, {
-      url: receiver.url,
+    const as = bearer(t.admin.token);
+    const webhook = await createWebhook(t, t.admin.token, {
+      url: t.receiver.url,
       event_ticket_created: true,
     });
     const id = String(webhook.id);
@@ -254,7 +247,7 @@ describe('audit log (e2e)', () => {
         [webhook.id],
       ),
     ).toEqual([{ id: delivery.id, event: 'ticket.created', attempts: 1 }]);
-    expect(receiver.requests.filter((r) => r.body.data.webhook_id === webhook.id)).toEqual([]);
+    expect(t.receiver.requests.filter((r) => r.body.data.webhook_id === webhook.id)).toEqual([]);
     const after = await t.http.get(`/api/admin/webhooks/${id}`).set(as).expect(200);
     expect(after.body.name).toBe(webhook.name);
     const secret = await t.http.get(`/api/admin/webhooks/${id}/secret`).set(as).expect(200);
@@ -274,11 +267,11 @@ describe('audit log (e2e)', () => {
 
   it('filters and pages like every list, refuses bad filters by name, and is admin-only', async () => {
     for (let i = 0; i < 3; i++)
-      await createWebhook(t, admin.token, { url: receiver.url, event_all: true });
+      await createWebhook(t, t.admin.token, { url: t.receiver.url, event_all: true });
     const page = await t.http
       .get('/api/admin/audit-log')
       .query({ limit: '2', page: '1' })
-      .set(bearer(admin.token))
+      .set(bearer(t.admin.token))
       .expect(200);
     expect(page.body.data).toHaveLength(2);
     expect(page.body.meta).toEqual({
@@ -291,20 +284,20 @@ describe('audit log (e2e)', () => {
     const future = await t.http
       .get('/api/admin/audit-log')
       .query({ since: '2999-01-01T00:00:00Z' })
-      .set(bearer(admin.token))
+      .set(bearer(t.admin.token))
       .expect(200);
     expect(future.body.data).toEqual([]);
     const bad = await t.http
       .get('/api/admin/audit-log')
       .query({ since: 'yesterday' })
-      .set(bearer(admin.token))
+      .set(bearer(t.admin.token))
       .expect(400);
     expect(bad.body.details[0].field).toBe('since');
     // An action that is never recorded is a mistake, not an empty page.
     const unknown = await t.http
       .get('/api/admin/audit-log')
       .query({ action: 'webhook.updated' })
-      .set(bearer(admin.token))
+      .set(bearer(t.admin.token))
       .expect(400);
     expect(unknown.body.details[0].field).toBe('action');
     const agent = await createUser(t, 'agent');
@@ -317,13 +310,13 @@ describe('audit log (e2e)', () => {
       HOMA_ENCRYPTION_KEY: process.env.HOMA_ENCRYPTION_KEY!,
       ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
     };
-    await createWebhook(t, admin.token, { url: receiver.url, event_all: true });
+    await createWebhook(t, t.admin.token, { url: t.receiver.url, event_all: true });
     const listed = await runCli(['audit:list', '--action', 'webhook.create', '--limit', '5'], env);
     expect(listed.stderr).toBe('');
     expect(listed.code).toBe(0);
     expect(listed.stdout).toMatch(
       new RegExp(
-        `webhook\\.create +webhook \\d+  by ${admin.email.replace('.', '\\.')} from .*127\\.0\\.0\\.1`,
+        `webhook\\.create +webhook \\d+  by ${t.admin.email.replace('.', '\\.')} from .*127\\.0\\.0\\.1`,
       ),
     );
     const cliEmail = uniqueEmail('cli-made');

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { bearer, createUser, TestUser, uniqueEmail } from './factories/users';
 import { createTicket } from './factories/tickets';
-import { createWebhook, DELIVERY_TEST_ENV } from './factories/webhooks';
+import { createWebhook } from './factories/webhooks';
 import { collectPageErrors, launchChromium, screenshot } from './helpers/browser';
+import { Harness, startHarness } from './helpers/harness';
 import { eventually, Receiver, startReceiver, status } from './helpers/receiver';
-import { createTestApp, TestApp } from './helpers/test-app';
 
 const DOCS = join(__dirname, '..', 'docs');
 const DESKTOP = { width: 1280, height: 800 };
@@ -17,10 +17,8 @@ async function shown(locator: Locator, timeout = 10_000): Promise<Locator> {
 }
 
 describe('web console (browser, e2e)', () => {
-  let t: TestApp;
-  let admin: TestUser;
+  let t: Harness;
   let agent: TestUser;
-  let receiver: Receiver;
   let failing: Receiver;
   let browser: Browser;
   let context: BrowserContext;
@@ -29,17 +27,14 @@ describe('web console (browser, e2e)', () => {
 
   beforeAll(async () => {
     [t, browser] = await Promise.all([
-      createTestApp({ ...DELIVERY_TEST_ENV, WEBHOOK_RETRY_SCHEDULE: '100ms,100ms' }),
+      startHarness({ env: { WEBHOOK_RETRY_SCHEDULE: '100ms,100ms' } }),
       launchChromium(),
     ]);
-    admin = await createUser(t, 'admin');
     agent = await createUser(t, 'agent');
-    receiver = await startReceiver();
     failing = await startReceiver(status(500, { 'Content-Type': 'text/plain' }, 'upstream broke'));
   });
   afterAll(async () => {
     await browser?.close();
-    await receiver?.close();
     await failing?.close();
     await t?.close();
   });
@@ -77,9 +72,9 @@ describe('web console (browser, e2e)', () => {
     // By keyboard: the form is reachable and submits with Enter.
     await page.goto('/console');
     await page.getByLabel('Email').focus();
-    await page.keyboard.type(admin.email);
+    await page.keyboard.type(t.admin.email);
     await page.keyboard.press('Tab');
-    await page.keyboard.type(admin.password);
+    await page.keyboard.type(t.admin.password);
     await page.keyboard.press('Enter');
     await shown(page.getByRole('heading', { name: 'Webhooks' }));
 
@@ -103,13 +98,13 @@ describe('web console (browser, e2e)', () => {
       page.getByLabel('URL', { exact: true }).getAttribute('aria-invalid'),
     ).resolves.toBe('true');
 
-    await page.getByLabel('URL', { exact: true }).fill(receiver.url);
+    await page.getByLabel('URL', { exact: true }).fill(t.receiver.url);
     await page.getByLabel(/^Ordered/).check();
     await page.getByRole('button', { name: 'Create webhook' }).click();
     await shown(page.getByRole('heading', { name: 'Receiver hook' }));
     const webhookId = Number(/\/console\/webhooks\/(\d+)$/.exec(page.url())?.[1]);
     expect(webhookId).toBeGreaterThan(0);
-    const created = await t.http.get(`/api/admin/webhooks/${webhookId}`).set(bearer(admin.token));
+    const created = await t.http.get(`/api/admin/webhooks/${webhookId}`).set(bearer(t.admin.token));
     expect(created.body.ordered).toBe(true);
 
     await page
@@ -147,13 +142,13 @@ describe('web console (browser, e2e)', () => {
     await shown(page.getByRole('cell', { name: '#2' }));
     await shown(page.getByRole('cell', { name: 'manual' }));
     await shown(page.getByText('Attempt 2: delivered with HTTP 200'));
-    const sent = await receiver.waitFor(2, (r) => r.body.event === 'ticket.created');
+    const sent = await t.receiver.waitFor(2, (r) => r.body.event === 'ticket.created');
     expect(sent[1].headers['x-webhook-delivery']).toBe(sent[0].headers['x-webhook-delivery']);
     expect(sent[1].headers['x-webhook-attempt']).toBe('2');
   });
 
   it("shows a failing receiver's health and its failed deliveries on the chart", async () => {
-    const hook = await createWebhook(t, admin.token, {
+    const hook = await createWebhook(t, t.admin.token, {
       name: 'Failing hook',
       url: failing.url,
       event_ticket_created: true,
@@ -163,11 +158,11 @@ describe('web console (browser, e2e)', () => {
     await eventually(async () => {
       const res = await t.http
         .get(`/api/admin/webhook_deliveries?webhook_id=${hook.id}&status=failed`)
-        .set(bearer(admin.token));
+        .set(bearer(t.admin.token));
       return (res.body as { meta: { total: number } }).meta.total === 2;
     });
 
-    await signIn(admin);
+    await signIn(t.admin);
     const row = await shown(page.getByRole('row').filter({ hasText: 'Failing hook' }));
     await shown(row.getByText('Failed · 500'));
     await shown(row.getByText('0% succeeded, 2 failed'));
@@ -200,12 +195,12 @@ describe('web console (browser, e2e)', () => {
   });
 
   it('edits, disables, reveals and rotates the secret, recovers and deletes a webhook', async () => {
-    const hook = await createWebhook(t, admin.token, {
+    const hook = await createWebhook(t, t.admin.token, {
       name: 'Managed hook',
       url: failing.url,
       event_user_updated: true,
     });
-    await signIn(admin);
+    await signIn(t.admin);
     await (await shown(page.getByRole('link', { name: 'Managed hook' }))).click();
     await shown(page.getByRole('heading', { name: 'Managed hook' }));
 
@@ -218,7 +213,7 @@ describe('web console (browser, e2e)', () => {
     await page.getByLabel('Description').fill('Edited in the console');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await shown(page.getByText('Edited in the console'));
-    const saved = (await t.http.get(`/api/admin/webhooks/${hook.id}`).set(bearer(admin.token)))
+    const saved = (await t.http.get(`/api/admin/webhooks/${hook.id}`).set(bearer(t.admin.token)))
       .body as Record<string, unknown>;
     expect(saved).toMatchObject({ event_user_updated: false, event_client_created: true });
 
@@ -231,7 +226,7 @@ describe('web console (browser, e2e)', () => {
     await page.getByRole('button', { name: 'Rotate secret' }).click();
     await shown(page.getByText(/Secret rotated\. The old one also signs until/));
     const rotated = (
-      await t.http.get(`/api/admin/webhooks/${hook.id}/secret`).set(bearer(admin.token))
+      await t.http.get(`/api/admin/webhooks/${hook.id}/secret`).set(bearer(t.admin.token))
     ).body as { secret: string };
     expect(rotated.secret).not.toBe(hook.secret);
     await shown(page.getByText(rotated.secret, { exact: true }));
@@ -262,13 +257,13 @@ describe('web console (browser, e2e)', () => {
     await page.getByRole('button', { name: 'Delete webhook' }).click();
     await page.getByRole('button', { name: 'Yes, delete it' }).click();
     await shown(page.getByRole('heading', { name: 'Webhooks' }));
-    await t.http.get(`/api/admin/webhooks/${hook.id}`).set(bearer(admin.token)).expect(404);
+    await t.http.get(`/api/admin/webhooks/${hook.id}`).set(bearer(t.admin.token)).expect(404);
     await expect(page.getByRole('link', { name: 'Managed hook' }).count()).resolves.toBe(0);
   });
 
   it('says a wrong password without telling whether the email exists', async () => {
     await page.goto('/console');
-    await page.getByLabel('Email').fill(admin.email);
+    await page.getByLabel('Email').fill(t.admin.email);
     await page.getByLabel('Password').fill('not-the-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
     const wrong = await (await shown(page.getByRole('alert'))).textContent();
@@ -293,11 +288,11 @@ describe('web console (browser, e2e)', () => {
 
   it('brings back the sign-in form when the token has expired, and signs out', async () => {
     const expired = jwt.sign(
-      { sub: admin.id, exp: Math.floor(Date.now() / 1000) - 60 },
+      { sub: t.admin.id, exp: Math.floor(Date.now() / 1000) - 60 },
       String(process.env.JWT_SECRET),
       { algorithm: 'HS256' },
     );
-    await signIn(admin);
+    await signIn(t.admin);
     await shown(page.getByRole('heading', { name: 'Webhooks' }));
     // The token expires while the page is open: the next request gets a 401.
     await page.evaluate(`localStorage.setItem('homa.console.token', ${JSON.stringify(expired)})`);
@@ -313,8 +308,8 @@ describe('web console (browser, e2e)', () => {
     await page.goto('/console/deliveries');
     await shown(page.getByText('Your session has expired. Sign in again.'));
 
-    await page.getByLabel('Email').fill(admin.email);
-    await page.getByLabel('Password').fill(admin.password);
+    await page.getByLabel('Email').fill(t.admin.email);
+    await page.getByLabel('Password').fill(t.admin.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await shown(page.getByRole('heading', { name: 'Deliveries' }));
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -324,7 +319,7 @@ describe('web console (browser, e2e)', () => {
 
   it('fits a phone-width window', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
-    await signIn(admin);
+    await signIn(t.admin);
     await shown(page.getByRole('heading', { name: 'Webhooks' }));
     const overflow = await page.evaluate<number>(
       'document.documentElement.scrollWidth - document.documentElement.clientWidth',

@@ -1,26 +1,26 @@
-import { bearer, createUser, uniqueEmail } from './factories/users';
-import { createWebhook, DELIVERY_TEST_ENV } from './factories/webhooks';
+import { uniqueEmail } from './factories/users';
+import { createWebhook } from './factories/webhooks';
+import { startHarness } from './helpers/harness';
 import { hang, startReceiver } from './helpers/receiver';
-import { createTestApp } from './helpers/test-app';
 
 const HANG_TIMEOUT_MS = 3000;
 
 describe('isolation (e2e)', () => {
   it('one endpoint hanging to its timeout does not hold up nine healthy ones', async () => {
-    const t = await createTestApp({
-      ...DELIVERY_TEST_ENV,
-      WEBHOOK_TIMEOUT_MS: String(HANG_TIMEOUT_MS),
-      WEBHOOK_CONCURRENCY: '10',
-      WEBHOOK_PER_ENDPOINT_CONCURRENCY: '2',
-      WEBHOOK_RETRY_SCHEDULE: '1h',
+    const t = await startHarness({
+      env: {
+        WEBHOOK_TIMEOUT_MS: String(HANG_TIMEOUT_MS),
+        WEBHOOK_CONCURRENCY: '10',
+        WEBHOOK_PER_ENDPOINT_CONCURRENCY: '2',
+        WEBHOOK_RETRY_SCHEDULE: '1h',
+      },
     });
-    const healthy = await startReceiver();
+    const healthy = t.receiver;
     const hanging = await startReceiver(hang);
     try {
-      const admin = await createUser(t, 'admin');
-      await createWebhook(t, admin.token, { url: hanging.url, event_user_created: true });
+      await createWebhook(t, t.admin.token, { url: hanging.url, event_user_created: true });
       for (let i = 0; i < 9; i++)
-        await createWebhook(t, admin.token, {
+        await createWebhook(t, t.admin.token, {
           url: `${healthy.url}?h=${i}`,
           event_user_created: true,
         });
@@ -30,11 +30,7 @@ describe('isolation (e2e)', () => {
       for (let i = 0; i < events; i++) {
         const email = uniqueEmail('iso');
         sentAt.set(email, Date.now());
-        await t.http
-          .post('/api/admin/users')
-          .set(bearer(admin.token))
-          .send({ email, name: 'Iso', password: 'long-enough-pw' })
-          .expect(201);
+        await t.trigger({ email, name: 'Iso' });
       }
       const received = await healthy.waitFor(9 * events, undefined, HANG_TIMEOUT_MS * 4);
       const latencies = received.map((r) => r.at - sentAt.get(String(r.body.data.email))!);
@@ -50,7 +46,6 @@ describe('isolation (e2e)', () => {
         `isolation: ${received.length} healthy deliveries, worst event-to-receipt ${worst} ms, hanging endpoint holding ${hanging.requests.length}`,
       );
     } finally {
-      await healthy.close();
       await hanging.close();
       await t.close();
     }

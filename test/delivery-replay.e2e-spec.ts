@@ -2,65 +2,40 @@ import { DeliveryRetentionService } from '../src/deliveries/log/delivery-retenti
 import { WebhookDelivery } from '../src/deliveries/entities/webhook-delivery.entity';
 import { WebhookEvent } from '../src/deliveries/entities/webhook-event.entity';
 import { In } from 'typeorm';
-import { bearer, createUser, TestUser, uniqueEmail } from './factories/users';
-import { createWebhook, DELIVERY_TEST_ENV } from './factories/webhooks';
+import { bearer } from './factories/users';
+import { createWebhook } from './factories/webhooks';
+import { Harness, startHarness } from './helpers/harness';
 import { eventually, ok, startReceiver, status } from './helpers/receiver';
-import { createTestApp, TestApp } from './helpers/test-app';
-import { standardWebhooksAccept } from './helpers/signatures';
-import { createHmac } from 'node:crypto';
+import { hmacSignature, standardWebhooksAccept } from './helpers/signatures';
 
 /** Long enough for a delivery to go out within it on a busy machine (1 s was not, under load). */
 const ROTATION_GRACE_S = 4;
 
 describe('redeliver, recover, rotation, auto-disable and pruning (e2e)', () => {
-  let t: TestApp;
-  let admin: TestUser;
+  let t: Harness;
 
   beforeAll(async () => {
-    t = await createTestApp({
-      ...DELIVERY_TEST_ENV,
-      WEBHOOK_RETRY_SCHEDULE: '100ms,100ms',
-      WEBHOOK_AUTO_DISABLE_AFTER: '600ms',
+    t = await startHarness({
+      env: { WEBHOOK_RETRY_SCHEDULE: '100ms,100ms', WEBHOOK_AUTO_DISABLE_AFTER: '600ms' },
     });
-    admin = await createUser(t, 'admin');
   });
   afterAll(() => t.close());
-
-  const trigger = () =>
-    t.http
-      .post('/api/admin/users')
-      .set(bearer(admin.token))
-      .send({ email: uniqueEmail('rp'), name: 'Replay', password: 'long-enough-pw' })
-      .expect(201);
-
-  const deliveriesOf = async (webhookId: number) =>
-    (
-      await t.http
-        .get('/api/admin/webhook_deliveries')
-        .query({ webhook_id: webhookId, limit: 100 })
-        .set(bearer(admin.token))
-        .expect(200)
-    ).body.data as {
-      id: string;
-      status: string;
-      attempts: number;
-    }[];
 
   it('redelivers any delivery by hand: same body, same ids, trigger=manual', async () => {
     const receiver = await startReceiver();
     try {
-      const hook = await createWebhook(t, admin.token, {
+      const hook = await createWebhook(t, t.admin.token, {
         url: receiver.url,
         event_user_created: true,
       });
-      await trigger();
+      await t.trigger();
       const [first] = await receiver.waitFor(1);
       const deliveryId = String(first.headers['x-webhook-delivery']);
-      await eventually(async () => (await deliveriesOf(hook.id))[0]?.status === 'succeeded');
+      await eventually(async () => (await t.deliveriesOf(hook.id))[0]?.status === 'succeeded');
 
       const res = await t.http
         .post(`/api/admin/webhook_deliveries/${deliveryId}/redeliver`)
-        .set(bearer(admin.token))
+        .set(bearer(t.admin.token))
         .expect(200);
       expect(res.body).toEqual(
         expect.objectContaining({
@@ -77,7 +52,7 @@ describe('redeliver, recover, rotation, auto-disable and pruning (e2e)', () => {
       expect(again.raw.equals(first.raw)).toBe(true);
       const detail = await t.http
         .get(`/api/admin/webhook_deliveries/${deliveryId}`)
-        .set(bearer(admin.token))
+        .set(bearer(t.admin.token))
         .expect(200);
       expect(detail.body.attempt_log.map((a: { trigger: string }) => a.trigger)).toEqual([
         'auto',
@@ -85,7 +60,7 @@ describe('redeliver, recover, rotation, auto-disable and pruning (e2e)', () => {
       ]);
       await t.http
         .post('/api/admin/webhook_deliveries/00000000-0000-4000-8000-000000000000/redeliver')
-        .set(bearer(admin.token))
+        .set(bearer(t.admin.token))
         .expect(404);
     } finally {
       await receiver.close();
@@ -95,36 +70,36 @@ describe('redeliver, recover, rotation, auto-disable and pruning (e2e)', () => {
   it('recovers every failed delivery since a time, in the background, answering how many', async () => {
     const receiver = await startReceiver(status(500));
     try {
-      const hook = await createWebhook(t, admin.token, {
+      const hook = await createWebhook(t, t.admin.token, {
         url: receiver.url,
         event_user_created: true,
       });
       const since = new Date(Date.now() - 1000).toISOString();
-      await trigger();
-      await trigger();
+      await t.trigger();
+      await t.trigger();
       await eventually(async () => {
-        const rows = await deliveriesOf(hook.id);
+        const rows = await t.deliveriesOf(hook.id);
         return rows.length === 2 && rows.every((r) => r.status === 'failed');
       });
       // The failures above stayed under the auto-disable window only if it has not passed: re-enable to be sure.
       await t.http
         .put(`/api/admin/webhooks/${hook.id}`)
-        .set(bearer(admin.token))
+        .set(bearer(t.admin.token))
         .send({ enabled: true })
         .expect(200);
       receiver.respondWith(ok);
       const res = await t.http
         .post(`/api/admin/webhooks/${hook.id}/recover`)
-        .set(bearer(admin.token))
+        .set(bearer(t.admin.token))
         .send({ since })
         .expect(202);
       expect(res.body).toEqual({ webhook_id: hook.id, requeued: 2 });
       await eventually(async () =>
-        (await deliveriesOf(hook.id)).every((r) => r.status === 'succeeded'),
+        (await t.deliveriesOf(hook.id)).every((r) => r.status === 'succeeded'),
       );
       const bad = await t.http
         .post(`/api/admin/webhooks/${hook.id}/recover`)
-        .set(bearer(admin.token))
+        .set(bearer(t.admin.token))
         .send({ since: 'yesterday' })
         .expect(400);
       expect(bad.body.message).toMatch(/since/);
@@ -136,21 +111,21 @@ describe('redeliver, recover, rotation, auto-disable and pruning (e2e)', () => {
   it('disables a webhook whose deliveries all failed for the configured window; re-enabling clears the reason', async () => {
     const receiver = await startReceiver(status(500));
     try {
-      const hook = await createWebhook(t, admin.token, {
+      const hook = await createWebhook(t, t.admin.token, {
         url: receiver.url,
         event_user_created: true,
       });
-      await trigger();
+      await t.trigger();
       await new Promise((r) => setTimeout(r, 700));
-      await trigger();
+      await t.trigger();
       const disabled = await eventually(async () => {
-        const res = await t.http.get(`/api/admin/webhooks/${hook.id}`).set(bearer(admin.token));
+        const res = await t.http.get(`/api/admin/webhooks/${hook.id}`).set(bearer(t.admin.token));
         return res.body.enabled === false ? res.body : undefined;
       });
       expect(disabled.disabled_reason).toMatch(/Every delivery failed since/);
       const enabled = await t.http
         .patch(`/api/admin/webhooks/${hook.id}`)
-        .set(bearer(admin.token))
+        .set(bearer(t.admin.token))
         .send({ enabled: true })
         .expect(200);
       expect(enabled.body).toEqual(
@@ -167,18 +142,18 @@ describe('redeliver, recover, rotation, auto-disable and pruning (e2e)', () => {
       ++calls % 2 === 0 ? ok(req, res) : status(500)(req, res),
     );
     try {
-      const hook = await createWebhook(t, admin.token, {
+      const hook = await createWebhook(t, t.admin.token, {
         url: receiver.url,
         event_user_created: true,
       });
       for (let i = 0; i < 4; i++) {
-        await trigger();
+        await t.trigger();
         await new Promise((r) => setTimeout(r, 250));
       }
       await receiver.waitFor(8);
       const res = await t.http
         .get(`/api/admin/webhooks/${hook.id}`)
-        .set(bearer(admin.token))
+        .set(bearer(t.admin.token))
         .expect(200);
       expect(res.body.enabled).toBe(true);
     } finally {
@@ -189,14 +164,14 @@ describe('redeliver, recover, rotation, auto-disable and pruning (e2e)', () => {
   it('rotates the secret: both secrets verify during the grace period, only the new one after', async () => {
     const receiver = await startReceiver();
     try {
-      const hook = await createWebhook(t, admin.token, {
+      const hook = await createWebhook(t, t.admin.token, {
         url: receiver.url,
         event_user_created: true,
         secret: 'old-secret-value',
       });
       const rotated = await t.http
         .post(`/api/admin/webhooks/${hook.id}/rotate-secret`)
-        .set(bearer(admin.token))
+        .set(bearer(t.admin.token))
         .send({ secret: 'new-secret-value', grace_period_seconds: ROTATION_GRACE_S })
         .expect(200);
       expect(rotated.body).toEqual({
@@ -204,30 +179,30 @@ describe('redeliver, recover, rotation, auto-disable and pruning (e2e)', () => {
         secret: 'new-secret-value',
         previous_secret_expires_at: expect.any(String),
       });
-      await trigger();
+      await t.trigger();
       const [during] = await receiver.waitFor(1);
       expect(String(during.headers['webhook-signature']).split(' ')).toHaveLength(2);
       expect(standardWebhooksAccept(during, 'new-secret-value')).toBe(true);
       expect(standardWebhooksAccept(during, 'old-secret-value')).toBe(true);
       expect(during.headers['x-webhook-signature']).toBe(
-        createHmac('sha256', 'new-secret-value').update(during.raw).digest('hex'),
+        hmacSignature('new-secret-value', during.raw),
       );
 
       await new Promise((r) => setTimeout(r, ROTATION_GRACE_S * 1000 + 100));
-      await trigger();
+      await t.trigger();
       const [, after] = await receiver.waitFor(2);
       expect(standardWebhooksAccept(after, 'new-secret-value')).toBe(true);
       expect(standardWebhooksAccept(after, 'old-secret-value')).toBe(false);
 
       const generated = await t.http
         .post(`/api/admin/webhooks/${hook.id}/rotate-secret`)
-        .set(bearer(admin.token))
+        .set(bearer(t.admin.token))
         .send({})
         .expect(200);
       expect(generated.body.secret).toMatch(/^[A-Za-z0-9]{32}$/);
       const secret = await t.http
         .get(`/api/admin/webhooks/${hook.id}/secret`)
-        .set(bearer(admin.token))
+        .set(bearer(t.admin.token))
         .expect(200);
       expect(secret.body.secret).toBe(generated.body.secret);
     } finally {
@@ -238,17 +213,17 @@ describe('redeliver, recover, rotation, auto-disable and pruning (e2e)', () => {
   it('prunes finished deliveries and their attempts past retention, and keeps pending ones', async () => {
     const receiver = await startReceiver();
     try {
-      const hook = await createWebhook(t, admin.token, {
+      const hook = await createWebhook(t, t.admin.token, {
         url: receiver.url,
         event_user_created: true,
       });
-      await trigger();
-      await trigger();
+      await t.trigger();
+      await t.trigger();
       await eventually(
         async () =>
-          (await deliveriesOf(hook.id)).filter((d) => d.status === 'succeeded').length === 2,
+          (await t.deliveriesOf(hook.id)).filter((d) => d.status === 'succeeded').length === 2,
       );
-      const [oldDone, recent] = await deliveriesOf(hook.id);
+      const [oldDone, recent] = await t.deliveriesOf(hook.id);
       const old = new Date(Date.now() - 40 * 86_400_000);
       const deliveries = t.dataSource.getRepository(WebhookDelivery);
       await deliveries.update({ id: oldDone.id }, { created_at: old });

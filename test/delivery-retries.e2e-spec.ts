@@ -1,46 +1,27 @@
-import { bearer, createUser, TestUser, uniqueEmail } from './factories/users';
-import { createWebhook, DELIVERY_TEST_ENV } from './factories/webhooks';
+import { bearer } from './factories/users';
+import { createWebhook } from './factories/webhooks';
+import { Harness, startHarness } from './helpers/harness';
 import { eventually, ok, ReceivedRequest, startReceiver, status } from './helpers/receiver';
-import { createTestApp, TestApp } from './helpers/test-app';
 
 const SCHEDULE_MS = [300, 600, 900];
 const POLL_MS = 50;
 const SLACK_MS = 250;
 
 describe('retries (e2e)', () => {
-  let t: TestApp;
-  let admin: TestUser;
+  let t: Harness;
 
   beforeAll(async () => {
-    t = await createTestApp({
-      ...DELIVERY_TEST_ENV,
-      WEBHOOK_RETRY_SCHEDULE: SCHEDULE_MS.map((ms) => `${ms}ms`).join(','),
-      WEBHOOK_POLL_INTERVAL_MS: String(POLL_MS),
+    t = await startHarness({
+      env: {
+        WEBHOOK_RETRY_SCHEDULE: SCHEDULE_MS.map((ms) => `${ms}ms`).join(','),
+        WEBHOOK_POLL_INTERVAL_MS: String(POLL_MS),
+      },
     });
-    admin = await createUser(t, 'admin');
   });
   afterAll(() => t.close());
 
-  const trigger = () =>
-    t.http
-      .post('/api/admin/users')
-      .set(bearer(admin.token))
-      .send({ email: uniqueEmail('retry'), name: 'Retry', password: 'long-enough-pw' })
-      .expect(201);
-
-  const deliveryOf = async (webhookId: number) => {
-    const rows: {
-      id: string;
-      status: string;
-      attempts: number;
-      success: unknown;
-      error: string | null;
-    }[] = await t.dataSource.query(
-      'SELECT id, status, attempts, success, error FROM webhook_deliveries WHERE webhook_id = ?',
-      [webhookId],
-    );
-    return rows[0];
-  };
+  /** The webhook's one delivery, as the database holds it. */
+  const deliveryOf = async (webhookId: number) => (await t.deliveryRows(webhookId))[0];
 
   const gaps = (requests: ReceivedRequest[]) =>
     requests.slice(1).map((r, i) => r.at - requests[i].at);
@@ -53,11 +34,11 @@ describe('retries (e2e)', () => {
       else ok(req, res);
     });
     try {
-      const hook = await createWebhook(t, admin.token, {
+      const hook = await createWebhook(t, t.admin.token, {
         url: receiver.url,
         event_user_created: true,
       });
-      await trigger();
+      await t.trigger();
       const requests = await receiver.waitFor(4);
       const delivery = await eventually(async () => {
         const d = await deliveryOf(hook.id);
@@ -75,7 +56,7 @@ describe('retries (e2e)', () => {
       });
       const detail = await t.http
         .get(`/api/admin/webhook_deliveries/${delivery.id}`)
-        .set(bearer(admin.token))
+        .set(bearer(t.admin.token))
         .expect(200);
       expect(
         detail.body.attempt_log.map((a: { status_code: number; trigger: string }) => [
@@ -96,11 +77,11 @@ describe('retries (e2e)', () => {
   it('fails for good after the last retry', async () => {
     const receiver = await startReceiver(status(500));
     try {
-      const hook = await createWebhook(t, admin.token, {
+      const hook = await createWebhook(t, t.admin.token, {
         url: receiver.url,
         event_user_created: true,
       });
-      await trigger();
+      await t.trigger();
       const d = await eventually(async () => {
         const row = await deliveryOf(hook.id);
         return row?.status === 'failed' ? row : undefined;
@@ -123,8 +104,8 @@ describe('retries (e2e)', () => {
       else ok(req, res);
     });
     try {
-      await createWebhook(t, admin.token, { url: receiver.url, event_user_created: true });
-      await trigger();
+      await createWebhook(t, t.admin.token, { url: receiver.url, event_user_created: true });
+      await t.trigger();
       const requests = await receiver.waitFor(3);
       const [first, second] = gaps(requests);
       // 5 s asked, capped at twice the scheduled 300 ms (±20 %).
@@ -141,26 +122,26 @@ describe('retries (e2e)', () => {
   it('410 Gone disables the webhook with a reason and stops its pending deliveries', async () => {
     const receiver = await startReceiver(status(410));
     try {
-      const hook = await createWebhook(t, admin.token, {
+      const hook = await createWebhook(t, t.admin.token, {
         url: receiver.url,
         event_user_created: true,
       });
-      await trigger();
+      await t.trigger();
       await receiver.waitFor(1);
       const webhook = await eventually(async () => {
-        const res = await t.http.get(`/api/admin/webhooks/${hook.id}`).set(bearer(admin.token));
+        const res = await t.http.get(`/api/admin/webhooks/${hook.id}`).set(bearer(t.admin.token));
         return res.body.enabled === false ? res.body : undefined;
       });
       expect(webhook.disabled_reason).toMatch(/410 Gone/);
       expect((await deliveryOf(hook.id)).status).toBe('failed');
 
-      await trigger();
+      await t.trigger();
       await new Promise((r) => setTimeout(r, 400));
       expect(receiver.requests).toHaveLength(1);
 
       const enabled = await t.http
         .put(`/api/admin/webhooks/${hook.id}`)
-        .set(bearer(admin.token))
+        .set(bearer(t.admin.token))
         .send({ enabled: true })
         .expect(200);
       expect(enabled.body.disabled_reason).toBeNull();

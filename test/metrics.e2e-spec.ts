@@ -1,30 +1,22 @@
-import { bearer, createUser, uniqueEmail } from './factories/users';
-import { createWebhook, DELIVERY_TEST_ENV } from './factories/webhooks';
+import { bearer, createUser } from './factories/users';
+import { createTestApp } from './helpers/test-app';
+import { createWebhook } from './factories/webhooks';
+import { startHarness } from './helpers/harness';
 import { eventually, startReceiver, status } from './helpers/receiver';
 import { parsePrometheus, sampleValue, TEST_METRICS_TOKEN } from './helpers/prometheus';
-import { createTestApp } from './helpers/test-app';
 
 describe('metrics (e2e)', () => {
   it('GET /metrics is Prometheus text whose counters match the deliveries made', async () => {
-    const t = await createTestApp({
-      ...DELIVERY_TEST_ENV,
-      WEBHOOK_RETRY_SCHEDULE: '100ms',
-      METRICS_TOKEN: TEST_METRICS_TOKEN,
+    const t = await startHarness({
+      env: { WEBHOOK_RETRY_SCHEDULE: '100ms', METRICS_TOKEN: TEST_METRICS_TOKEN },
     });
-    const good = await startReceiver();
+    const good = t.receiver;
     const bad = await startReceiver(status(500));
     try {
-      const admin = await createUser(t, 'admin');
-      await createWebhook(t, admin.token, { url: good.url, event_user_created: true });
-      await createWebhook(t, admin.token, { url: bad.url, event_user_created: true });
+      await createWebhook(t, t.admin.token, { url: good.url, event_user_created: true });
+      await createWebhook(t, t.admin.token, { url: bad.url, event_user_created: true });
       const users = 3;
-      for (let i = 0; i < users; i++) {
-        await t.http
-          .post('/api/admin/users')
-          .set(bearer(admin.token))
-          .send({ email: uniqueEmail('m'), name: 'M', password: 'long-enough-pw' })
-          .expect(201);
-      }
+      for (let i = 0; i < users; i++) await t.trigger();
       await eventually(async () => {
         const rows: { n: number | string }[] = await t.dataSource.query(
           "SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status <> 'pending'",
@@ -55,9 +47,8 @@ describe('metrics (e2e)', () => {
       expect(sampleValue(samples, 'homa_webhook_attempt_duration_seconds_count')).toBe(3 * users);
       expect(sampleValue(samples, 'homa_webhook_deliveries_pending')).toBe(0);
       expect(samples.some((s) => s.name === 'homa_webhook_queue_depth')).toBe(true);
-      expect(res.text).not.toContain(admin.token);
+      expect(res.text).not.toContain(t.admin.token);
     } finally {
-      await good.close();
       await bad.close();
       await t.close();
     }

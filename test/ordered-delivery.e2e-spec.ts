@@ -1,32 +1,31 @@
-import { bearer, createUser, TestUser } from './factories/users';
+import { bearer } from './factories/users';
 import { createTicket, CreatedTicket } from './factories/tickets';
-import { createWebhook, DELIVERY_TEST_ENV } from './factories/webhooks';
+import { createWebhook } from './factories/webhooks';
+import { Harness, startHarness } from './helpers/harness';
 import { eventually, ok, ReceivedRequest, startReceiver, status } from './helpers/receiver';
-import { createTestApp, TestApp } from './helpers/test-app';
 
 const RETRY_MS = 2000;
 
 /** Ordered delivery per key: one ticket's events one at a time, in commit order, with X-Webhook-Sequence. */
 describe('ordered delivery (e2e)', () => {
-  let t: TestApp;
-  let admin: TestUser;
+  let t: Harness;
 
   beforeAll(async () => {
-    t = await createTestApp({
-      ...DELIVERY_TEST_ENV,
-      WEBHOOK_RETRY_SCHEDULE: `${RETRY_MS}ms,${RETRY_MS}ms`,
-      WEBHOOK_POLL_INTERVAL_MS: '50',
+    t = await startHarness({
+      env: {
+        WEBHOOK_RETRY_SCHEDULE: `${RETRY_MS}ms,${RETRY_MS}ms`,
+        WEBHOOK_POLL_INTERVAL_MS: '50',
+      },
     });
-    admin = await createUser(t, 'admin');
   });
   afterAll(() => t.close());
   // Each test's webhooks stop with it, so their retries do not run into the next test.
   afterEach(async () => {
-    const hooks = await t.http.get('/api/admin/webhooks?limit=100').set(bearer(admin.token));
+    const hooks = await t.http.get('/api/admin/webhooks?limit=100').set(bearer(t.admin.token));
     for (const hook of hooks.body.data as { id: number }[])
       await t.http
         .patch(`/api/admin/webhooks/${hook.id}`)
-        .set(bearer(admin.token))
+        .set(bearer(t.admin.token))
         .send({ enabled: false })
         .expect(200);
   });
@@ -52,44 +51,29 @@ describe('ordered delivery (e2e)', () => {
   const bodies = (requests: ReceivedRequest[]) =>
     requests.map((r) => (r.body.event === 'ticket.created' ? 'created' : r.body.data.body));
 
-  interface DeliveryRow {
-    id: string;
-    status: string;
-    attempts: number;
-    sequence: number | string | null;
-    next_attempt_at: unknown;
-    ordering_key: string | null;
-  }
-  const deliveriesOf = (webhookId: number): Promise<DeliveryRow[]> =>
-    t.dataSource.query(
-      `SELECT id, status, attempts, sequence, next_attempt_at, ordering_key FROM webhook_deliveries
-       WHERE webhook_id = ? ORDER BY sequence`,
-      [webhookId],
-    );
-
   const subscription = { event_ticket_created: true, event_message_created: true };
 
   it('admin API: ordered defaults to false, is set on create and by PATCH, and is validated', async () => {
-    const plain = await createWebhook(t, admin.token, { url: 'http://127.0.0.1:9/x' });
+    const plain = await createWebhook(t, t.admin.token, { url: 'http://127.0.0.1:9/x' });
     expect(plain.ordered).toBe(false);
-    const ordered = await createWebhook(t, admin.token, {
+    const ordered = await createWebhook(t, t.admin.token, {
       url: 'http://127.0.0.1:9/x',
       ordered: true,
     });
     expect(ordered.ordered).toBe(true);
     const patched = await t.http
       .patch(`/api/admin/webhooks/${plain.id}`)
-      .set(bearer(admin.token))
+      .set(bearer(t.admin.token))
       .send({ ordered: true })
       .expect(200);
     expect(patched.body.ordered).toBe(true);
     const bad = await t.http
       .put(`/api/admin/webhooks/${plain.id}`)
-      .set(bearer(admin.token))
+      .set(bearer(t.admin.token))
       .send({ ordered: 'yes' })
       .expect(400);
     expect(JSON.stringify(bad.body)).toMatch(/ordered/);
-    const listed = await t.http.get(`/api/admin/webhooks/${plain.id}`).set(bearer(admin.token));
+    const listed = await t.http.get(`/api/admin/webhooks/${plain.id}`).set(bearer(t.admin.token));
     expect(listed.body.ordered).toBe(true);
   });
 
@@ -106,12 +90,12 @@ describe('ordered delivery (e2e)', () => {
       ok(req, res);
     });
     try {
-      const orderedHook = await createWebhook(t, admin.token, {
+      const orderedHook = await createWebhook(t, t.admin.token, {
         url: `${receiver.url}?h=ordered`,
         ordered: true,
         ...subscription,
       });
-      await createWebhook(t, admin.token, { url: `${receiver.url}?h=plain`, ...subscription });
+      await createWebhook(t, t.admin.token, { url: `${receiver.url}?h=plain`, ...subscription });
       const onOrdered = (r: ReceivedRequest) => r.path.includes('ordered');
       const onPlain = (r: ReceivedRequest) => r.path.includes('plain');
 
@@ -162,7 +146,7 @@ describe('ordered delivery (e2e)', () => {
       expect(Math.max(...ofTicket(plain, slow).map((r) => r.at))).toBeLessThan(slowOrdered[2].at);
 
       const rows = await eventually(async () => {
-        const all = await deliveriesOf(orderedHook.id);
+        const all = await t.deliveryRows(orderedHook.id);
         return all.length === 9 && all.every((d) => d.status === 'succeeded') ? all : undefined;
       });
       expect(
@@ -172,7 +156,7 @@ describe('ordered delivery (e2e)', () => {
       // A test send is a one-off: no sequence, and the stream goes on from where it was.
       const test = await t.http
         .post(`/api/admin/webhooks/${orderedHook.id}/test`)
-        .set(bearer(admin.token))
+        .set(bearer(t.admin.token))
         .expect(200);
       expect(test.body.success).toBe(true);
       const testRequest = receiver.requests.find((r) => r.body.event === 'webhook.test')!;
@@ -196,7 +180,7 @@ describe('ordered delivery (e2e)', () => {
       ok(req, res);
     });
     try {
-      const hook = await createWebhook(t, admin.token, {
+      const hook = await createWebhook(t, t.admin.token, {
         url: receiver.url,
         ordered: true,
         ...subscription,
@@ -210,7 +194,7 @@ describe('ordered delivery (e2e)', () => {
       expect(requests[3].at - requests[2].at).toBeGreaterThanOrEqual(0);
       expect(requests[2].at - requests[0].at).toBeGreaterThanOrEqual(2 * RETRY_MS * 0.8 - 20);
       const rows = await eventually(async () => {
-        const all = await deliveriesOf(hook.id);
+        const all = await t.deliveryRows(hook.id);
         return all.length === 3 && all[2].status === 'succeeded' ? all : undefined;
       });
       expect(rows.map((d) => [Number(d.sequence), d.status, Number(d.attempts)])).toEqual([
@@ -223,7 +207,7 @@ describe('ordered delivery (e2e)', () => {
       doomed = null;
       const recovered = await t.http
         .post(`/api/admin/webhooks/${hook.id}/recover`)
-        .set(bearer(admin.token))
+        .set(bearer(t.admin.token))
         .send({ since: new Date(Date.now() - 60_000).toISOString() })
         .expect(202);
       expect(recovered.body.requeued).toBe(1);
@@ -243,7 +227,7 @@ describe('ordered delivery (e2e)', () => {
       accept ? ok(req, res) : status(503)(req, res),
     );
     try {
-      const hook = await createWebhook(t, admin.token, {
+      const hook = await createWebhook(t, t.admin.token, {
         url: receiver.url,
         ordered: true,
         ...subscription,
@@ -252,12 +236,12 @@ describe('ordered delivery (e2e)', () => {
       await receiver.waitFor(1);
       await t.http
         .patch(`/api/admin/webhooks/${hook.id}`)
-        .set(bearer(admin.token))
+        .set(bearer(t.admin.token))
         .send({ enabled: false })
         .expect(200);
       // The head's next retry finds the webhook disabled: every delivery is held, still pending.
       const held = await eventually(async () => {
-        const all = await deliveriesOf(hook.id);
+        const all = await t.deliveryRows(hook.id);
         return all.length === 5 &&
           all.every((d) => d.status === 'pending' && d.next_attempt_at === null)
           ? all
@@ -272,7 +256,7 @@ describe('ordered delivery (e2e)', () => {
 
       await t.http
         .patch(`/api/admin/webhooks/${hook.id}`)
-        .set(bearer(admin.token))
+        .set(bearer(t.admin.token))
         .send({ enabled: true })
         .expect(200);
       const requests = (await receiver.waitFor(before + 5)).slice(before);
@@ -280,7 +264,7 @@ describe('ordered delivery (e2e)', () => {
       expect(bodies(requests)).toEqual(['created', 'first', 'reply 1', 'reply 2', 'reply 3']);
       expect(sequences(requests)).toEqual([1, 2, 3, 4, 5]);
       await eventually(async () =>
-        (await deliveriesOf(hook.id)).every((d) => d.status === 'succeeded'),
+        (await t.deliveryRows(hook.id)).every((d) => d.status === 'succeeded'),
       );
     } finally {
       await receiver.close();

@@ -4,33 +4,27 @@ import { OutcomeRecorder } from '../src/deliveries/outcomes/outcome-recorder';
 import { sqlValue } from '../src/database/sql';
 import { TransactionService } from '../src/database/transaction.service';
 import { GUIDE_TICKET } from './factories/tickets';
-import { createUser, TestUser, uniqueEmail } from './factories/users';
-import { createWebhook, DELIVERY_TEST_ENV } from './factories/webhooks';
-import { eventually, Receiver, startReceiver } from './helpers/receiver';
-import { createTestApp, TestApp } from './helpers/test-app';
+import { uniqueEmail } from './factories/users';
+import { createWebhook } from './factories/webhooks';
+import { Harness, startHarness } from './helpers/harness';
+import { eventually } from './helpers/receiver';
+import type { TestApp } from './helpers/test-app';
 
 const count = async (t: TestApp, sql: string, params: unknown[] = []) =>
   Number((await t.dataSource.query<{ n: number | string }[]>(sql, params))[0].n);
 
 describe('the event outbox (e2e)', () => {
-  let t: TestApp;
-  let admin: TestUser;
-  let receiver: Receiver;
+  let t: Harness;
 
   beforeAll(async () => {
     // A generous timeout: on a loaded machine a burst must not turn into retries.
-    t = await createTestApp({ ...DELIVERY_TEST_ENV, WEBHOOK_TIMEOUT_MS: '15000' });
-    admin = await createUser(t, 'admin');
-    receiver = await startReceiver();
+    t = await startHarness({ env: { WEBHOOK_TIMEOUT_MS: '15000' } });
   });
-  afterAll(async () => {
-    await t.close();
-    await receiver.close();
-  });
+  afterAll(() => t.close());
 
   it('writes each event in the transaction of its change, with the exact body its deliveries send', async () => {
-    const hook = await createWebhook(t, admin.token, {
-      url: `${receiver.url}?outbox`,
+    const hook = await createWebhook(t, t.admin.token, {
+      url: `${t.receiver.url}?outbox`,
       event_ticket_created: true,
       event_message_created: true,
     });
@@ -47,7 +41,7 @@ describe('the event outbox (e2e)', () => {
       );
     expect(events.map((e) => e.name)).toEqual(['ticket.created', 'message.created']);
     for (const e of events) expect(e.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
-    const got = await receiver.waitFor(2, (r) => r.path.endsWith('?outbox'));
+    const got = await t.receiver.waitFor(2, (r) => r.path.endsWith('?outbox'));
     for (const r of got) {
       const event = events.find((e) => e.name === r.body.event)!;
       expect(r.raw.toString('utf8')).toBe(event.body);
@@ -74,7 +68,7 @@ describe('the event outbox (e2e)', () => {
     expect(seqs.map((e) => Number(e.key_seq))).toEqual([1, 2, 3]);
     await t.http
       .patch(`/api/admin/webhooks/${hook.id}`)
-      .set('Authorization', `Bearer ${admin.token}`)
+      .set('Authorization', `Bearer ${t.admin.token}`)
       .send({ enabled: false });
   });
 
@@ -193,8 +187,8 @@ describe('the event outbox (e2e)', () => {
     const hooks: { id: number }[] = [];
     for (let i = 0; i < 5; i++)
       hooks.push(
-        await createWebhook(t, admin.token, {
-          url: `${receiver.url}?burst`,
+        await createWebhook(t, t.admin.token, {
+          url: `${t.receiver.url}?burst`,
           event_ticket_created: true,
         }),
       );
@@ -211,7 +205,7 @@ describe('the event outbox (e2e)', () => {
       ),
     );
     const expected = tickets * hooks.length;
-    await receiver.waitFor(expected, (r) => r.path.endsWith('?burst'), 30000);
+    await t.receiver.waitFor(expected, (r) => r.path.endsWith('?burst'), 30000);
     await eventually(
       async () =>
         (await count(
@@ -231,13 +225,13 @@ describe('the event outbox (e2e)', () => {
     for (const h of hooks)
       await t.http
         .patch(`/api/admin/webhooks/${h.id}`)
-        .set('Authorization', `Bearer ${admin.token}`)
+        .set('Authorization', `Bearer ${t.admin.token}`)
         .send({ enabled: false });
   });
 
   it('group commit: one batch of different outcomes writes each delivery its own values', async () => {
-    const hook = await createWebhook(t, admin.token, {
-      url: `${receiver.url}?mixed`,
+    const hook = await createWebhook(t, t.admin.token, {
+      url: `${t.receiver.url}?mixed`,
       event_user_updated: true,
     });
     const webhook = (await t.dataSource.query('SELECT * FROM webhooks WHERE id = ?', [hook.id]))[0];
@@ -353,8 +347,8 @@ describe('the event outbox (e2e)', () => {
   });
 
   it('fans out events recorded but never fanned out (a crash, the CLI) exactly once', async () => {
-    const hook = await createWebhook(t, admin.token, {
-      url: `${receiver.url}?late`,
+    const hook = await createWebhook(t, t.admin.token, {
+      url: `${t.receiver.url}?late`,
       event_user_created: true,
     });
     const outbox = t.get(EventOutbox);
@@ -382,9 +376,9 @@ describe('the event outbox (e2e)', () => {
       }
     });
     expect(outbox).toBeDefined();
-    const got = await receiver.waitFor(30, (r) => r.path.endsWith('?late'), 15000);
+    const got = await t.receiver.waitFor(30, (r) => r.path.endsWith('?late'), 15000);
     await new Promise((r) => setTimeout(r, 300));
-    const seen = receiver.requests
+    const seen = t.receiver.requests
       .filter((r) => r.path.endsWith('?late'))
       .map((r) => r.body.data.user_id);
     expect(seen).toHaveLength(30);

@@ -1,18 +1,18 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { keyId } from '../src/secrets/secret-cipher';
 import { createTicket } from './factories/tickets';
-import { bearer, createUser, TestUser, uniqueEmail } from './factories/users';
+import { bearer, uniqueEmail } from './factories/users';
 import { createWebhook, DELIVERY_TEST_ENV } from './factories/webhooks';
 import { runCli } from './helpers/cli';
 import { isolatedDatabase, mysqlUrl } from './helpers/database';
-import { Receiver, startReceiver } from './helpers/receiver';
-import { startServerProcess } from './helpers/server-process';
-import { standardWebhooksAccept } from './helpers/signatures';
-import { createTestApp, TestApp } from './helpers/test-app';
+import { Harness, startHarness } from './helpers/harness';
+import { startReceiver } from './helpers/receiver';
+import { login, postJson, startServerProcess } from './helpers/server-process';
+import { hmacSignature, standardWebhooksAccept } from './helpers/signatures';
 
 /**
  * Everything the database holds, as bytes: the SQLite file and its WAL, or a mysqldump.
@@ -50,32 +50,25 @@ async function databaseDump(env: Record<string, string>): Promise<string> {
 }
 
 describe('webhook secrets at rest (e2e)', () => {
-  let t: TestApp;
-  let admin: TestUser;
-  let receiver: Receiver;
+  let t: Harness;
 
   beforeAll(async () => {
-    t = await createTestApp(DELIVERY_TEST_ENV);
-    admin = await createUser(t, 'admin');
-    receiver = await startReceiver();
+    t = await startHarness();
   });
-  afterAll(async () => {
-    await receiver.close();
-    await t.close();
-  });
+  afterAll(() => t.close());
 
   it('the database holds no secret after create and rotation, and deliveries still verify', async () => {
     const first = `first-${randomUUID()}`;
     const second = `second-${randomUUID()}`;
-    const webhook = await createWebhook(t, admin.token, {
-      url: receiver.url,
+    const webhook = await createWebhook(t, t.admin.token, {
+      url: t.receiver.url,
       secret: first,
       event_ticket_created: true,
     });
     expect(webhook.secret).toBe(first);
     await t.http
       .post(`/api/admin/webhooks/${webhook.id}/rotate-secret`)
-      .set(bearer(admin.token))
+      .set(bearer(t.admin.token))
       .send({ secret: second, grace_period_seconds: 3600 })
       .expect(200);
 
@@ -97,23 +90,21 @@ describe('webhook secrets at rest (e2e)', () => {
 
     const revealed = await t.http
       .get(`/api/admin/webhooks/${webhook.id}/secret`)
-      .set(bearer(admin.token))
+      .set(bearer(t.admin.token))
       .expect(200);
     expect(revealed.body).toEqual({ id: webhook.id, secret: second });
-    const listed = await t.http.get('/api/admin/webhooks').set(bearer(admin.token)).expect(200);
+    const listed = await t.http.get('/api/admin/webhooks').set(bearer(t.admin.token)).expect(200);
     expect(JSON.stringify(listed.body)).not.toMatch(/enc:v1|second-|first-/);
 
     await createTicket(t);
-    const [delivery] = await receiver.waitFor(1, (r) => r.body.event === 'ticket.created');
-    expect(delivery.headers['x-webhook-signature']).toBe(
-      createHmac('sha256', second).update(delivery.raw).digest('hex'),
-    );
+    const [delivery] = await t.receiver.waitFor(1, (r) => r.body.event === 'ticket.created');
+    expect(delivery.headers['x-webhook-signature']).toBe(hmacSignature(second, delivery.raw));
     expect(standardWebhooksAccept(delivery, second)).toBe(true);
     expect(standardWebhooksAccept(delivery, first)).toBe(true);
 
     const test = await t.http
       .post(`/api/admin/webhooks/${webhook.id}/test`)
-      .set(bearer(admin.token))
+      .set(bearer(t.admin.token))
       .expect(200);
     expect(test.body.success).toBe(true);
   });
@@ -165,27 +156,17 @@ describe('encryption keys: a wrong key stops the process, re-encryption moves to
         ...DELIVERY_TEST_ENV,
         LOG_LEVEL: 'error',
       });
-      const login = await fetch(`${server.url}/api/auth/login`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ email, password: 'long-enough-pw' }),
-      });
-      const { access_token } = (await login.json()) as { access_token: string };
+      const access_token = await login(server.url, email, 'long-enough-pw');
       const moved = await fetch(`${server.url}/api/admin/webhooks/${id}`, {
         method: 'PATCH',
         headers: { 'Content-Type': 'application/json', ...bearer(access_token) },
         body: JSON.stringify({ url: receiver.url }),
       });
       expect(moved.status).toBe(200);
-      const test = await fetch(`${server.url}/api/admin/webhooks/${id}/test`, {
-        method: 'POST',
-        headers: bearer(access_token),
-      });
+      const test = await postJson(`${server.url}/api/admin/webhooks/${id}/test`, {}, access_token);
       expect(((await test.json()) as { success: boolean }).success).toBe(true);
       const [received] = await receiver.waitFor(1);
-      expect(received.headers['x-webhook-signature']).toBe(
-        createHmac('sha256', secret).update(received.raw).digest('hex'),
-      );
+      expect(received.headers['x-webhook-signature']).toBe(hmacSignature(secret, received.raw));
       expect(standardWebhooksAccept(received, secret)).toBe(true);
       expect(await databaseDump(base)).toContain(`enc:v1:${keyId(Buffer.from(newKey, 'base64'))}:`);
       expect(await databaseDump(base)).not.toContain(

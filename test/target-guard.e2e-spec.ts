@@ -1,10 +1,11 @@
 import { DataSource } from 'typeorm';
 import { Webhook } from '../src/webhooks/entities/webhook.entity';
-import { bearer, createUser, TestUser, uniqueEmail } from './factories/users';
-import { createWebhook, DELIVERY_TEST_ENV } from './factories/webhooks';
+import { bearer } from './factories/users';
+import { createWebhook } from './factories/webhooks';
 import { BLOCKED_URLS } from '../src/network/blocked-urls.testing';
-import { eventually, Receiver, startReceiver, status } from './helpers/receiver';
-import { createTestApp, TestApp } from './helpers/test-app';
+import { Harness, startHarness } from './helpers/harness';
+import { eventually, startReceiver, status } from './helpers/receiver';
+import type { TestApp } from './helpers/test-app';
 
 /** Saves a webhook straight to the database, as if its URL had been allowed when it was saved. */
 async function insertWebhook(dataSource: DataSource, url: string): Promise<number> {
@@ -28,37 +29,21 @@ async function attemptOf(t: TestApp, webhookId: number) {
 
 describe('target guard (e2e)', () => {
   describe('by default', () => {
-    let t: TestApp;
-    let admin: TestUser;
-    let receiver: Receiver;
+    let t: Harness;
 
     beforeAll(async () => {
-      t = await createTestApp({
-        ...DELIVERY_TEST_ENV,
-        WEBHOOK_ALLOWED_NETWORKS: '',
-        WEBHOOK_RETRY_SCHEDULE: '10s',
+      t = await startHarness({
+        env: { WEBHOOK_ALLOWED_NETWORKS: '', WEBHOOK_RETRY_SCHEDULE: '10s' },
       });
-      admin = await createUser(t, 'admin');
-      receiver = await startReceiver();
     });
-    afterAll(async () => {
-      await receiver.close();
-      await t.close();
-    });
-
-    const trigger = () =>
-      t.http
-        .post('/api/admin/users')
-        .set(bearer(admin.token))
-        .send({ email: uniqueEmail('g'), name: 'G', password: 'long-enough-pw' })
-        .expect(201);
+    afterAll(() => t.close());
 
     it.each([...BLOCKED_URLS, 'http://localhost:8080/hook'])(
       'the API refuses %s with a 400 naming the address',
       async (url) => {
         const res = await t.http
           .post('/api/admin/webhooks')
-          .set(bearer(admin.token))
+          .set(bearer(t.admin.token))
           .send({ name: 'x', url })
           .expect(400);
         expect(res.body.details).toEqual([
@@ -68,43 +53,39 @@ describe('target guard (e2e)', () => {
     );
 
     it('the sender refuses a blocked address at send time, and the target sees nothing', async () => {
-      const id = await insertWebhook(t.dataSource, receiver.url);
-      await trigger();
+      const id = await insertWebhook(t.dataSource, t.receiver.url);
+      await t.trigger();
       const attempt = await attemptOf(t, id);
       expect(attempt.error_code).toBe('blocked_target');
       expect(attempt.error).toMatch(/127\.0\.0\.1 is a loopback address/);
-      expect(receiver.requests).toHaveLength(0);
+      expect(t.receiver.requests).toHaveLength(0);
     });
 
     it('checks the addresses a host name resolves to at connect time (DNS rebinding)', async () => {
-      const port = new URL(receiver.url).port;
+      const port = new URL(t.receiver.url).port;
       const id = await insertWebhook(t.dataSource, `http://localhost:${port}/webhook`);
-      await trigger();
+      await t.trigger();
       const attempt = await attemptOf(t, id);
       expect(attempt.error_code).toBe('blocked_target');
       expect(attempt.error).toMatch(/localhost resolves to/);
-      expect(receiver.requests).toHaveLength(0);
+      expect(t.receiver.requests).toHaveLength(0);
     });
   });
 
   describe('opted in', () => {
-    let t: TestApp;
-    let admin: TestUser;
+    let t: Harness;
 
     beforeAll(async () => {
-      t = await createTestApp({
-        ...DELIVERY_TEST_ENV,
-        WEBHOOK_ALLOWED_NETWORKS: '',
-        WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+      t = await startHarness({
+        env: { WEBHOOK_ALLOWED_NETWORKS: '', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' },
       });
-      admin = await createUser(t, 'admin');
     });
     afterAll(() => t.close());
 
     it.each([...BLOCKED_URLS, 'http://localhost:8080/hook'])('the API accepts %s', async (url) => {
       await t.http
         .post('/api/admin/webhooks')
-        .set(bearer(admin.token))
+        .set(bearer(t.admin.token))
         .send({ name: 'x', url })
         .expect(201);
     });
@@ -112,12 +93,12 @@ describe('target guard (e2e)', () => {
     it('delivers to a host name that resolves to loopback', async () => {
       const receiver = await startReceiver();
       try {
-        const hook = await createWebhook(t, admin.token, {
+        const hook = await createWebhook(t, t.admin.token, {
           url: `http://localhost:${new URL(receiver.url).port}/webhook`,
         });
         const res = await t.http
           .post(`/api/admin/webhooks/${hook.id}/test`)
-          .set(bearer(admin.token))
+          .set(bearer(t.admin.token))
           .expect(200);
         expect(res.body.success).toBe(true);
       } finally {
@@ -127,15 +108,14 @@ describe('target guard (e2e)', () => {
   });
 
   it('does not follow a redirect, even to an allowed address', async () => {
-    const t = await createTestApp(DELIVERY_TEST_ENV);
-    const target = await startReceiver();
+    const t = await startHarness();
+    const target = t.receiver;
     const redirector = await startReceiver(status(302, { Location: target.url }));
     try {
-      const admin = await createUser(t, 'admin');
-      const hook = await createWebhook(t, admin.token, { url: redirector.url });
+      const hook = await createWebhook(t, t.admin.token, { url: redirector.url });
       const res = await t.http
         .post(`/api/admin/webhooks/${hook.id}/test`)
-        .set(bearer(admin.token))
+        .set(bearer(t.admin.token))
         .expect(200);
       expect(res.body).toEqual(
         expect.objectContaining({ success: false, status_code: 302, error_code: 'http_status' }),
@@ -144,7 +124,6 @@ describe('target guard (e2e)', () => {
       expect(target.requests).toHaveLength(0);
     } finally {
       await redirector.close();
-      await target.close();
       await t.close();
     }
   });

@@ -1,94 +1,57 @@
-import { createHmac } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { insertDeliveries } from '../src/deliveries/store/delivery-rows';
 import { EventOutbox } from '../src/deliveries/outbox/event-outbox';
 import { WebhookHealth } from '../src/deliveries/outcomes/webhook-health';
 import { Webhook } from '../src/webhooks/entities/webhook.entity';
-import { bearer, createUser, TestUser, uniqueEmail } from './factories/users';
-import { createWebhook, DELIVERY_TEST_ENV } from './factories/webhooks';
-import {
-  eventually,
-  hang,
-  ReceivedRequest,
-  Receiver,
-  startReceiver,
-  status,
-} from './helpers/receiver';
-import { createTestApp, TestApp } from './helpers/test-app';
-import { standardWebhooksAccept } from './helpers/signatures';
-
-/** The guide's Node.js verifier: re-serialises the parsed body. */
-function nodeGuideAccepts(r: ReceivedRequest, secret: string): boolean {
-  const expected = createHmac('sha256', secret)
-    .update(JSON.stringify(JSON.parse(r.raw.toString('utf8'))))
-    .digest('hex');
-  return r.headers['x-webhook-signature'] === expected;
-}
-
-/** The guide's Python verifier: HMAC over the raw body bytes. */
-function rawBytesAccept(r: ReceivedRequest, secret: string): boolean {
-  return (
-    r.headers['x-webhook-signature'] === createHmac('sha256', secret).update(r.raw).digest('hex')
-  );
-}
+import { bearer } from './factories/users';
+import { createWebhook } from './factories/webhooks';
+import { Harness, startHarness } from './helpers/harness';
+import { eventually, hang, ReceivedRequest, startReceiver, status } from './helpers/receiver';
+import { nodeGuideAccepts, rawBytesAccept, standardWebhooksAccept } from './helpers/signatures';
 
 describe('webhook deliveries (e2e)', () => {
-  let t: TestApp;
-  let admin: TestUser;
-  let receiver: Receiver;
+  let t: Harness;
 
   beforeAll(async () => {
-    t = await createTestApp(DELIVERY_TEST_ENV);
-    admin = await createUser(t, 'admin');
-    receiver = await startReceiver();
+    t = await startHarness();
   });
-  afterAll(async () => {
-    await receiver.close();
-    await t.close();
-  });
-
-  const createUserViaApi = (name: string, email = uniqueEmail('hooked')) =>
-    t.http
-      .post('/api/admin/users')
-      .set(bearer(admin.token))
-      .send({ email, name, password: 'long-enough-pw' })
-      .expect(201);
+  afterAll(() => t.close());
 
   it('routes each event only to the webhooks subscribed to it; disabled ones get nothing', async () => {
-    const mark = receiver.requests.length;
-    const onCreated = await createWebhook(t, admin.token, {
-      url: `${receiver.url}?w=created`,
+    const mark = t.receiver.requests.length;
+    const onCreated = await createWebhook(t, t.admin.token, {
+      url: `${t.receiver.url}?w=created`,
       event_user_created: true,
     });
-    const onUpdated = await createWebhook(t, admin.token, {
-      url: `${receiver.url}?w=updated`,
+    const onUpdated = await createWebhook(t, t.admin.token, {
+      url: `${t.receiver.url}?w=updated`,
       event_user_updated: true,
     });
-    const all = await createWebhook(t, admin.token, {
-      url: `${receiver.url}?w=all`,
+    const all = await createWebhook(t, t.admin.token, {
+      url: `${t.receiver.url}?w=all`,
       event_all: true,
     });
-    const disabled = await createWebhook(t, admin.token, {
-      url: `${receiver.url}?w=disabled`,
+    const disabled = await createWebhook(t, t.admin.token, {
+      url: `${t.receiver.url}?w=disabled`,
       event_all: true,
       enabled: false,
     });
-    const unsubscribed = await createWebhook(t, admin.token, {
-      url: `${receiver.url}?w=none`,
+    const unsubscribed = await createWebhook(t, t.admin.token, {
+      url: `${t.receiver.url}?w=none`,
       event_ticket_closed: true,
     });
 
-    const user = await createUserViaApi('Routed User');
+    const user = await t.trigger({ name: 'Routed User' });
     await t.http
       .patch(`/api/admin/users/${user.body.id}`)
-      .set(bearer(admin.token))
+      .set(bearer(t.admin.token))
       .send({ name: 'Renamed User' })
       .expect(200);
 
     const mine = (r: ReceivedRequest) => r.body.data.user_id === user.body.id;
-    await receiver.waitFor(4, mine);
+    await t.receiver.waitFor(4, mine);
     await new Promise((r) => setTimeout(r, 300));
-    const got = receiver.requests
+    const got = t.receiver.requests
       .slice(mark)
       .filter(mine)
       .map((r) => `${r.path.split('w=')[1]} ${r.body.event}`);
@@ -108,19 +71,22 @@ describe('webhook deliveries (e2e)', () => {
   });
 
   it('webhook.test reaches only the webhook tested', async () => {
-    const a = await createWebhook(t, admin.token, { url: `${receiver.url}?w=a`, event_all: true });
-    await createWebhook(t, admin.token, { url: `${receiver.url}?w=b`, event_all: true });
-    const mark = receiver.requests.length;
-    await t.http.post(`/api/admin/webhooks/${a.id}/test`).set(bearer(admin.token)).expect(200);
+    const a = await createWebhook(t, t.admin.token, {
+      url: `${t.receiver.url}?w=a`,
+      event_all: true,
+    });
+    await createWebhook(t, t.admin.token, { url: `${t.receiver.url}?w=b`, event_all: true });
+    const mark = t.receiver.requests.length;
+    await t.http.post(`/api/admin/webhooks/${a.id}/test`).set(bearer(t.admin.token)).expect(200);
     await new Promise((r) => setTimeout(r, 200));
-    const tests = receiver.requests.slice(mark).filter((r) => r.body.event === 'webhook.test');
+    const tests = t.receiver.requests.slice(mark).filter((r) => r.body.event === 'webhook.test');
     expect(tests.map((r) => r.path)).toEqual([`/webhook?w=a`]);
   });
 
   it("delivers the contract's headers, and every verifier accepts any payload (unicode, emoji, <>&, quotes, U+2028)", async () => {
     const secret = 'guide-style-secret-key';
-    const hook = await createWebhook(t, admin.token, {
-      url: `${receiver.url}?w=sig`,
+    const hook = await createWebhook(t, t.admin.token, {
+      url: `${t.receiver.url}?w=sig`,
       secret,
       event_user_created: true,
     });
@@ -133,8 +99,8 @@ describe('webhook deliveries (e2e)', () => {
       'tab\tnew\nline',
     ];
     const ids: string[] = [];
-    for (const name of names) ids.push((await createUserViaApi(name)).body.id);
-    const got = await receiver.waitFor(names.length, (r) => r.path.endsWith('w=sig'));
+    for (const name of names) ids.push((await t.trigger({ name })).body.id);
+    const got = await t.receiver.waitFor(names.length, (r) => r.path.endsWith('w=sig'));
     for (const r of got) {
       expect(nodeGuideAccepts(r, secret)).toBe(true);
       expect(rawBytesAccept(r, secret)).toBe(true);
@@ -173,17 +139,17 @@ describe('webhook deliveries (e2e)', () => {
   });
 
   it("answers the guide's three SQL queries as their comments say", async () => {
-    const good = await createWebhook(t, admin.token, {
-      url: `${receiver.url}?w=sql`,
+    const good = await createWebhook(t, t.admin.token, {
+      url: `${t.receiver.url}?w=sql`,
       event_user_created: true,
     });
     const failing = await startReceiver(status(500));
     try {
-      const bad = await createWebhook(t, admin.token, {
+      const bad = await createWebhook(t, t.admin.token, {
         url: failing.url,
         event_user_created: true,
       });
-      await createUserViaApi('SQL User');
+      await t.trigger({ name: 'SQL User' });
       await eventually(async () => {
         const rows: { status: string }[] = await t.dataSource.query(
           'SELECT status FROM webhook_deliveries WHERE webhook_id = ?',
@@ -243,13 +209,13 @@ describe('webhook deliveries (e2e)', () => {
   it('records a hanging receiver as a timeout while the API stays responsive', async () => {
     const hanging = await startReceiver(hang);
     try {
-      const hook = await createWebhook(t, admin.token, {
+      const hook = await createWebhook(t, t.admin.token, {
         url: hanging.url,
         event_user_created: true,
         timeout_ms: 500,
       });
       const started = Date.now();
-      await createUserViaApi('Timed Out');
+      await t.trigger({ name: 'Timed Out' });
       expect(Date.now() - started).toBeLessThan(2000);
       await hanging.waitFor(1);
       const health = Date.now();
@@ -270,22 +236,22 @@ describe('webhook deliveries (e2e)', () => {
   });
 
   it('lists deliveries with filters and pagination', async () => {
-    const hook = await createWebhook(t, admin.token, {
-      url: `${receiver.url}?w=list`,
+    const hook = await createWebhook(t, t.admin.token, {
+      url: `${t.receiver.url}?w=list`,
       event_user_created: true,
     });
-    for (let i = 0; i < 3; i++) await createUserViaApi(`Listed ${i}`);
+    for (let i = 0; i < 3; i++) await t.trigger({ name: `Listed ${i}` });
     await eventually(async () => {
       const res = await t.http
         .get('/api/admin/webhook_deliveries')
         .query({ webhook_id: hook.id, success: true })
-        .set(bearer(admin.token));
+        .set(bearer(t.admin.token));
       return res.body.meta.total === 3;
     });
     const page = await t.http
       .get('/api/admin/webhook_deliveries')
       .query({ webhook_id: hook.id, event: 'user.created', status: 'succeeded', limit: 2, page: 2 })
-      .set(bearer(admin.token))
+      .set(bearer(t.admin.token))
       .expect(200);
     expect(page.body.meta).toEqual({ page: 2, limit: 2, total: 3, total_pages: 2 });
     expect(page.body.data).toHaveLength(1);
@@ -293,13 +259,13 @@ describe('webhook deliveries (e2e)', () => {
     const none = await t.http
       .get('/api/admin/webhook_deliveries')
       .query({ webhook_id: hook.id, success: false })
-      .set(bearer(admin.token))
+      .set(bearer(t.admin.token))
       .expect(200);
     expect(none.body.meta.total).toBe(0);
     const bad = await t.http
       .get('/api/admin/webhook_deliveries')
       .query({ status: 'lost', limit: 500 })
-      .set(bearer(admin.token))
+      .set(bearer(t.admin.token))
       .expect(400);
     expect(bad.body.details.map((d: { field: string }) => d.field).sort()).toEqual([
       'limit',
@@ -308,8 +274,8 @@ describe('webhook deliveries (e2e)', () => {
   });
 
   it("stops a disabled webhook's pending deliveries only while the database says it is disabled", async () => {
-    const hook = await createWebhook(t, admin.token, {
-      url: `${receiver.url}?w=stale-copy`,
+    const hook = await createWebhook(t, t.admin.token, {
+      url: `${t.receiver.url}?w=stale-copy`,
       event_user_created: true,
     });
     const deliveryId = uuidv7();
@@ -352,7 +318,7 @@ describe('webhook deliveries (e2e)', () => {
 
     await t.http
       .put(`/api/admin/webhooks/${hook.id}`)
-      .set(bearer(admin.token))
+      .set(bearer(t.admin.token))
       .send({ enabled: false })
       .expect(200);
     // Disabled in the database: the next job of the webhook stops it (at most once a second per process).

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bearer, createUser, TestUser } from './factories/users';
 import { createTicket } from './factories/tickets';
-import { createWebhook, DELIVERY_TEST_ENV } from './factories/webhooks';
+import { createWebhook } from './factories/webhooks';
+import { Harness, startHarness } from './helpers/harness';
 import { eventually, Receiver, startReceiver, status } from './helpers/receiver';
-import { createTestApp, TestApp } from './helpers/test-app';
 
 interface Health {
   webhook_id: number;
@@ -31,8 +31,7 @@ function sqlTime(d: Date): string {
 }
 
 describe('webhook health, per-minute aggregate and delivery headers (e2e)', () => {
-  let t: TestApp;
-  let admin: TestUser;
+  let t: Harness;
   let agent: TestUser;
   let ok: Receiver;
   let broken: Receiver;
@@ -42,41 +41,32 @@ describe('webhook health, per-minute aggregate and delivery headers (e2e)', () =
 
   const health = async (): Promise<Health[]> =>
     (
-      (await t.http.get('/api/admin/webhook-health').set(bearer(admin.token)).expect(200)).body as {
+      (await t.http.get('/api/admin/webhook-health').set(bearer(t.admin.token)).expect(200))
+        .body as {
         data: Health[];
       }
     ).data;
 
-  const deliveriesOf = async (webhookId: number, statusFilter?: string) => {
-    const res = await t.http
-      .get(
-        `/api/admin/webhook_deliveries?webhook_id=${webhookId}${statusFilter ? `&status=${statusFilter}` : ''}`,
-      )
-      .set(bearer(admin.token))
-      .expect(200);
-    return (res.body as { data: { id: string; status: string }[] }).data;
-  };
-
   beforeAll(async () => {
-    t = await createTestApp({ ...DELIVERY_TEST_ENV, WEBHOOK_RETRY_SCHEDULE: '50ms' });
-    admin = await createUser(t, 'admin');
+    t = await startHarness({ env: { WEBHOOK_RETRY_SCHEDULE: '50ms' } });
     agent = await createUser(t, 'agent');
-    ok = await startReceiver();
+    ok = t.receiver;
     broken = await startReceiver(status(500));
-    good = await createWebhook(t, admin.token, {
+    good = await createWebhook(t, t.admin.token, {
       url: ok.url,
       event_ticket_created: true,
       headers: { 'X-Team': 'support', 'X-Webhook-Event': 'spoofed' },
     });
-    bad = await createWebhook(t, admin.token, { url: broken.url, event_ticket_created: true });
-    idle = await createWebhook(t, admin.token, { url: ok.url, event_user_updated: true });
+    bad = await createWebhook(t, t.admin.token, { url: broken.url, event_ticket_created: true });
+    idle = await createWebhook(t, t.admin.token, { url: ok.url, event_user_updated: true });
     await createTicket(t);
     await createTicket(t);
-    await eventually(async () => (await deliveriesOf(good.id, 'succeeded')).length === 2);
-    await eventually(async () => (await deliveriesOf(bad.id, 'failed')).length === 2);
+    await eventually(
+      async () => (await t.deliveriesOf(good.id, { status: 'succeeded' })).length === 2,
+    );
+    await eventually(async () => (await t.deliveriesOf(bad.id, { status: 'failed' })).length === 2);
   });
   afterAll(async () => {
-    await ok.close();
     await broken.close();
     await t.close();
   });
@@ -119,7 +109,7 @@ describe('webhook health, per-minute aggregate and delivery headers (e2e)', () =
 
   it('leaves deliveries older than 24 h out of the counts but keeps the newest as last delivery', async () => {
     // The log lists newest first.
-    const [newest, other] = await deliveriesOf(good.id);
+    const [newest, other] = await t.deliveriesOf(good.id);
     await t.dataSource.query('UPDATE webhook_deliveries SET created_at = ? WHERE id = ?', [
       sqlTime(new Date(Date.now() - 25 * 3600_000)),
       other.id,
@@ -130,7 +120,7 @@ describe('webhook health, per-minute aggregate and delivery headers (e2e)', () =
   });
 
   it('counts deliveries per minute in the database, one bucket per minute of the last hour', async () => {
-    const [first, second] = await deliveriesOf(bad.id);
+    const [first, second] = await t.deliveriesOf(bad.id);
     const tenMinutesAgo = new Date(Date.now() - 10 * 60_000);
     await t.dataSource.query('UPDATE webhook_deliveries SET created_at = ? WHERE id = ?', [
       sqlTime(tenMinutesAgo),
@@ -142,7 +132,7 @@ describe('webhook health, per-minute aggregate and delivery headers (e2e)', () =
     ]);
     const res = await t.http
       .get(`/api/admin/webhooks/${bad.id}/deliveries-per-minute`)
-      .set(bearer(admin.token))
+      .set(bearer(t.admin.token))
       .expect(200);
     const body = res.body as { webhook_id: number; minutes: number; data: Bucket[] };
     expect(body.webhook_id).toBe(bad.id);
@@ -163,7 +153,7 @@ describe('webhook health, per-minute aggregate and delivery headers (e2e)', () =
 
     const wider = await t.http
       .get(`/api/admin/webhooks/${bad.id}/deliveries-per-minute?minutes=180`)
-      .set(bearer(admin.token))
+      .set(bearer(t.admin.token))
       .expect(200);
     const total = (wider.body as { data: Bucket[] }).data.reduce((n, b) => n + b.failed, 0);
     expect(total).toBe(2);
@@ -172,22 +162,22 @@ describe('webhook health, per-minute aggregate and delivery headers (e2e)', () =
   it('refuses a bad window naming the field, and an unknown webhook', async () => {
     const res = await t.http
       .get(`/api/admin/webhooks/${bad.id}/deliveries-per-minute?minutes=0`)
-      .set(bearer(admin.token))
+      .set(bearer(t.admin.token))
       .expect(400);
     expect(res.body.details).toEqual([
       { field: 'minutes', errors: [expect.stringContaining('minutes')] },
     ]);
     await t.http
       .get('/api/admin/webhooks/999999/deliveries-per-minute')
-      .set(bearer(admin.token))
+      .set(bearer(t.admin.token))
       .expect(404);
   });
 
   it("shows a delivery's request headers without signatures", async () => {
-    const [delivery] = await deliveriesOf(good.id);
+    const [delivery] = await t.deliveriesOf(good.id);
     const res = await t.http
       .get(`/api/admin/webhook_deliveries/${delivery.id}/headers`)
-      .set(bearer(admin.token))
+      .set(bearer(t.admin.token))
       .expect(200);
     const sent = ok.requests.find((r) => r.headers['x-webhook-delivery'] === delivery.id);
     expect(sent).toBeDefined();
@@ -213,7 +203,7 @@ describe('webhook health, per-minute aggregate and delivery headers (e2e)', () =
     );
     await t.http
       .get('/api/admin/webhook_deliveries/00000000-0000-4000-8000-000000000000/headers')
-      .set(bearer(admin.token))
+      .set(bearer(t.admin.token))
       .expect(404);
   });
 

@@ -1,7 +1,7 @@
 import { bearer, createUser, TestUser } from './factories/users';
-import { createWebhook, DELIVERY_TEST_ENV } from './factories/webhooks';
-import { createTestApp, TestApp } from './helpers/test-app';
-import { Receiver, startReceiver, status } from './helpers/receiver';
+import { createWebhook } from './factories/webhooks';
+import { Harness, startHarness } from './helpers/harness';
+import { startReceiver, status } from './helpers/receiver';
 import { EVENT_CATALOG } from '../src/events/event-catalog';
 
 const GUIDE_BODY = {
@@ -17,24 +17,14 @@ const GUIDE_BODY = {
 };
 
 describe('webhooks admin API (e2e)', () => {
-  let t: TestApp;
-  let admin: TestUser;
+  let t: Harness;
   let agent: TestUser;
-  let receiver: Receiver;
 
   beforeAll(async () => {
-    t = await createTestApp({
-      ...DELIVERY_TEST_ENV,
-      WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32,203.0.113.0/24',
-    });
-    admin = await createUser(t, 'admin');
+    t = await startHarness({ env: { WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32,203.0.113.0/24' } });
     agent = await createUser(t, 'agent');
-    receiver = await startReceiver();
   });
-  afterAll(async () => {
-    await receiver.close();
-    await t.close();
-  });
+  afterAll(() => t.close());
 
   const count = async () =>
     Number((await t.dataSource.query('SELECT COUNT(*) AS n FROM webhooks'))[0].n);
@@ -42,7 +32,7 @@ describe('webhooks admin API (e2e)', () => {
   it("creates a webhook from the guide's body, shows the secret once and masks it everywhere else", async () => {
     const created = await t.http
       .post('/api/admin/webhooks')
-      .set(bearer(admin.token))
+      .set(bearer(t.admin.token))
       .send(GUIDE_BODY)
       .expect(201);
     expect(created.body).toEqual(
@@ -57,24 +47,27 @@ describe('webhooks admin API (e2e)', () => {
 
     const list = await t.http
       .get('/api/admin/webhooks')
-      .set(bearer(admin.token))
+      .set(bearer(t.admin.token))
       .query({ limit: 100 })
       .expect(200);
     const listed = list.body.data.find((w: { id: number }) => w.id === id);
     expect(listed.secret).toBe('********-key');
     expect(JSON.stringify(list.body)).not.toContain('your-secure-secret-key');
 
-    const one = await t.http.get(`/api/admin/webhooks/${id}`).set(bearer(admin.token)).expect(200);
+    const one = await t.http
+      .get(`/api/admin/webhooks/${id}`)
+      .set(bearer(t.admin.token))
+      .expect(200);
     expect(one.body.secret).not.toContain('secure');
     const secret = await t.http
       .get(`/api/admin/webhooks/${id}/secret`)
-      .set(bearer(admin.token))
+      .set(bearer(t.admin.token))
       .expect(200);
     expect(secret.body).toEqual({ id, secret: 'your-secure-secret-key' });
   });
 
   it('generates a 32-character secret when none is given, and keeps enabled: false', async () => {
-    const created = await createWebhook(t, admin.token, {
+    const created = await createWebhook(t, t.admin.token, {
       url: 'https://example.com/hook',
       enabled: false,
     });
@@ -83,10 +76,10 @@ describe('webhooks admin API (e2e)', () => {
   });
 
   it('PUT merges a partial body, as in the guide; PATCH too; DELETE removes', async () => {
-    const { id } = await createWebhook(t, admin.token, { ...GUIDE_BODY });
+    const { id } = await createWebhook(t, t.admin.token, { ...GUIDE_BODY });
     const put = await t.http
       .put(`/api/admin/webhooks/${id}`)
-      .set(bearer(admin.token))
+      .set(bearer(t.admin.token))
       .send({ enabled: false })
       .expect(200);
     expect(put.body).toEqual(
@@ -99,7 +92,7 @@ describe('webhooks admin API (e2e)', () => {
     );
     const patch = await t.http
       .patch(`/api/admin/webhooks/${id}`)
-      .set(bearer(admin.token))
+      .set(bearer(t.admin.token))
       .send({ name: 'Renamed', enabled: true })
       .expect(200);
     expect(patch.body).toEqual(
@@ -110,8 +103,8 @@ describe('webhooks admin API (e2e)', () => {
         url: GUIDE_BODY.url,
       }),
     );
-    await t.http.delete(`/api/admin/webhooks/${id}`).set(bearer(admin.token)).expect(204);
-    await t.http.get(`/api/admin/webhooks/${id}`).set(bearer(admin.token)).expect(404);
+    await t.http.delete(`/api/admin/webhooks/${id}`).set(bearer(t.admin.token)).expect(204);
+    await t.http.get(`/api/admin/webhooks/${id}`).set(bearer(t.admin.token)).expect(404);
   });
 
   it.each([
@@ -155,7 +148,7 @@ describe('webhooks admin API (e2e)', () => {
     const before = await count();
     const res = await t.http
       .post('/api/admin/webhooks')
-      .set(bearer(admin.token))
+      .set(bearer(t.admin.token))
       .send(body)
       .expect(400);
     expect(res.body.message).toContain(field);
@@ -164,28 +157,31 @@ describe('webhooks admin API (e2e)', () => {
   });
 
   it('refuses a bad update without changing the webhook', async () => {
-    const { id } = await createWebhook(t, admin.token, { url: 'https://example.com/hook' });
+    const { id } = await createWebhook(t, t.admin.token, { url: 'https://example.com/hook' });
     const res = await t.http
       .put(`/api/admin/webhooks/${id}`)
-      .set(bearer(admin.token))
+      .set(bearer(t.admin.token))
       .send({ url: 'javascript:alert(1)' })
       .expect(400);
     expect(res.body.message).toMatch(/url/);
     const after = await t.http
       .get(`/api/admin/webhooks/${id}`)
-      .set(bearer(admin.token))
+      .set(bearer(t.admin.token))
       .expect(200);
     expect(after.body.url).toBe('https://example.com/hook');
   });
 
   it('answers 400 naming id for a non-numeric id and 404 for an unknown one', async () => {
-    const bad = await t.http.get('/api/admin/webhooks/abc').set(bearer(admin.token)).expect(400);
+    const bad = await t.http.get('/api/admin/webhooks/abc').set(bearer(t.admin.token)).expect(400);
     expect(bad.body.message).toMatch(/id must be an integer/);
-    await t.http.get('/api/admin/webhooks/999999').set(bearer(admin.token)).expect(404);
+    await t.http.get('/api/admin/webhooks/999999').set(bearer(t.admin.token)).expect(404);
   });
 
   it('lists the event catalog with a flag and sample for each event', async () => {
-    const res = await t.http.get('/api/admin/webhook-events').set(bearer(admin.token)).expect(200);
+    const res = await t.http
+      .get('/api/admin/webhook-events')
+      .set(bearer(t.admin.token))
+      .expect(200);
     expect(res.body.data.map((e: { event: string }) => e.event)).toEqual(
       EVENT_CATALOG.map((e) => e.event),
     );
@@ -200,13 +196,13 @@ describe('webhooks admin API (e2e)', () => {
 
   describe('test route', () => {
     it('makes one real signed attempt, answers its true outcome and logs it', async () => {
-      const { id } = await createWebhook(t, admin.token, {
-        url: receiver.url,
+      const { id } = await createWebhook(t, t.admin.token, {
+        url: t.receiver.url,
         secret: 'test-route-secret',
       });
       const res = await t.http
         .post(`/api/admin/webhooks/${id}/test`)
-        .set(bearer(admin.token))
+        .set(bearer(t.admin.token))
         .expect(200);
       expect(res.body).toEqual(
         expect.objectContaining({
@@ -220,7 +216,7 @@ describe('webhooks admin API (e2e)', () => {
         }),
       );
       expect(res.body.duration_ms).toEqual(expect.any(Number));
-      const [got] = await receiver.waitFor(
+      const [got] = await t.receiver.waitFor(
         1,
         (r) => r.headers['x-webhook-delivery'] === res.body.delivery_id,
       );
@@ -231,7 +227,7 @@ describe('webhooks admin API (e2e)', () => {
       });
       const log = await t.http
         .get(`/api/admin/webhook_deliveries/${res.body.delivery_id}`)
-        .set(bearer(admin.token))
+        .set(bearer(t.admin.token))
         .expect(200);
       expect(log.body).toEqual(
         expect.objectContaining({
@@ -249,10 +245,10 @@ describe('webhooks admin API (e2e)', () => {
     it("sends an event's sample with ?event= and reports a receiver's 500 as a failure", async () => {
       const failing = await startReceiver(status(500, {}, 'boom'));
       try {
-        const { id } = await createWebhook(t, admin.token, { url: failing.url });
+        const { id } = await createWebhook(t, t.admin.token, { url: failing.url });
         const res = await t.http
           .post(`/api/admin/webhooks/${id}/test?event=ticket.created`)
-          .set(bearer(admin.token))
+          .set(bearer(t.admin.token))
           .expect(200);
         expect(res.body).toEqual(
           expect.objectContaining({
@@ -269,7 +265,7 @@ describe('webhooks admin API (e2e)', () => {
         );
         await t.http
           .post(`/api/admin/webhooks/${id}/test?event=ticket.nope`)
-          .set(bearer(admin.token))
+          .set(bearer(t.admin.token))
           .expect(400);
       } finally {
         await failing.close();

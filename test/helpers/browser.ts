@@ -71,14 +71,16 @@ async function sparticuzLibraries(): Promise<string> {
   if (existsSync(join(target, 'lib', 'libnss3.so'))) return join(target, 'lib');
   const archive = join(dirname(require.resolve('@sparticuz/chromium')), '../../bin/al2023.tar.br');
   const scratch = mkdtempSync(join(tmpdir(), 'al2023-'));
-  const tarball = join(scratch, 'al2023.tar');
-  writeFileSync(tarball, brotliDecompressSync(readFileSync(archive)));
-  await promisify(execFile)('tar', ['-xf', tarball, '-C', scratch]);
-  rmSync(tarball);
   try {
+    const tarball = join(scratch, 'al2023.tar');
+    writeFileSync(tarball, brotliDecompressSync(readFileSync(archive)));
+    await promisify(execFile)('tar', ['-xf', tarball, '-C', scratch]);
+    rmSync(tarball);
     renameSync(scratch, target);
-  } catch {
-    rmSync(scratch, { recursive: true, force: true }); // another run got there first
+  } catch (error) {
+    rmSync(scratch, { recursive: true, force: true });
+    // Another run may have got there first; anything else is a real failure.
+    if (!existsSync(join(target, 'lib', 'libnss3.so'))) throw error;
   }
   return join(target, 'lib');
 }
