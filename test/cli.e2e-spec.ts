@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifyPassword } from '../src/auth/password-hasher';
+import { migrations } from '../migrations';
 import { COMMAND_MODULES } from '../src/cli/command-modules';
 import { uniqueEmail } from './factories/users';
 import { runCli } from './helpers/cli';
@@ -140,6 +141,10 @@ describe('homa CLI (e2e)', () => {
         { ...own, WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32' },
       );
       expect(hook.code).toBe(0);
+      // Down to OrderedDelivery first: the migrations after it hold no data here.
+      const later =
+        migrations.length - 1 - migrations.findIndex((m) => m.name.startsWith('Ordered'));
+      for (let i = 0; i < later; i++) expect((await runCli(['migrate:revert'], own)).code).toBe(0);
       const refused = await runCli(['migrate:revert'], own);
       expect(refused.code).not.toBe(0);
       expect(refused.stdout).toMatch(/^Reverting OrderedDelivery\d+ drops:$/m);
@@ -147,7 +152,7 @@ describe('homa CLI (e2e)', () => {
       expect(refused.stdout).toContain('  - table delivery_sequences (no data)');
       expect(refused.stderr).toMatch(/Not reverted: column webhooks\.ordered holds data/);
       expect(refused.stderr).toMatch(/homa migrate:revert --yes/);
-      expect((await runCli(['migrate:status'], own)).stdout).toMatch(/All migrations applied/);
+      expect((await runCli(['migrate:status'], own)).stdout).toMatch(/\[x\] OrderedDelivery/);
 
       const reverted = await runCli(['migrate:revert', '--yes'], own);
       expect(reverted.code).toBe(0);
