@@ -26,13 +26,13 @@ describe('client tickets API (e2e)', () => {
         priority: 'medium',
         channel_id: 'web',
         department_id: null,
-        assigned_user_id: null,
         client_name: 'John Doe',
         secret: expect.stringMatching(/^[\w-]{32}$/),
       }),
     );
     expect(res.body.secret_hash).toBeUndefined();
     expect(res.body.client_id).toBeUndefined();
+    expect(res.body).not.toHaveProperty('assigned_user_id');
     const rows: { title: string; status: string; priority: string; secret_hash: string }[] =
       await t.dataSource.query(
         'SELECT title, status, priority, secret_hash FROM tickets WHERE id = ?',
@@ -233,7 +233,6 @@ describe('client tickets API (e2e)', () => {
       const headers = { 'X-Ticket-Secret': ticket.secret };
       const read = await t.http.get(`/api/client/tickets/${ticket.id}`).set(headers).expect(200);
       expect(Object.keys(read.body).sort()).toEqual([
-        'assigned_user_id',
         'channel_id',
         'client',
         'client_name',
@@ -269,6 +268,29 @@ describe('client tickets API (e2e)', () => {
         expect.objectContaining({ ticket_id: ticket.id, author_type: 'client', body: 'Any news?' }),
       );
       expect(reply.body.author_id).toBeUndefined();
+      // An agent takes it and answers: the client sees the answer, never the agent's id.
+      await t.http
+        .post(`/api/agent/tickets/${ticket.id}/assign`)
+        .set(bearer(admin.token))
+        .send({ user_id: admin.id })
+        .expect(200);
+      await t.http
+        .post(`/api/agent/tickets/${ticket.id}/messages`)
+        .set(bearer(admin.token))
+        .send({ body: 'On it.' })
+        .expect(201);
+      const again = await t.http.get(`/api/client/tickets/${ticket.id}`).set(headers).expect(200);
+      expect(
+        again.body.messages.map((m: { author_type: string; body: string }) => [
+          m.author_type,
+          m.body,
+        ]),
+      ).toEqual([
+        ['client', 'This is a test ticket'],
+        ['client', 'Any news?'],
+        ['user', 'On it.'],
+      ]);
+      expect(JSON.stringify(again.body)).not.toContain(admin.id);
       const closed = await t.http
         .post(`/api/client/tickets/${ticket.id}/close`)
         .set(headers)

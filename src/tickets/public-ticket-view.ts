@@ -5,9 +5,10 @@ import type { TicketWithMessages } from './tickets.service';
 /**
  * What the public client API shows: no internal ids of clients or users. Whoever holds a ticket's
  * secret proved only that they opened that ticket, and anyone may open one for any email, so the
- * client's id (and with it the client's record) stays out of every public answer.
+ * client's id (and with it the client's record) stays out of every public answer, and so do the ids
+ * of the agents assigned to it or writing on it.
  */
-export type PublicTicket = Omit<TicketView, 'client_id'>;
+export type PublicTicket = Omit<TicketView, 'client_id' | 'assigned_user_id'>;
 export type PublicMessage = Omit<TicketMessage, 'author_id'>;
 export type PublicTicketDetail = PublicTicket & {
   /** The name the ticket was opened under and the email it was filed by. */
@@ -16,7 +17,7 @@ export type PublicTicketDetail = PublicTicket & {
 };
 
 export function toPublicTicket(ticket: TicketView): PublicTicket {
-  const { client_id, ...rest } = ticket;
+  const { client_id, assigned_user_id, ...rest } = ticket;
   return rest;
 }
 

@@ -747,11 +747,6 @@ export interface components {
        */
       priority: 'low' | 'medium' | 'high' | 'urgent';
       /**
-       * Format: uuid
-       * @example null
-       */
-      assigned_user_id: string | null;
-      /**
        * Format: date-time
        * @example null
        */
@@ -833,11 +828,6 @@ export interface components {
        */
       priority: 'low' | 'medium' | 'high' | 'urgent';
       /**
-       * Format: uuid
-       * @example null
-       */
-      assigned_user_id: string | null;
-      /**
        * Format: date-time
        * @example null
        */
@@ -893,11 +883,6 @@ export interface components {
        * @enum {string}
        */
       priority: 'low' | 'medium' | 'high' | 'urgent';
-      /**
-       * Format: uuid
-       * @example null
-       */
-      assigned_user_id: string | null;
       /**
        * Format: date-time
        * @example null

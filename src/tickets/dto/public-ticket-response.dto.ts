@@ -1,8 +1,11 @@
 import { ApiProperty, OmitType } from '@nestjs/swagger';
 import { TicketMessageResponseDto, TicketResponseDto } from './ticket-response.dto';
 
-/** The public API's shapes: a ticket without its client's id, messages without their authors' ids. */
-export class PublicTicketResponseDto extends OmitType(TicketResponseDto, ['client_id'] as const) {}
+/** The public API's shapes: no client's or user's id (a ticket without them, messages without their authors'). */
+export class PublicTicketResponseDto extends OmitType(TicketResponseDto, [
+  'client_id',
+  'assigned_user_id',
+] as const) {}
 
 export class CreatedPublicTicketResponseDto extends PublicTicketResponseDto {
   @ApiProperty({
