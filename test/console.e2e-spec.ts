@@ -1,4 +1,6 @@
 import jwt from 'jsonwebtoken';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { bearer, createUser, TestUser, uniqueEmail } from './factories/users';
@@ -8,7 +10,10 @@ import { collectPageErrors, launchChromium, screenshot } from './helpers/browser
 import { Harness, startHarness } from './helpers/harness';
 import { eventually, Receiver, startReceiver, status } from './helpers/receiver';
 
-const DOCS = join(__dirname, '..', 'docs');
+/** The README's screenshots are refreshed with UPDATE_SCREENSHOTS=1; other runs leave docs/ alone. */
+const DOCS = process.env.UPDATE_SCREENSHOTS
+  ? join(__dirname, '..', 'docs')
+  : mkdtempSync(join(tmpdir(), 'homa-screens-'));
 const DESKTOP = { width: 1280, height: 800 };
 
 async function shown(locator: Locator, timeout = 10_000): Promise<Locator> {

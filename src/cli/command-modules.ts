@@ -3,7 +3,7 @@ import type { Type } from '@nestjs/common';
 type ModuleLoader = () => Promise<Type>;
 
 const migrate: ModuleLoader = () =>
-  import('./migrate.commands').then((m) => m.MigrateCommandsModule);
+  import('./migrations/migrate.commands').then((m) => m.MigrateCommandsModule);
 const users: ModuleLoader = () => import('./user.commands').then((m) => m.UserCommandsModule);
 const audit: ModuleLoader = () => import('./audit.commands').then((m) => m.AuditCommandsModule);
 const serve: ModuleLoader = () => import('./serve.commands').then((m) => m.ServeCommandsModule);

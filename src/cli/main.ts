@@ -4,7 +4,7 @@ import { actingAs, CLI_ACTOR } from '../audit/audit-context';
 import { StartupLogger } from '../logging/startup-logger';
 import { rewriteAliases } from './argv-aliases';
 import { summaryOf } from './help-text';
-import { isDirectMigrateCommand, runDirectMigrateCommand } from './migrate-direct';
+import { isDirectMigrateCommand, runDirectMigrateCommand } from './migrations/migrate-direct';
 
 // Nest, the CLI's modules and the app are imported only by the paths that use them: a CLI command
 // starts in about a second because it loads only what it runs.

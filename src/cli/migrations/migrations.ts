@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
-import type { Dropped, RevertEffects } from '../../migrations/helpers';
-import { ExpectedError } from '../common/expected-error';
+import type { Dropped, RevertEffects } from '../../../migrations/helpers';
+import { ExpectedError } from '../../common/expected-error';
 
 /** What `homa migrate`, `migrate:revert` and `migrate:status` do, on any initialised data source. */
 

@@ -1,8 +1,8 @@
 import { DataSource } from 'typeorm';
-import { validateEnv } from '../config/env.validation';
-import { buildDataSourceOptions } from '../database/data-source-options';
-import { openDataSource } from '../database/open-data-source';
-import { assertKeysOpenStoredSecrets } from '../secrets/stored-secrets-check';
+import { validateEnv } from '../../config/env.validation';
+import { buildDataSourceOptions } from '../../database/data-source-options';
+import { openDataSource } from '../../database/open-data-source';
+import { assertKeysOpenStoredSecrets } from '../../secrets/stored-secrets-check';
 import { applyPendingMigrations, printMigrationStatus, revertLastMigration } from './migrations';
 
 type Run = (dataSource: DataSource, args: readonly string[]) => Promise<void>;

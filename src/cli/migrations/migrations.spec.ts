@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
-import { migrations } from '../../migrations';
-import { installSecretCipher, SecretCipher } from '../secrets/secret-cipher';
-import type { RevertEffects } from '../../migrations/helpers';
+import { migrations } from '../../../migrations';
+import { installSecretCipher, SecretCipher } from '../../secrets/secret-cipher';
+import type { RevertEffects } from '../../../migrations/helpers';
 import { revertLastMigration } from './migrations';
 
 describe('migrate:revert', () => {

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { DataSource } from 'typeorm';
 import { applyPendingMigrations, printMigrationStatus, revertLastMigration } from './migrations';
-import { helpText } from './help-text';
+import { helpText } from '../help-text';
 
 // `homa migrate…` typed without options runs in migrate-direct.ts, without Nest; these run the same
 // code for `--help` and when the whole CLI is loaded.
