@@ -6,6 +6,7 @@ import { EncryptWebhookSecrets1764500000000 } from './1764500000000-EncryptWebho
 import { CreateAuditLog1764500100000 } from './1764500100000-CreateAuditLog';
 import { AddAlertFlags1764500200000 } from './1764500200000-AddAlertFlags';
 import { OrderedDelivery1764600000000 } from './1764600000000-OrderedDelivery';
+import { WebhookFiltersAndTemplates1765100000000 } from './1765100000000-WebhookFiltersAndTemplates';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   CreateAuditLog1764500100000,
   AddAlertFlags1764500200000,
   OrderedDelivery1764600000000,
+  WebhookFiltersAndTemplates1765100000000,
 ];

@@ -14,6 +14,7 @@ import {
   ValidateBy,
   ValidationOptions,
 } from 'class-validator';
+import { IsWebhookFilter } from './shaping-validators';
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
 
@@ -133,6 +134,18 @@ export class CreateWebhookDto {
   @IsOptional()
   @IsHeaderMap()
   headers?: Record<string, string>;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    example: { data: { priority: { $in: ['high', 'urgent'] } } },
+    description:
+      'Deliver only the events of the subscribed types whose body matches (Convoy/Outpost syntax): nested objects mirror `{event, timestamp, data}`; a leaf is a value (equality) or operators `$eq $neq $in $nin $gt $gte $lt $lte $exist $not`; `$or`, `$and` and `$not` combine filters. Null or absent: every event. See docs/webhook-filters-and-templates.md',
+  })
+  @IsOptional()
+  @IsWebhookFilter()
+  filter?: Record<string, unknown> | null;
 
   @flag('Subscribe to every event')
   @IsOptional()
