@@ -63,6 +63,7 @@ export class WebhooksService {
           timeout_ms: input.timeout_ms ?? null,
           headers: input.headers ?? null,
           filter: input.filter ?? null,
+          template: input.template ?? null,
           previous_secrets: null,
           disabled_reason: null,
           failing_since: null,

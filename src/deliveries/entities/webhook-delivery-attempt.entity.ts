@@ -8,6 +8,7 @@ export const ATTEMPT_ERROR_CODES = [
   'http_status',
   'blocked_target',
   'invalid_target',
+  'template',
 ] as const;
 export type AttemptErrorCode = (typeof ATTEMPT_ERROR_CODES)[number];
 export type AttemptTrigger = 'auto' | 'manual';

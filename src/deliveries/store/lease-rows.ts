@@ -58,7 +58,7 @@ export async function renewLeaseRows(
 /** Deliveries with their event's body, as jobs are made of. */
 export function selectJobRows(m: EntityManager, ids: string[]): Promise<DeliveryJobRow[]> {
   return m.query(
-    `SELECT d.id, d.webhook_id, d.event, d.event_id, e.body, d.ordering_key, d.sequence, d.attempts, d.status, d.next_attempt_at, d.delivered_at
+    `SELECT d.id, d.webhook_id, d.event, d.event_id, e.body, d.body AS rendered_body, d.ordering_key, d.sequence, d.attempts, d.status, d.next_attempt_at, d.delivered_at
      FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
      WHERE d.id IN (${placeholders(ids.length)})`,
     ids,

@@ -14,7 +14,7 @@ import {
   ValidateBy,
   ValidationOptions,
 } from 'class-validator';
-import { IsWebhookFilter } from './shaping-validators';
+import { IsWebhookFilter, IsWebhookTemplate } from './shaping-validators';
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
 
@@ -146,6 +146,17 @@ export class CreateWebhookDto {
   @IsOptional()
   @IsWebhookFilter()
   filter?: Record<string, unknown> | null;
+
+  @ApiPropertyOptional({
+    type: 'string',
+    nullable: true,
+    example: '{"text": "Ticket #" & $string(data.ticket_id) & ": " & data.title}',
+    description:
+      'A JSONata expression evaluated with the event body as input; its result is the body sent and signed. Presets: GET /api/admin/webhook-templates. Null or absent: the event body as is',
+  })
+  @IsOptional()
+  @IsWebhookTemplate()
+  template?: string | null;
 
   @flag('Subscribe to every event')
   @IsOptional()
