@@ -35,6 +35,8 @@ export interface Env {
   WORKER_PORT: number;
   /** Unset: pretty on a terminal, JSON otherwise. */
   LOG_FORMAT?: 'json' | 'pretty';
+  /** Where people open Homa (the helpdesk's web address); template presets link tickets under it. */
+  PUBLIC_URL?: string;
 }
 
 const durationList = /^\s*(\d+(ms|s|m|h|d)\s*)(,\s*\d+(ms|s|m|h|d)\s*)*$/;
@@ -129,6 +131,10 @@ export const envSchema = Joi.object<Env>({
     .default('homa'),
   WORKER_PORT: Joi.number().port().default(8001),
   LOG_FORMAT: Joi.string().empty('').valid('json', 'pretty'),
+  PUBLIC_URL: Joi.string()
+    .empty('')
+    .uri({ scheme: ['http', 'https'] })
+    .messages({ 'string.uri': '"PUBLIC_URL" must be an http(s) URL, e.g. https://help.example.com' }),
 });
 
 /** Validates the environment; throws one message that names every bad variable. */
