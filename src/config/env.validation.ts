@@ -134,7 +134,9 @@ export const envSchema = Joi.object<Env>({
   PUBLIC_URL: Joi.string()
     .empty('')
     .uri({ scheme: ['http', 'https'] })
-    .messages({ 'string.uri': '"PUBLIC_URL" must be an http(s) URL, e.g. https://help.example.com' }),
+    .messages({
+      'string.uri': '"PUBLIC_URL" must be an http(s) URL, e.g. https://help.example.com',
+    }),
 });
 
 /** Validates the environment; throws one message that names every bad variable. */

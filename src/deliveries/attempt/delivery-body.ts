@@ -9,7 +9,10 @@ import type { AttemptOutcome } from './webhook-sender';
 
 /** The bytes an attempt sends, or why there are none. */
 export type DeliveryBody =
-  | { body: string; /** Rendered by this attempt: to be stored with its outcome. */ rendered?: string }
+  | {
+      body: string;
+      /** Rendered by this attempt: to be stored with its outcome. */ rendered?: string;
+    }
   | { failure: AttemptOutcome };
 
 /**

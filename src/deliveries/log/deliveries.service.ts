@@ -131,9 +131,8 @@ export class DeliveriesService {
         select: { id: true, body: true },
       }),
     );
-    const [rendered] = await this.tx.read(
-      (m): Promise<{ body: string | null }[]> =>
-        m.query('SELECT body FROM webhook_deliveries WHERE id = ?', [id]),
+    const [rendered] = await this.tx.read((m): Promise<{ body: string | null }[]> =>
+      m.query('SELECT body FROM webhook_deliveries WHERE id = ?', [id]),
     );
     const attempt_log = await this.attemptsLog.find({
       where: { delivery_id: id },
