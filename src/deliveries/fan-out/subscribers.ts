@@ -64,7 +64,9 @@ export async function subscribersByEvent(
     const subscribed = rows.filter((r) => truthy(r.event_all) || truthy(r[flag]));
     const filters = new Map<number, string>();
     for (const r of subscribed)
-      if (typeof r.filter === 'string' && r.filter !== 'null') filters.set(Number(r.id), r.filter);
+      // `{}` keeps every event, like no filter: no body is parsed for it.
+      if (typeof r.filter === 'string' && r.filter !== 'null' && r.filter !== '{}')
+        filters.set(Number(r.id), r.filter);
     result.set(name, {
       all: subscribed.map((r) => Number(r.id)),
       ordered: subscribed.filter((r) => truthy(r.ordered)).map((r) => Number(r.id)),
