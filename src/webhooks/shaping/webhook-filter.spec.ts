@@ -1,4 +1,10 @@
-import { compileFilter, FILTER_LIMITS, filterMatches, filterProblem } from './webhook-filter';
+import {
+  compileFilter,
+  FILTER_LIMITS,
+  filterMatches,
+  filterProblem,
+  translateFilter,
+} from './webhook-filter';
 
 const event = (data: Record<string, unknown>, name = 'ticket.created') => ({
   event: name,
@@ -35,6 +41,22 @@ describe('webhook filters (Convoy/Outpost syntax)', () => {
     const matches = compileFilter(filter);
     expect(matches(urgent)).toBe(keepsUrgent);
     expect(matches(low)).toBe(keepsLow);
+  });
+
+  it('translates into one query over dotted paths, with $and only where keys repeat', () => {
+    expect(
+      translateFilter({
+        event: 'ticket.created',
+        data: { priority: { $neq: 'low' }, x: { $exist: true } },
+      }),
+    ).toEqual({
+      event: { $eq: 'ticket.created' },
+      'data.priority': { $ne: 'low' },
+      'data.x': { $exists: true },
+    });
+    expect(translateFilter({ $or: [{ a: 1 }], data: { $or: [{ b: 2 }] } })).toEqual({
+      $and: [{ $or: [{ a: { $eq: 1 } }] }, { $or: [{ 'data.b': { $eq: 2 } }] }],
+    });
   });
 
   it('keeps every event without a filter', () => {

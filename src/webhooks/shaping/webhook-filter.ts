@@ -51,6 +51,17 @@ function nesting(value: unknown): number {
   return 0;
 }
 
+/** Clauses that all must hold: one object when their keys differ (cheaper to match), else `$and`. */
+function merge(clauses: Query[]): Query {
+  const merged: Query = {};
+  for (const clause of clauses)
+    for (const [key, value] of Object.entries(clause)) {
+      if (key in merged) return { $and: clauses };
+      merged[key] = value;
+    }
+  return merged;
+}
+
 class Translator {
   private nodes = 0;
 
@@ -74,8 +85,7 @@ class Translator {
         clauses.push(this.field(value, [...path, key], at));
       }
     }
-    if (clauses.length === 0) return {};
-    return clauses.length === 1 ? clauses[0] : { $and: clauses };
+    return merge(clauses);
   }
 
   private field(value: unknown, path: string[], where: string): Query {
