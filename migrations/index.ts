@@ -9,6 +9,7 @@ import { OrderedDelivery1764600000000 } from './1764600000000-OrderedDelivery';
 import { TicketClientName1764700000000 } from './1764700000000-TicketClientName';
 import { SessionControl1764700100000 } from './1764700100000-SessionControl';
 import { EncryptWebhookCredentials1764700200000 } from './1764700200000-EncryptWebhookCredentials';
+import { WebhookFiltersAndTemplates1765100000000 } from './1765100000000-WebhookFiltersAndTemplates';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   TicketClientName1764700000000,
   SessionControl1764700100000,
   EncryptWebhookCredentials1764700200000,
+  WebhookFiltersAndTemplates1765100000000,
 ];

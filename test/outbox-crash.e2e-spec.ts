@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { GUIDE_TICKET } from './factories/tickets';
 import { unfannedEvents } from './helpers/database';
@@ -181,7 +182,13 @@ describe('events left unfanned by a crash (e2e)', () => {
           const body = JSON.stringify({
             event: 'user.created',
             timestamp: '2024-01-15T10:30:00Z',
-            data: { user_id: `race-${i}`, name: `Race ${i}`, email: `race-${i}@example.com` },
+            data: {
+              user_id: randomUUID(),
+              name: `Race ${i}`,
+              email: `race-${i}@example.com`,
+              role: 'agent',
+              status: 'active',
+            },
           });
           await m.query(
             'INSERT INTO webhook_events (id, name, body, ordering_key, fanned_out, created_at) VALUES (?, ?, ?, ?, ?, ?)',

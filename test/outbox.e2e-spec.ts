@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { EventOutbox } from '../src/deliveries/outbox/event-outbox';
 import { OutcomeRecorder } from '../src/deliveries/outcomes/outcome-recorder';
@@ -366,7 +367,14 @@ describe('the event outbox (e2e)', () => {
             JSON.stringify({
               event: 'user.created',
               timestamp: '2024-01-15T10:30:00Z',
-              data: { user_id: `late-${i}` },
+              // Shaped like a real user.created (the receiver checks every body against its schema).
+              data: {
+                user_id: randomUUID(),
+                name: `Late ${i}`,
+                email: `late-${i}@example.com`,
+                role: 'agent',
+                status: 'active',
+              },
             }),
             `user:late-${i}`,
             0,

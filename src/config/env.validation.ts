@@ -44,6 +44,8 @@ export interface Env {
   SHUTDOWN_GRACE_SECONDS: number;
   /** Unset: pretty on a terminal, JSON otherwise. */
   LOG_FORMAT?: 'json' | 'pretty';
+  /** Where people open Homa (the helpdesk's web address); template presets link tickets under it. */
+  PUBLIC_URL?: string;
 }
 
 const durationList = /^\s*(\d+(ms|s|m|h|d)\s*)(,\s*\d+(ms|s|m|h|d)\s*)*$/;
@@ -160,6 +162,12 @@ export const envSchema = Joi.object<Env>({
   // Past the default 30 s webhook timeout, so that a stop lets every attempt in flight end on its own.
   SHUTDOWN_GRACE_SECONDS: Joi.number().min(0).max(3600).default(35),
   LOG_FORMAT: Joi.string().empty('').valid('json', 'pretty'),
+  PUBLIC_URL: Joi.string()
+    .empty('')
+    .uri({ scheme: ['http', 'https'] })
+    .messages({
+      'string.uri': '"PUBLIC_URL" must be an http(s) URL, e.g. https://help.example.com',
+    }),
 });
 
 /** Validates the environment; throws one message that names every bad variable. */

@@ -15,6 +15,8 @@ export interface PolicyOutcome {
   error_code: string | null;
   status_code: number | null;
   retry_after_ms: number | null;
+  /** No retry can change it (a template that fails): the delivery fails now. */
+  final?: boolean;
 }
 export interface PolicyTrigger {
   trigger: 'auto' | 'manual';
@@ -95,7 +97,7 @@ export class RetrySchedule {
             next_attempt_at: null,
           };
     }
-    if (!asked.retry || outcome.status_code === 410)
+    if (!asked.retry || outcome.status_code === 410 || outcome.final)
       return { status: 'failed', next_attempt_at: null };
     const scheduled = this.nextDelayMs(attempt);
     if (scheduled === null) return { status: 'failed', next_attempt_at: null };

@@ -3,6 +3,7 @@ import {
   Controller,
   Delete,
   Get,
+  NotFoundException,
   HttpCode,
   Param,
   Patch,
@@ -15,6 +16,7 @@ import { AdminOnly } from '../auth/guards/decorators';
 import { PageQueryDto } from '../common/dto/page.dto';
 import { intParam } from '../common/params';
 import { EVENT_CATALOG } from '../events/event-catalog';
+import { eventSchema, eventSchemaPath } from '../events/event-schemas';
 import { CreateWebhookDto } from './dto/create-webhook.dto';
 import { UpdateWebhookDto } from './dto/update-webhook.dto';
 import { RotateSecretDto } from './dto/webhook-actions.dto';
@@ -111,6 +113,17 @@ export class WebhooksController {
   })
   @ApiOkResponse({ type: CatalogResponseDto })
   events() {
-    return { data: EVENT_CATALOG };
+    return { data: EVENT_CATALOG.map((e) => ({ ...e, schema_url: eventSchemaPath(e.event) })) };
+  }
+
+  @Get('webhook-events/:name/schema')
+  @ApiOperation({
+    summary: "The JSON Schema (draft 2020-12) of an event's body, e.g. `ticket.created`",
+  })
+  @ApiOkResponse({ schema: { type: 'object', additionalProperties: true } })
+  schema(@Param('name') name: string) {
+    const schema = eventSchema(name);
+    if (!schema) throw new NotFoundException(`No event named ${name} in the catalog`);
+    return schema;
   }
 }

@@ -2,6 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuditRecord, AuditService, fieldNames } from '../audit/audit.service';
 import type { AuditAction } from '../audit/audit-actions';
 import { definedOnly } from '../common/objects';
@@ -73,6 +74,8 @@ export class WebhooksService {
           description: input.description ?? null,
           timeout_ms: input.timeout_ms ?? null,
           headers: input.headers ?? null,
+          filter: input.filter ?? null,
+          template: input.template ?? null,
           previous_secrets: null,
           disabled_reason: null,
           failing_since: null,
@@ -130,7 +133,8 @@ export class WebhooksService {
       }
       if (input.enabled === false && current.enabled)
         changes.disabled_reason = 'Disabled through the API';
-      if (Object.keys(changes).length > 0) await m.update(Webhook, { id }, changes);
+      if (Object.keys(changes).length > 0)
+        await m.update(Webhook, { id }, changes as QueryDeepPartialEntity<Webhook>);
       const after = { ...current, ...changes };
       await this.emitter.emitAsync(
         WebhookChangedEvent.NAME,

@@ -1,5 +1,6 @@
 import { createServer, IncomingHttpHeaders, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { schemaViolation } from './event-schema-validator';
 
 export interface ReceivedRequest {
   method: string;
@@ -16,6 +17,8 @@ export type Responder = (req: ReceivedRequest, res: ServerResponse) => void;
 export interface Receiver {
   url: string;
   requests: ReceivedRequest[];
+  /** Bodies that broke their event's JSON Schema (`waitFor` fails while there is any). */
+  schemaViolations: string[];
   respondWith(responder: Responder): void;
   waitFor(
     count: number,
@@ -40,9 +43,22 @@ export function status(
 /** Never answers: the sender's timeout has to end the attempt. */
 export const hang: Responder = () => undefined;
 
+export interface ReceiverOptions {
+  /**
+   * Check every body against its event's JSON Schema (src/events/event-schemas.ts), the event named
+   * by `X-Webhook-Event`. Off only for a webhook with a template, whose receiver gets its own shape.
+   */
+  validateSchemas?: boolean;
+}
+
 /** A real HTTP endpoint on 127.0.0.1 that records every request, for webhook deliveries to reach. */
-export async function startReceiver(responder: Responder = ok, port = 0): Promise<Receiver> {
+export async function startReceiver(
+  responder: Responder = ok,
+  port = 0,
+  { validateSchemas = true }: ReceiverOptions = {},
+): Promise<Receiver> {
   const requests: ReceivedRequest[] = [];
+  const schemaViolations: string[] = [];
   let current = responder;
   const open = new Set<ServerResponse>();
   const server: Server = createServer((req, res) => {
@@ -65,6 +81,8 @@ export async function startReceiver(responder: Responder = ok, port = 0): Promis
         at: Date.now(),
       };
       requests.push(received);
+      const violation = validateSchemas ? schemaViolation(req.headers, raw) : null;
+      if (violation) schemaViolations.push(violation);
       open.add(res);
       res.on('close', () => open.delete(res));
       current(received, res);
@@ -75,10 +93,13 @@ export async function startReceiver(responder: Responder = ok, port = 0): Promis
   return {
     url: `http://127.0.0.1:${bound}/webhook`,
     requests,
+    schemaViolations,
     respondWith: (next) => (current = next),
     waitFor: async (count, filter = () => true, timeoutMs = 15000) => {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
+        if (schemaViolations.length > 0)
+          throw new Error(`Bodies broke their event schema:\n${schemaViolations.join('\n')}`);
         const matching = requests.filter(filter);
         if (matching.length >= count) return matching;
         if (Date.now() > deadline) {

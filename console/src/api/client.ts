@@ -16,6 +16,9 @@ export type AttemptResult = Schemas['AttemptResultDto'];
 export type RotatedSecret = Schemas['RotatedSecretDto'];
 export type WebhookCredentials = Schemas['WebhookCredentialsDto'];
 export type RecoverResult = Schemas['RecoverResultDto'];
+export type TemplatePreset = Schemas['TemplatePresetDto'];
+export type PreviewInput = Schemas['PreviewWebhookDto'];
+export type PreviewResult = Schemas['PreviewResultDto'];
 export type DeliveryQuery = NonNullable<
   operations['DeliveriesController_list']['parameters']['query']
 >;
@@ -137,6 +140,9 @@ export const api = {
   delivery: (id: string) => request<DeliveryDetail>('GET', `/api/admin/webhook_deliveries/${id}`),
   deliveryHeaders: (id: string) =>
     request<DeliveryHeaders>('GET', `/api/admin/webhook_deliveries/${id}/headers`),
+  templatePresets: () => request<{ data: TemplatePreset[] }>('GET', '/api/admin/webhook-templates'),
+  preview: (body: PreviewInput) =>
+    request<PreviewResult>('POST', '/api/admin/webhooks/preview', body),
   redeliver: (id: string) =>
     request<AttemptResult>('POST', `/api/admin/webhook_deliveries/${id}/redeliver`),
 };

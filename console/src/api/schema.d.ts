@@ -350,6 +350,40 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/admin/webhook-templates': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Ready templates for Slack, Microsoft Teams, Discord, Mattermost and Google Chat (links under PUBLIC_URL) */
+    get: operations['WebhookShapingController_templates'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/webhooks/preview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Whether a filter keeps an event, and the body a template makes of it (body defaults to the catalog sample) */
+    post: operations['WebhookShapingController_preview'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/admin/webhooks': {
     parameters: {
       query?: never;
@@ -448,6 +482,23 @@ export interface paths {
     };
     /** Every event a webhook can subscribe to, with its flag and a sample payload */
     get: operations['WebhooksController_events'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/webhook-events/{name}/schema': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The JSON Schema (draft 2020-12) of an event's body, e.g. `ticket.created` */
+    get: operations['WebhooksController_schema'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1078,6 +1129,71 @@ export interface components {
        */
       user_id: Record<string, never> | null;
     };
+    TemplatePresetDto: {
+      /** @example slack */
+      name: string;
+      /** @example Slack */
+      label: string;
+      description: string;
+      /** @description A JSONata expression, ready for a webhook’s `template` */
+      template: string;
+    };
+    TemplatePresetListDto: {
+      data: components['schemas']['TemplatePresetDto'][];
+    };
+    PreviewWebhookDto: {
+      /**
+       * @example ticket.created
+       * @enum {string}
+       */
+      event:
+        | 'ticket.created'
+        | 'ticket.updated'
+        | 'ticket.status_changed'
+        | 'ticket.closed'
+        | 'ticket.assigned'
+        | 'message.created'
+        | 'client.created'
+        | 'client.updated'
+        | 'user.created'
+        | 'user.updated'
+        | 'webhook.test'
+        | 'webhook.disabled'
+        | 'delivery.failed';
+      /**
+       * @description A filter as a webhook holds it; absent or null keeps every event
+       * @example {
+       *       "data": {
+       *         "priority": {
+       *           "$in": [
+       *             "high",
+       *             "urgent"
+       *           ]
+       *         }
+       *       }
+       *     }
+       */
+      filter?: {
+        [key: string]: unknown;
+      } | null;
+      /**
+       * @description A JSONata template; absent or null sends the event body as is
+       * @example {"text": "New ticket #" & $string(data.ticket_id) & ": " & data.title}
+       */
+      template?: string | null;
+      /** @description The event body `{event, timestamp, data}` to try; defaults to the catalog sample of `event` */
+      body?: {
+        [key: string]: unknown;
+      };
+    };
+    PreviewResultDto: {
+      /** @description Whether the filter keeps the event (a dropped event is not sent) */
+      matched: boolean;
+      /** @description The body that would be sent (the template result, or the event body) */
+      body: Record<string, never>;
+      /** @description The exact bytes that would be sent and signed (UTF-8 JSON) */
+      raw: string;
+    };
     CreateWebhookDto: {
       /** @example Production Webhook */
       name: string;
@@ -1112,6 +1228,27 @@ export interface components {
        *     }
        */
       headers?: Record<string, never>;
+      /**
+       * @description Deliver only the events of the subscribed types whose body matches (Convoy/Outpost syntax): nested objects mirror `{event, timestamp, data}`; a leaf is a value (equality) or operators `$eq $neq $in $nin $gt $gte $lt $lte $exist $not`; `$or`, `$and` and `$not` combine filters. Null or absent: every event. See docs/webhook-filters-and-templates.md
+       * @example {
+       *       "data": {
+       *         "priority": {
+       *           "$in": [
+       *             "high",
+       *             "urgent"
+       *           ]
+       *         }
+       *       }
+       *     }
+       */
+      filter?: {
+        [key: string]: unknown;
+      } | null;
+      /**
+       * @description A JSONata expression evaluated with the event body as input; its result is the body sent and signed. Presets: GET /api/admin/webhook-templates. Null or absent: the event body as is
+       * @example {"text": "Ticket #" & $string(data.ticket_id) & ": " & data.title}
+       */
+      template?: string | null;
       /**
        * @description Subscribe to every event
        * @default false
@@ -1207,6 +1344,11 @@ export interface components {
       headers: {
         [key: string]: string;
       } | null;
+      filter: {
+        [key: string]: unknown;
+      } | null;
+      /** @description A JSONata expression */
+      template: string | null;
       event_all: boolean;
       event_ticket_created: boolean;
       event_ticket_updated: boolean;
@@ -1265,6 +1407,27 @@ export interface components {
        *     }
        */
       headers?: Record<string, never>;
+      /**
+       * @description Deliver only the events of the subscribed types whose body matches (Convoy/Outpost syntax): nested objects mirror `{event, timestamp, data}`; a leaf is a value (equality) or operators `$eq $neq $in $nin $gt $gte $lt $lte $exist $not`; `$or`, `$and` and `$not` combine filters. Null or absent: every event. See docs/webhook-filters-and-templates.md
+       * @example {
+       *       "data": {
+       *         "priority": {
+       *           "$in": [
+       *             "high",
+       *             "urgent"
+       *           ]
+       *         }
+       *       }
+       *     }
+       */
+      filter?: {
+        [key: string]: unknown;
+      } | null;
+      /**
+       * @description A JSONata expression evaluated with the event body as input; its result is the body sent and signed. Presets: GET /api/admin/webhook-templates. Null or absent: the event body as is
+       * @example {"text": "Ticket #" & $string(data.ticket_id) & ": " & data.title}
+       */
+      template?: string | null;
       /**
        * @description Subscribe to every event
        * @default false
@@ -1370,6 +1533,11 @@ export interface components {
       sample: {
         [key: string]: unknown;
       };
+      /**
+       * @description Where the JSON Schema (draft 2020-12) of the event's body is served
+       * @example /api/admin/webhook-events/ticket.created/schema
+       */
+      schema_url: string;
     };
     CatalogResponseDto: {
       data: components['schemas']['CatalogEntryDto'][];
@@ -1428,6 +1596,7 @@ export interface components {
         | 'blocked_target'
         | 'invalid_target'
         | 'interrupted'
+        | 'template'
         | null;
       error: string | null;
       duration_ms: number;
@@ -2713,6 +2882,76 @@ export interface operations {
       };
     };
   };
+  WebhookShapingController_templates: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TemplatePresetListDto'];
+        };
+      };
+      /** @description Missing, invalid or expired token, or a blocked user */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The user is not an admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  WebhookShapingController_preview: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PreviewWebhookDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PreviewResultDto'];
+        };
+      };
+      /** @description Missing, invalid or expired token, or a blocked user */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The user is not an admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
   WebhooksController_list: {
     parameters: {
       query?: {
@@ -3055,6 +3294,43 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['CatalogResponseDto'];
+        };
+      };
+      /** @description Missing, invalid or expired token, or a blocked user */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The user is not an admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  WebhooksController_schema: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            [key: string]: unknown;
+          };
         };
       };
       /** @description Missing, invalid or expired token, or a blocked user */

@@ -4,6 +4,7 @@ import { Field } from '../components/field';
 import { Link } from '../components/link';
 import { errorMessage, usePolled } from '../hooks';
 import { navigate } from '../router';
+import { parseFilter, WebhookShaping } from './webhook-shaping';
 
 type Flags = Record<string, boolean>;
 
@@ -16,6 +17,8 @@ interface FormState {
   ordered: boolean;
   event_all: boolean;
   flags: Flags;
+  filter: string;
+  template: string;
 }
 
 const EMPTY: FormState = {
@@ -27,6 +30,8 @@ const EMPTY: FormState = {
   ordered: false,
   event_all: false,
   flags: {},
+  filter: '',
+  template: '',
 };
 
 function fromWebhook(w: Webhook, catalog: CatalogEntry[]): FormState {
@@ -42,11 +47,18 @@ function fromWebhook(w: Webhook, catalog: CatalogEntry[]): FormState {
     ordered: w.ordered,
     event_all: w.event_all,
     flags,
+    filter: w.filter ? JSON.stringify(w.filter, null, 2) : '',
+    template: w.template ?? '',
   };
 }
 
 function toBody(form: FormState): WebhookInput {
+  const filter = parseFilter(form.filter);
+  if (filter instanceof Error)
+    throw new ApiError(400, filter.message, [{ field: 'filter', errors: [filter.message] }]);
   return {
+    filter,
+    template: form.template.trim() ? form.template : null,
     name: form.name,
     url: form.url,
     description: form.description || undefined,
@@ -113,7 +125,10 @@ export function WebhookForm(props: { id?: number }) {
   const title = props.id === undefined ? 'New webhook' : 'Edit webhook';
   const unplaced =
     error instanceof ApiError
-      ? error.fields.filter((f) => !['name', 'url', 'description', 'timeout_ms'].includes(f.field))
+      ? error.fields.filter(
+          (f) =>
+            !['name', 'url', 'description', 'timeout_ms', 'filter', 'template'].includes(f.field),
+        )
       : [];
   if (!loaded || !catalog.data)
     return (
@@ -248,6 +263,14 @@ export function WebhookForm(props: { id?: number }) {
             </p>
           ))}
         </fieldset>
+        <WebhookShaping
+          catalog={catalog.data.data}
+          filter={form.filter}
+          template={form.template}
+          onFilter={(text) => set('filter', text)}
+          onTemplate={(text) => set('template', text)}
+          errorFor={fieldError}
+        />
         <div class="actions">
           <button type="submit" disabled={busy}>
             {props.id === undefined ? 'Create webhook' : 'Save changes'}

@@ -17,6 +17,7 @@ import { WebhookHealth } from '../outcomes/webhook-health';
 import { activeSecrets } from '../../webhooks/webhook-secrets';
 import { AttemptOutcome, WebhookSender } from './webhook-sender';
 import { signDelivery } from './webhook-signer';
+import { DeliveryBodies } from './delivery-body';
 
 export interface AttemptOptions {
   trigger: AttemptTrigger;
@@ -43,6 +44,7 @@ export class DeliveryAttemptsService {
   private readonly logger = new Logger(DeliveryAttemptsService.name);
   readonly schedule: RetrySchedule;
   private readonly defaultTimeoutMs: number;
+  private readonly bodies = new DeliveryBodies();
 
   constructor(
     private readonly sender: WebhookSender,
@@ -81,7 +83,15 @@ export class DeliveryAttemptsService {
     const held = await this.hold(job, timeoutMs, options.trigger);
     if (!held) return null;
     const attempt = held.attempts + 1;
-    const outcome = await this.send(held, webhook, attempt, timeoutMs);
+    const shaped =
+      webhook.template === null && !held.renderedBody
+        ? { body: held.body }
+        : await this.bodies.bodyOf(held, webhook);
+    if (held !== job && 'rendered' in shaped) job.renderedBody = shaped.rendered;
+    const outcome =
+      'failure' in shaped
+        ? shaped.failure
+        : await this.send(held, webhook, attempt, timeoutMs, shaped.body);
     const at = new Date();
     const next = this.schedule.nextState(held, attempt, outcome, options, at);
     const gone = !outcome.success && outcome.status_code === 410 && options.trigger === 'auto';
@@ -102,6 +112,7 @@ export class DeliveryAttemptsService {
           : null,
       gone,
       at,
+      renderedBody: 'rendered' in shaped ? shaped.rendered : undefined,
     });
     this.count(held, outcome, next.status, options);
     // Interrupted attempts are logged together, in one line, once the process has written them.
@@ -151,8 +162,9 @@ export class DeliveryAttemptsService {
     webhook: Webhook,
     attempt: number,
     timeoutMs: number,
+    text: string,
   ): Promise<AttemptOutcome> {
-    const body = Buffer.from(job.body, 'utf8');
+    const body = Buffer.from(text, 'utf8');
     return this.sender.send({
       url: webhook.url,
       body,

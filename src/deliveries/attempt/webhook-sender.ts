@@ -31,6 +31,8 @@ export interface AttemptOutcome {
   duration_ms: number;
   /** From `Retry-After` on a 429 or 503. */
   retry_after_ms: number | null;
+  /** Nothing was sent and no retry would help (the webhook's template failed). */
+  final?: boolean;
 }
 
 const TLS_CODES = new Set([

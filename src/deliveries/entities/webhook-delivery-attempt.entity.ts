@@ -11,6 +11,7 @@ export const ATTEMPT_ERROR_CODES = [
   // The process stopped and its shutdown grace ended first: not the receiver's failure; the delivery
   // is due again at once and the attempt is not counted against its retries.
   'interrupted',
+  'template',
 ] as const;
 export type AttemptErrorCode = (typeof ATTEMPT_ERROR_CODES)[number];
 export type AttemptTrigger = 'auto' | 'manual';

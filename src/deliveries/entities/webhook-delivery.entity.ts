@@ -50,6 +50,13 @@ export class WebhookDelivery {
   @Column({ type: 'int', nullable: true })
   duration_ms: number | null;
 
+  /**
+   * A templated webhook's rendered body, written with the first attempt's outcome, so every retry
+   * sends (and signs) the same bytes; null for untemplated deliveries, which send their event's body.
+   */
+  @Column({ type: 'text', nullable: true, select: false })
+  body: string | null;
+
   @Column({ type: 'datetime', precision: 3, nullable: true })
   next_attempt_at: Date | null;
 

@@ -12,13 +12,14 @@ import { Wake } from '../../common/wake';
 import { Env } from '../../config/env.validation';
 import { placeholders } from '../../database/sql';
 import { TransactionService } from '../../database/transaction.service';
-import { ALERT_EVENTS, catalogEntry } from '../../events/event-catalog';
+import { ALERT_EVENTS } from '../../events/event-catalog';
 import { DeliveryClaimer } from '../leases/delivery-claimer';
 import { DeliveryJob } from '../leases/delivery-job';
 import { DeliveryQueue } from '../transports/delivery-queue';
 import { EventsCommittedEvent } from '../events/pipeline.events';
 import { insertDeliveries, NewDelivery } from '../store/delivery-rows';
 import { OutboxEvent, pairKey, planOrdered } from './ordered-fan-out';
+import { FilterCache, matchSubscribers, subscribersByEvent } from './subscribers';
 
 /** Events fanned out per transaction. */
 const EVENT_BATCH = 100;
@@ -35,7 +36,8 @@ const SHUTDOWN_WAIT_MS = 10_000;
  * so each event is fanned out exactly once, whoever does it: this process right after its own commits,
  * or any delivering process's periodic pass (events left by a crash, by the CLI, by another replica).
  * On MySQL/MariaDB racing processes take disjoint batches (`FOR UPDATE SKIP LOCKED`). Deliveries to
- * ordered webhooks are numbered and gated per key (see ordered-fan-out.ts).
+ * ordered webhooks are numbered and gated per key (see ordered-fan-out.ts). A webhook's filter is
+ * matched here (subscribers.ts): an event it drops makes no delivery row, and takes no sequence number.
  */
 @Injectable()
 export class EventFanOut implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -47,6 +49,7 @@ export class EventFanOut implements OnApplicationBootstrap, BeforeApplicationShu
     (error) => this.logger.error(`Fanning out events failed: ${error.message}`),
   );
   private started = false;
+  private readonly filters = new FilterCache();
 
   constructor(
     private readonly tx: TransactionService,
@@ -97,20 +100,25 @@ export class EventFanOut implements OnApplicationBootstrap, BeforeApplicationShu
       if (selected.length === 0) return null;
       const now = Date.now();
       const lease = this.claimer.leaseUntil(undefined, now);
-      const subscribers = await subscribersByEvent(
-        m,
-        selected.map((e) => e.name),
+      // Filters are applied before ordered streams are numbered: a dropped event takes no number.
+      const subscribers = matchSubscribers(
+        selected,
+        await subscribersByEvent(
+          m,
+          selected.map((e) => e.name),
+        ),
+        this.filters,
       );
       const plan = await planOrdered(
         m,
         selected,
-        (e) => subscribers.get(e.name)?.ordered ?? [],
+        (e) => subscribers.get(e.id)?.ordered ?? [],
         this.tx.isSqlite,
       );
       const rows: NewDelivery[] = [];
       const jobs: DeliveryJob[] = [];
       for (const event of plan.events) {
-        for (const webhookId of subscribers.get(event.name)?.all ?? []) {
+        for (const webhookId of subscribers.get(event.id)?.all ?? []) {
           // An alert about a webhook never goes to that webhook (no loops).
           if (ALERT_EVENTS.has(event.name) && event.ordering_key === `webhook:${webhookId}`)
             continue;
@@ -164,45 +172,6 @@ export class EventFanOut implements OnApplicationBootstrap, BeforeApplicationShu
       key_seq: row.key_seq === null ? null : Number(row.key_seq),
     }));
   }
-}
-
-interface Subscribers {
-  all: number[];
-  /** Those of `all` that are ordered. */
-  ordered: number[];
-}
-
-/** For each event name, the enabled webhooks subscribed to it (its flag, or `event_all`). */
-async function subscribersByEvent(
-  m: EntityManager,
-  names: string[],
-): Promise<Map<string, Subscribers>> {
-  const flags = new Map<string, string>();
-  for (const name of new Set(names)) {
-    const flag = catalogEntry(name)?.flag;
-    if (flag) flags.set(name, flag);
-  }
-  const result = new Map<string, Subscribers>();
-  if (flags.size === 0) return result;
-  const columns = [...new Set(flags.values())];
-  // Column names come from the catalog, never from input.
-  const rows: Record<string, unknown>[] = await m.query(
-    `SELECT id, ordered, event_all, ${columns.join(', ')} FROM webhooks
-     WHERE enabled = 1 AND (${['event_all', ...columns].map((c) => `${c} = 1`).join(' OR ')})
-     ORDER BY id`,
-  );
-  for (const [name, flag] of flags) {
-    const subscribed = rows.filter((r) => truthy(r.event_all) || truthy(r[flag]));
-    result.set(name, {
-      all: subscribed.map((r) => Number(r.id)),
-      ordered: subscribed.filter((r) => truthy(r.ordered)).map((r) => Number(r.id)),
-    });
-  }
-  return result;
-}
-
-function truthy(value: unknown): boolean {
-  return value === true || value === 1 || value === '1';
 }
 
 function newJob(row: NewDelivery, body: string, lease: number): DeliveryJob {

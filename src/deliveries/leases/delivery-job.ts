@@ -12,6 +12,11 @@ export interface DeliveryJob {
   eventId: string;
   /** The exact body bytes (UTF-8 JSON) of the event. */
   body: string;
+  /**
+   * A templated webhook's body as rendered by an earlier attempt (stored with its outcome): what every
+   * later attempt sends. Absent or null until the first attempt renders it, and for untemplated webhooks.
+   */
+  renderedBody?: string | null;
   /** Ordered webhooks only: the event's key and this delivery's `X-Webhook-Sequence` within it. */
   orderingKey: string | null;
   sequence: number | null;
@@ -34,6 +39,7 @@ export function jobFromRow(row: DeliveryJobRow, leaseUntil: number | null): Deli
     event: row.event,
     eventId: row.event_id,
     body: row.body,
+    renderedBody: row.rendered_body ?? null,
     orderingKey: row.ordering_key,
     sequence: row.sequence === null ? null : Number(row.sequence),
     attempts: Number(row.attempts),

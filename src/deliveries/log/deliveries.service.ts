@@ -116,7 +116,10 @@ export class DeliveriesService {
     return toPage(rows, total, query);
   }
 
-  /** One delivery with the exact body it sends (`payload`, from its event) and every attempt. */
+  /**
+   * One delivery with the exact body it sends (`payload`: its event's, or the body its webhook's
+   * template rendered) and every attempt.
+   */
   async get(
     id: string,
   ): Promise<WebhookDelivery & { payload: string; attempt_log: WebhookDeliveryAttempt[] }> {
@@ -128,10 +131,13 @@ export class DeliveriesService {
         select: { id: true, body: true },
       }),
     );
+    const [rendered] = await this.tx.read((m): Promise<{ body: string | null }[]> =>
+      m.query('SELECT body FROM webhook_deliveries WHERE id = ?', [id]),
+    );
     const attempt_log = await this.attemptsLog.find({
       where: { delivery_id: id },
       order: { attempt: 'ASC', id: 'ASC' },
     });
-    return { ...delivery, payload: event?.body ?? '', attempt_log };
+    return { ...delivery, payload: rendered?.body ?? event?.body ?? '', attempt_log };
   }
 }

@@ -28,6 +28,8 @@ export interface Outcome {
   /** An automatic attempt answered 410 Gone: the webhook is disabled. */
   gone: boolean;
   at: Date;
+  /** A templated delivery's body, rendered by this attempt (see OutcomeRow). */
+  renderedBody?: string;
 }
 
 interface Waiting {

@@ -19,6 +19,8 @@ export interface OutcomeRow {
   nextAttemptAt: Date | null;
   deliveredAt: Date | null;
   at: Date;
+  /** A templated delivery's body, rendered by this attempt: kept so that retries send the same bytes. */
+  renderedBody?: string;
 }
 
 /** Rows per UPDATE … CASE statement (MySQL/MariaDB). */
@@ -64,7 +66,7 @@ export async function updateDeliveries(
         updatedAt,
         o.deliveryId,
       ]);
-    return;
+    return storeRenderedBodies(m, outcomes);
   }
   for (let i = 0; i < outcomes.length; i += UPDATE_CHUNK) {
     const chunk = outcomes.slice(i, i + UPDATE_CHUNK);
@@ -87,6 +89,17 @@ export async function updateDeliveries(
       params,
     );
   }
+  await storeRenderedBodies(m, outcomes);
+}
+
+/** Templated deliveries rendered for the first time: their body, once (untemplated ones write none). */
+async function storeRenderedBodies(m: EntityManager, outcomes: OutcomeRow[]): Promise<void> {
+  for (const o of outcomes)
+    if (o.renderedBody !== undefined)
+      await m.query('UPDATE webhook_deliveries SET body = ? WHERE id = ? AND body IS NULL', [
+        o.renderedBody,
+        o.deliveryId,
+      ]);
 }
 
 const ATTEMPT_COLUMNS = [

@@ -14,6 +14,7 @@ import {
   ValidateBy,
   ValidationOptions,
 } from 'class-validator';
+import { IsWebhookFilter, IsWebhookTemplate } from './shaping-validators';
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
 
@@ -133,6 +134,29 @@ export class CreateWebhookDto {
   @IsOptional()
   @IsHeaderMap()
   headers?: Record<string, string>;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    example: { data: { priority: { $in: ['high', 'urgent'] } } },
+    description:
+      'Deliver only the events of the subscribed types whose body matches (Convoy/Outpost syntax): nested objects mirror `{event, timestamp, data}`; a leaf is a value (equality) or operators `$eq $neq $in $nin $gt $gte $lt $lte $exist $not`; `$or`, `$and` and `$not` combine filters. Null or absent: every event. See docs/webhook-filters-and-templates.md',
+  })
+  @IsOptional()
+  @IsWebhookFilter()
+  filter?: Record<string, unknown> | null;
+
+  @ApiPropertyOptional({
+    type: 'string',
+    nullable: true,
+    example: '{"text": "Ticket #" & $string(data.ticket_id) & ": " & data.title}',
+    description:
+      'A JSONata expression evaluated with the event body as input; its result is the body sent and signed. Presets: GET /api/admin/webhook-templates. Null or absent: the event body as is',
+  })
+  @IsOptional()
+  @IsWebhookTemplate()
+  template?: string | null;
 
   @flag('Subscribe to every event')
   @IsOptional()

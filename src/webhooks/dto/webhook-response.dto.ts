@@ -41,6 +41,12 @@ export class WebhookResponseDto {
   })
   headers: Record<string, string> | null;
 
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true })
+  filter: Record<string, unknown> | null;
+
+  @ApiProperty({ type: 'string', nullable: true, description: 'A JSONata expression' })
+  template: string | null;
+
   @ApiProperty() event_all: boolean;
   @ApiProperty() event_ticket_created: boolean;
   @ApiProperty() event_ticket_updated: boolean;
@@ -89,6 +95,12 @@ export class CatalogEntryDto {
 
   @ApiProperty({ type: 'object', additionalProperties: true })
   sample: Record<string, unknown>;
+
+  @ApiProperty({
+    example: '/api/admin/webhook-events/ticket.created/schema',
+    description: "Where the JSON Schema (draft 2020-12) of the event's body is served",
+  })
+  schema_url: string;
 }
 
 export class CatalogResponseDto {

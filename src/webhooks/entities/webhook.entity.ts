@@ -58,6 +58,17 @@ export class Webhook {
   @Column({ type: 'simple-json', nullable: true, transformer: encryptedHeaderValues })
   headers: Record<string, string> | null;
 
+  /**
+   * Which events of the subscribed types are delivered, matched against each event's body at fan-out
+   * (Convoy/Outpost syntax, see shaping/webhook-filter.ts); null delivers them all.
+   */
+  @Column({ type: 'simple-json', nullable: true })
+  filter: Record<string, unknown> | null;
+
+  /** A JSONata expression over the event's body whose result is the body sent; null sends the event's. */
+  @Column({ type: 'text', nullable: true })
+  template: string | null;
+
   @Column({ type: 'boolean', default: false })
   event_all: boolean;
 
