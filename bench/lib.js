@@ -2,7 +2,7 @@
 // Pieces the benchmark is made of: a receiver, Homa processes, an API client and statistics.
 const { spawn } = require('node:child_process');
 const { createHmac } = require('node:crypto');
-const { readdirSync, readFileSync } = require('node:fs');
+const { readdirSync, readFileSync, statSync } = require('node:fs');
 const http = require('node:http');
 const { basename, join } = require('node:path');
 
@@ -109,9 +109,13 @@ const CEILING_BODY = Buffer.from(
 
 /** Homa's WebhookSender as built, wherever under dist/src/deliveries it lives, allowed 127.0.0.1. */
 function builtSender() {
-  const root = join(__dirname, '..', 'dist', 'src', 'deliveries');
+  const root = join(__dirname, '..', 'dist', 'src');
+  // The newest build of each file: an older layout's leftovers may still sit in dist/.
   const built = (name) =>
-    join(root, readdirSync(root, { recursive: true }).find((file) => basename(file) === name));
+    readdirSync(root, { recursive: true })
+      .filter((file) => basename(file) === name)
+      .map((file) => join(root, file))
+      .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
   const { WebhookSender } = require(built('webhook-sender.js'));
   const { TargetGuard } = require(built('target-guard.js'));
   const { HttpService } = require('@nestjs/axios');
