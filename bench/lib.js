@@ -107,10 +107,13 @@ const CEILING_BODY = Buffer.from(
   }),
 );
 
-/** Homa's WebhookSender as built, wherever under dist/src/deliveries it lives, allowed 127.0.0.1. */
-function builtSender() {
-  const root = join(__dirname, '..', 'dist', 'src');
-  // The newest build of each file: an older layout's leftovers may still sit in dist/.
+/**
+ * Homa's WebhookSender as built in `dist` (the newest build of each file: an older layout's leftovers
+ * may still sit there), allowed 127.0.0.1: today's (HttpService, guard, config), or the older
+ * (guard, config) of the hand-written client, so that an older build can be measured the same way.
+ */
+function builtSender(dist = join(__dirname, '..', 'dist'), maxResponseBytes = 1024) {
+  const root = join(dist, 'src');
   const built = (name) =>
     readdirSync(root, { recursive: true })
       .filter((file) => basename(file) === name)
@@ -118,15 +121,17 @@ function builtSender() {
       .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
   const { WebhookSender } = require(built('webhook-sender.js'));
   const { TargetGuard } = require(built('target-guard.js'));
-  const { HttpService } = require('@nestjs/axios');
-  const axios = require('axios');
   const values = {
     WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32',
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: false,
-    WEBHOOK_RESPONSE_MAX_BYTES: 1024,
+    WEBHOOK_RESPONSE_MAX_BYTES: maxResponseBytes,
   };
   const config = { get: (key) => values[key] };
-  return new WebhookSender(new HttpService(axios.create()), new TargetGuard(config), config);
+  const guard = new TargetGuard(config);
+  if (WebhookSender.length <= 2) return new WebhookSender(guard, config);
+  const { HttpService } = require(require.resolve('@nestjs/axios', { paths: [dist] }));
+  const axios = require(require.resolve('axios', { paths: [dist] }));
+  return new WebhookSender(new HttpService(axios.create()), guard, config);
 }
 
 /**
@@ -383,6 +388,7 @@ async function until(check, timeoutMs, what) {
 }
 
 module.exports = {
+  builtSender,
   sleep,
   quantile,
   summarise,

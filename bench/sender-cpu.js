@@ -8,8 +8,8 @@
 const { fork } = require('node:child_process');
 const { createHmac } = require('node:crypto');
 const http = require('node:http');
-const { readdirSync, statSync } = require('node:fs');
-const { basename, join, resolve } = require('node:path');
+const { join, resolve } = require('node:path');
+const { builtSender } = require('./lib');
 
 const POSTS = Number(process.env.POSTS ?? 20_000);
 const WARM_UP = Number(process.env.WARM_UP ?? 2_000);
@@ -32,30 +32,6 @@ if (process.argv[2] === '--receiver') {
   server.listen(0, '127.0.0.1', () => process.send(server.address().port));
   process.on('disconnect', () => process.exit(0));
   return;
-}
-
-/** WebhookSender as built in `dist`: today's (HttpService, guard, config) or the older (guard, config). */
-function builtSender() {
-  const root = join(dist, 'src');
-  // The newest build of each file: an older layout's leftovers may still sit in dist/.
-  const built = (name) =>
-    readdirSync(root, { recursive: true })
-      .filter((file) => basename(file) === name)
-      .map((file) => join(root, file))
-      .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
-  const { WebhookSender } = require(built('webhook-sender.js'));
-  const { TargetGuard } = require(built('target-guard.js'));
-  const values = {
-    WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32',
-    WEBHOOK_ALLOW_PRIVATE_NETWORKS: false,
-    WEBHOOK_RESPONSE_MAX_BYTES: 4096,
-  };
-  const config = { get: (key) => values[key] };
-  const guard = new TargetGuard(config);
-  if (WebhookSender.length <= 2) return new WebhookSender(guard, config);
-  const { HttpService } = require(require.resolve('@nestjs/axios', { paths: [dist] }));
-  const axios = require(require.resolve('axios', { paths: [dist] }));
-  return new WebhookSender(new HttpService(axios.create()), guard, config);
 }
 
 function nodePost(url) {
@@ -97,7 +73,7 @@ async function main() {
   let close;
   if (client === 'node') ({ post, close } = nodePost(url));
   else {
-    const sender = builtSender();
+    const sender = builtSender(dist, 4096);
     post = async (headers) => {
       const outcome = await sender.send({ url, body: BODY, headers, timeoutMs: 10_000 });
       if (!outcome.success) throw new Error(`POST failed: ${outcome.error}`);

@@ -2,34 +2,21 @@ import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { TransactionService } from '../../database/transaction.service';
 import type { Webhook } from '../../webhooks/entities/webhook.entity';
-import { AttemptTrigger } from '../entities/webhook-delivery-attempt.entity';
-import { DeliveryStatus } from '../entities/webhook-delivery.entity';
 import { OperatorAlerts } from './operator-alerts';
 import { DeliveryReleases } from './delivery-releases';
 import { releaseAfter, Stream } from '../store/ordered-rows';
-import { insertAttempts, interrupted, updateDeliveries } from '../store/outcome-rows';
+import { insertAttempts, interrupted, OutcomeRow, updateDeliveries } from '../store/outcome-rows';
 import { HealthReport, WebhookHealth } from './webhook-health';
-import type { AttemptOutcome } from '../attempt/webhook-sender';
 
-/** One attempt's result, as it is written. */
-export interface Outcome {
-  deliveryId: string;
+/** One attempt's result, as it is written: its rows (OutcomeRow), and what health and alerts read. */
+export interface Outcome extends OutcomeRow {
   event: string;
   eventId: string;
   webhook: Webhook;
-  attempt: number;
-  trigger: AttemptTrigger;
-  outcome: AttemptOutcome;
-  status: DeliveryStatus;
-  nextAttemptAt: Date | null;
-  deliveredAt: Date | null;
   /** For a delivery of an ordered webhook: its stream, whose next delivery it may release. */
   stream: Stream | null;
   /** An automatic attempt answered 410 Gone: the webhook is disabled. */
   gone: boolean;
-  at: Date;
-  /** A templated delivery's body, rendered by this attempt (see OutcomeRow). */
-  renderedBody?: string;
 }
 
 interface Waiting {
