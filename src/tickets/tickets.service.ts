@@ -161,8 +161,9 @@ export class TicketsService {
       const next = await decide(m, current);
       const changes = diff(current, next, UPDATABLE);
       if (Object.keys(changes).length === 0) return current;
-      // Set here rather than by TypeORM's CURRENT_TIMESTAMP, so the answer shows what is stored.
-      const updated = { ...next, updated_at: new Date() };
+      // Set here rather than by TypeORM's CURRENT_TIMESTAMP, so the answer shows what is stored; a
+      // close stamps both with the one instant it took.
+      const updated = { ...next, updated_at: next.closed_at ?? new Date() };
       await m.update(Ticket, { id }, updated);
       const after = { ...current, ...updated };
       await this.events.publish(m, transitionEvents(current, after, changes));
