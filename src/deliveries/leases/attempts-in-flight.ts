@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { setMaxListeners } from 'node:events';
 import { Env } from '../../config/env.validation';
 
 /** How long interrupted attempts get to end and hand over their outcomes, past the grace. */
@@ -23,6 +24,8 @@ export class AttemptsInFlight {
   readonly graceMs: number;
 
   constructor(config: ConfigService<Env, true>) {
+    // Every attempt in flight listens to the one signal (WEBHOOK_CONCURRENCY of them): not a leak.
+    setMaxListeners(0, this.controller.signal);
     this.graceMs = config.get('SHUTDOWN_GRACE_SECONDS', { infer: true }) * 1000;
   }
 
