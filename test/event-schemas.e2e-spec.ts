@@ -1,36 +1,28 @@
-import { bearer, createUser, TestUser } from './factories/users';
+import { Harness, startHarness } from './helpers/harness';
+import { bearer, createUser } from './factories/users';
 import { createTicket } from './factories/tickets';
-import { createWebhook, DELIVERY_TEST_ENV } from './factories/webhooks';
+import { createWebhook } from './factories/webhooks';
 import { validateEventBody } from './helpers/event-schema-validator';
-import { Receiver, startReceiver } from './helpers/receiver';
-import { createTestApp, TestApp } from './helpers/test-app';
 import { EVENT_CATALOG } from '../src/events/event-catalog';
 
 describe('event schemas (e2e)', () => {
-  let t: TestApp;
-  let admin: TestUser;
-  let receiver: Receiver;
+  let t: Harness;
 
   beforeAll(async () => {
-    t = await createTestApp(DELIVERY_TEST_ENV);
-    admin = await createUser(t, 'admin');
-    receiver = await startReceiver();
+    t = await startHarness();
   });
-  afterAll(async () => {
-    await receiver.close();
-    await t.close();
-  });
+  afterAll(() => t.close());
 
   it('lists a schema_url with every catalog event and serves each schema there', async () => {
     const catalog = await t.http
       .get('/api/admin/webhook-events')
-      .set(bearer(admin.token))
+      .set(bearer(t.admin.token))
       .expect(200);
     const entries = catalog.body.data as { event: string; schema_url: string }[];
     expect(entries.map((e) => e.event)).toEqual(EVENT_CATALOG.map((e) => e.event));
     for (const entry of entries) {
       expect(entry.schema_url).toBe(`/api/admin/webhook-events/${entry.event}/schema`);
-      const schema = await t.http.get(entry.schema_url).set(bearer(admin.token)).expect(200);
+      const schema = await t.http.get(entry.schema_url).set(bearer(t.admin.token)).expect(200);
       expect(schema.body).toEqual(
         expect.objectContaining({
           $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -44,7 +36,7 @@ describe('event schemas (e2e)', () => {
   it('answers 404 for an event not in the catalog, and only to admins', async () => {
     await t.http
       .get('/api/admin/webhook-events/ticket.deleted/schema')
-      .set(bearer(admin.token))
+      .set(bearer(t.admin.token))
       .expect(404);
     const agent = await createUser(t, 'agent');
     await t.http
@@ -54,17 +46,17 @@ describe('event schemas (e2e)', () => {
   });
 
   it('the receiver helper checks every delivered body against its schema', async () => {
-    await createWebhook(t, admin.token, { url: receiver.url, event_all: true });
+    await createWebhook(t, t.admin.token, { url: t.receiver.url, event_all: true });
     const ticket = await createTicket(t);
     // client.created, ticket.created, message.created
-    const got = await receiver.waitFor(
+    const got = await t.receiver.waitFor(
       3,
       (r) => r.body.data.ticket_id === ticket.id || r.body.data.client_id === ticket.client_id,
     );
     expect(new Set(got.map((r) => r.body.event))).toEqual(
       new Set(['client.created', 'ticket.created', 'message.created']),
     );
-    expect(receiver.schemaViolations).toEqual([]);
+    expect(t.receiver.schemaViolations).toEqual([]);
     for (const r of got) expect(validateEventBody(r.body.event, r.body)).toBeNull();
     // And it does catch a body that breaks its schema.
     expect(

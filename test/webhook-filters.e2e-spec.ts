@@ -1,26 +1,19 @@
-import { bearer, createUser, TestUser } from './factories/users';
+import { Harness, startHarness } from './helpers/harness';
+import { bearer } from './factories/users';
 import { createTicket, CreatedTicket } from './factories/tickets';
-import { createWebhook, DELIVERY_TEST_ENV } from './factories/webhooks';
-import { Receiver, ReceivedRequest, startReceiver } from './helpers/receiver';
-import { createTestApp, TestApp } from './helpers/test-app';
+import { createWebhook } from './factories/webhooks';
+import { ReceivedRequest } from './helpers/receiver';
 
 const URGENT_ONLY = { data: { priority: { $in: ['high', 'urgent'] } } };
 
 /** Filters: checked when saved, matched at fan-out; a dropped event makes no delivery and no number. */
 describe('webhook filters (e2e)', () => {
-  let t: TestApp;
-  let admin: TestUser;
-  let receiver: Receiver;
+  let t: Harness;
 
   beforeAll(async () => {
-    t = await createTestApp(DELIVERY_TEST_ENV);
-    admin = await createUser(t, 'admin');
-    receiver = await startReceiver();
+    t = await startHarness();
   });
-  afterAll(async () => {
-    await receiver.close();
-    await t.close();
-  });
+  afterAll(() => t.close());
 
   const webhookCount = async () =>
     Number((await t.dataSource.query('SELECT COUNT(*) AS n FROM webhooks'))[0].n);
@@ -31,27 +24,27 @@ describe('webhook filters (e2e)', () => {
   const to = (suffix: string) => (r: ReceivedRequest) => r.path === `/webhook/${suffix}`;
 
   it('stores a filter on create, reads it back, replaces it and clears it with null', async () => {
-    const hook = await createWebhook(t, admin.token, {
+    const hook = await createWebhook(t, t.admin.token, {
       url: 'https://hooks.example.com/a',
       event_ticket_created: true,
       filter: URGENT_ONLY,
     });
     expect(hook.filter).toEqual(URGENT_ONLY);
-    const read = await t.http.get(`/api/admin/webhooks/${hook.id}`).set(bearer(admin.token));
+    const read = await t.http.get(`/api/admin/webhooks/${hook.id}`).set(bearer(t.admin.token));
     expect(read.body.filter).toEqual(URGENT_ONLY);
     const replaced = { $or: [{ data: { priority: 'low' } }, { event: 'ticket.closed' }] };
     const patched = await t.http
       .patch(`/api/admin/webhooks/${hook.id}`)
-      .set(bearer(admin.token))
+      .set(bearer(t.admin.token))
       .send({ filter: replaced })
       .expect(200);
     expect(patched.body.filter).toEqual(replaced);
     await t.http
       .put(`/api/admin/webhooks/${hook.id}`)
-      .set(bearer(admin.token))
+      .set(bearer(t.admin.token))
       .send({ filter: null })
       .expect(200);
-    const cleared = await t.http.get(`/api/admin/webhooks/${hook.id}`).set(bearer(admin.token));
+    const cleared = await t.http.get(`/api/admin/webhooks/${hook.id}`).set(bearer(t.admin.token));
     expect(cleared.body.filter).toBeNull();
   });
 
@@ -65,7 +58,7 @@ describe('webhook filters (e2e)', () => {
     const before = await webhookCount();
     const res = await t.http
       .post('/api/admin/webhooks')
-      .set(bearer(admin.token))
+      .set(bearer(t.admin.token))
       .send({ name: 'Bad filter', url: 'https://hooks.example.com/b', filter })
       .expect(400);
     expect(res.body.details).toEqual([
@@ -75,36 +68,36 @@ describe('webhook filters (e2e)', () => {
   });
 
   it('refuses a bad filter on update and keeps the stored one', async () => {
-    const hook = await createWebhook(t, admin.token, {
+    const hook = await createWebhook(t, t.admin.token, {
       url: 'https://hooks.example.com/c',
       filter: URGENT_ONLY,
     });
     const res = await t.http
       .patch(`/api/admin/webhooks/${hook.id}`)
-      .set(bearer(admin.token))
+      .set(bearer(t.admin.token))
       .send({ filter: { data: { $where: 'true' } } })
       .expect(400);
     expect(res.body.details[0].field).toBe('filter');
-    const read = await t.http.get(`/api/admin/webhooks/${hook.id}`).set(bearer(admin.token));
+    const read = await t.http.get(`/api/admin/webhooks/${hook.id}`).set(bearer(t.admin.token));
     expect(read.body.filter).toEqual(URGENT_ONLY);
   });
 
   it('delivers only the events a filter keeps; a dropped event makes no delivery row', async () => {
-    const filtered = await createWebhook(t, admin.token, {
-      url: `${receiver.url}/filtered`,
+    const filtered = await createWebhook(t, t.admin.token, {
+      url: `${t.receiver.url}/filtered`,
       event_ticket_created: true,
       filter: URGENT_ONLY,
     });
-    const unfiltered = await createWebhook(t, admin.token, {
-      url: `${receiver.url}/all`,
+    const unfiltered = await createWebhook(t, t.admin.token, {
+      url: `${t.receiver.url}/all`,
       event_ticket_created: true,
     });
 
     const low = await createTicket(t, { priority: 'low' });
     const urgent = await createTicket(t, { priority: 'urgent' });
     const medium = await createTicket(t, { priority: 'medium' });
-    await receiver.waitFor(3, to('all'));
-    const got = await receiver.waitFor(1, to('filtered'));
+    await t.receiver.waitFor(3, to('all'));
+    const got = await t.receiver.waitFor(1, to('filtered'));
     // The unfiltered webhook got all three; by then fan-out has passed every one of them.
     expect(got.map((r) => r.body.data.ticket_id)).toEqual([urgent.id]);
     const rows = await deliveriesOf(filtered.id);
@@ -115,8 +108,8 @@ describe('webhook filters (e2e)', () => {
   });
 
   it('numbers an ordered filtered stream 1, 2, 3… with no gaps for dropped events', async () => {
-    const hook = await createWebhook(t, admin.token, {
-      url: `${receiver.url}/ordered`,
+    const hook = await createWebhook(t, t.admin.token, {
+      url: `${t.receiver.url}/ordered`,
       event_all: true,
       ordered: true,
       filter: { event: { $in: ['ticket.created', 'ticket.closed'] } },
@@ -133,7 +126,7 @@ describe('webhook filters (e2e)', () => {
       .post(`/api/client/tickets/${ticket.id}/close`)
       .set('X-Ticket-Secret', ticket.secret)
       .expect(200);
-    const got = await receiver.waitFor(
+    const got = await t.receiver.waitFor(
       2,
       (r) => to('ordered')(r) && r.body.data.ticket_id === ticket.id,
     );
