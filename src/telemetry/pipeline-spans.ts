@@ -22,7 +22,7 @@ export function traceFanOut(
   const perEvent = new Map<string, number>();
   for (const d of deliveries) perEvent.set(d.event_id, (perEvent.get(d.event_id) ?? 0) + 1);
   const spans = events.map((event) =>
-    tracing.startUnder(`fan-out ${event.name}`, event.traceparent, legacyParent(event.id), {
+    tracing.startUnder(`fan-out ${event.name}`, event.traceparent, () => legacyParent(event.id), {
       kind: 'internal',
       startTime: startedAt,
       attributes: {
@@ -47,25 +47,30 @@ export function traceAttempt(
   webhookId: number,
   attempt: number,
 ): AttemptSpan {
+  const exporting = tracing.exporting;
   const span = tracing.startUnder(
     `POST webhook ${delivery.event}`,
     delivery.traceparent,
-    legacyParent(delivery.eventId),
+    () => legacyParent(delivery.eventId),
     {
       kind: 'client',
-      attributes: {
-        'http.request.method': 'POST',
-        'homa.event': delivery.event,
-        'homa.event_id': delivery.eventId,
-        'homa.delivery_id': delivery.id,
-        'homa.webhook_id': webhookId,
-        'homa.attempt': attempt,
-      },
+      // Built only for an exporter: without one, an attempt costs a span id and the header.
+      attributes: exporting
+        ? {
+            'http.request.method': 'POST',
+            'homa.event': delivery.event,
+            'homa.event_id': delivery.eventId,
+            'homa.delivery_id': delivery.id,
+            'homa.webhook_id': webhookId,
+            'homa.attempt': attempt,
+          }
+        : undefined,
     },
   );
   return {
     traceparent: formatTraceparent(span.context),
     end: ({ success, status_code, error_code }) =>
+      exporting &&
       span.end({
         attributes: {
           'http.response.status_code': status_code ?? undefined,

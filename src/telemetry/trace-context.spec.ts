@@ -67,10 +67,10 @@ describe('tracing without OpenTelemetry', () => {
   });
 
   it('records in the trace in progress, or in a new sampled one outside any', () => {
-    const recorded = parseTraceparent(traceRecording('record e', {}))!;
+    const recorded = parseTraceparent(traceRecording('record e', () => ({})))!;
     expect(recorded.flags).toBe('01');
     const run = newTrace();
-    const inside = parseTraceparent(inTrace(run, () => traceRecording('record e', {})))!;
+    const inside = parseTraceparent(inTrace(run, () => traceRecording('record e', () => ({}))))!;
     expect(inside.traceId).toBe(run.traceId);
     expect(inside.spanId).not.toBe(run.spanId);
     expect(inside.traceId).not.toBe(recorded.traceId);

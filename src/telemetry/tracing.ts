@@ -15,14 +15,14 @@ export const tracing = {
   start(name: string, parent: TraceContext | null, options: SpanOptions): SpanHandle {
     return source.start(name, parent, options);
   },
-  /** A child of the context a stored `traceparent` names (or of `fallback` when it names none). */
+  /** A child of the context a stored `traceparent` names (or of `fallback()` when it names none). */
   startUnder(
     name: string,
     traceparent: string | null | undefined,
-    fallback: TraceContext | null,
+    fallback: () => TraceContext | null,
     options: SpanOptions,
   ): SpanHandle {
-    return source.start(name, parseTraceparent(traceparent) ?? fallback, options);
+    return source.start(name, parseTraceparent(traceparent) ?? fallback(), options);
   },
 };
 
@@ -49,8 +49,11 @@ export async function stopTelemetry(): Promise<void> {
  * progress, or in a new trace outside one (an operator alert); answers its `traceparent`, which is
  * what the record keeps so that later work, in any process, joins the same trace.
  */
-export function traceRecording(name: string, attributes: SpanOptions['attributes']): string {
-  const span = source.start(name, currentTrace() ?? null, { kind: 'internal', attributes });
+export function traceRecording(name: string, attributes: () => SpanOptions['attributes']): string {
+  const span = source.start(name, currentTrace() ?? null, {
+    kind: 'internal',
+    attributes: source.exporting ? attributes() : undefined,
+  });
   span.end();
   return formatTraceparent(span.context);
 }

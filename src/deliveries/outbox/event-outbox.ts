@@ -124,10 +124,10 @@ interface PendingEvent {
 }
 
 function traced(event: EventToRecord): string {
-  return traceRecording(`record ${event.name}`, {
+  return traceRecording(`record ${event.name}`, () => ({
     'homa.event': event.name,
     'homa.event_id': event.id,
-  });
+  }));
 }
 
 /**
