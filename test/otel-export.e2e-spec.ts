@@ -127,6 +127,16 @@ describe('OpenTelemetry export (e2e)', () => {
         ),
       );
       expect(new Set(services)).toEqual(new Set(['homa']));
+      // The CLI's --create-admin recorded its user.created in a trace of its own.
+      const recorded: { traceparent: string }[] = await (
+        await group.database()
+      ).query(`SELECT traceparent FROM webhook_events WHERE name = 'user.created'`);
+      const traces = recorded.map(
+        (e) => /^00-([0-9a-f]{32})-[0-9a-f]{16}-01$/.exec(e.traceparent)?.[1],
+      );
+      expect(traces).toHaveLength(2);
+      expect(traces).toContain(CALLER_TRACE);
+      expect(traces.find((id) => id !== CALLER_TRACE)).toMatch(/^(?!0{32})[0-9a-f]{32}$/);
     } finally {
       await group.close();
     }
