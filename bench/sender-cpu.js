@@ -14,6 +14,8 @@ const { builtSender } = require('./lib');
 const POSTS = Number(process.env.POSTS ?? 20_000);
 const WARM_UP = Number(process.env.WARM_UP ?? 2_000);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 50);
+// TRACEPARENT=1: each POST also carries a W3C traceparent, as every delivery does.
+const TRACEPARENT = process.env.TRACEPARENT ? '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' : null;
 const client = process.argv[2] ?? 'sender';
 const dist = resolve(process.argv[3] ?? join(__dirname, '..', 'dist'));
 const BODY = Buffer.from(
@@ -58,6 +60,7 @@ async function run(post, count) {
         const headers = {
           'Content-Type': 'application/json',
           'X-Webhook-Signature': createHmac('sha256', 'bench-secret').update(BODY).digest('hex'),
+          ...(TRACEPARENT ? { traceparent: TRACEPARENT } : {}),
         };
         await post(headers);
       }

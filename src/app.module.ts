@@ -14,6 +14,7 @@ import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { DeliveriesModule } from './deliveries/deliveries.module';
 import { WebhooksApiModule } from './webhooks/webhooks-api.module';
+import { TelemetryModule } from './telemetry/telemetry.module';
 
 export interface AppModuleOptions {
   /** The server applies pending migrations at start; the CLI runs them on request. */
@@ -40,6 +41,7 @@ export class AppModule {
       imports: [
         AppConfigModule.forRoot(),
         DatabaseModule.forRoot({ runMigrations: options.runMigrations }),
+        TelemetryModule,
         EventEmitterModule.forRoot({ wildcard: false, ignoreErrors: false }),
         EventsModule,
         AuditModule,

@@ -7,6 +7,7 @@ import { DeliveriesModule } from './deliveries/deliveries.module';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { TelemetryModule } from './telemetry/telemetry.module';
 
 /** `homa worker`: delivery workers and their reconciler, with HTTP for /health and /metrics only. */
 @Module({})
@@ -17,6 +18,7 @@ export class WorkerModule {
       imports: [
         AppConfigModule.forRoot(),
         DatabaseModule.forRoot({ runMigrations: false }),
+        TelemetryModule,
         EventEmitterModule.forRoot({ wildcard: false, ignoreErrors: false }),
         AuditModule,
         LoggingModule,

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { actingAs, CLI_ACTOR } from '../audit/audit-context';
+import { inTrace } from '../telemetry/trace-scope';
+import { newTrace } from '../telemetry/tracing';
 import { StartupLogger } from '../logging/startup-logger';
 import { rewriteAliases } from './argv-aliases';
 import { summaryOf } from './help-text';
@@ -22,8 +24,10 @@ async function main(): Promise<void> {
   }
   // commander names the program after argv[1]: `Usage: homa …` in the help, not this file's name.
   process.argv = [process.argv[0], 'homa', ...args];
-  // Every audit entry a command writes names the CLI as its actor.
-  await actingAs({ actor: () => CLI_ACTOR, ip: null }, () => runCommand(args[0]));
+  // Every audit entry a command writes names the CLI as its actor; every event it records, its trace.
+  await actingAs({ actor: () => CLI_ACTOR, ip: null }, () =>
+    inTrace(newTrace(), () => runCommand(args[0])),
+  );
 }
 
 /** `homa serve` and `homa worker`: a failed start is one log line in LOG_FORMAT, and status 1. */

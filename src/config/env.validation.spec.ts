@@ -89,4 +89,17 @@ describe('METRICS_TOKEN', () => {
     );
     expect(() => validateEnv({ METRICS_TOKEN: `${'m'.repeat(16)} x` })).toThrow(/printable ASCII/);
   });
+
+  it('takes an http(s) OTLP endpoint, or none', () => {
+    expect(validateEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' })).toMatchObject({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
+    });
+    expect(
+      validateEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: '' }).OTEL_EXPORTER_OTLP_ENDPOINT,
+    ).toBeUndefined();
+    for (const bad of ['collector:4317', 'grpc://collector:4317', 'not a url'])
+      expect(() => validateEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: bad })).toThrow(
+        /"OTEL_EXPORTER_OTLP_ENDPOINT" must be an http\(s\):\/\/ URL/,
+      );
+  });
 });

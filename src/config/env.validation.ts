@@ -16,6 +16,8 @@ export interface Env {
   DATA_DIR: string;
   REDIS_URL?: string;
   DELIVERY_THREAD: boolean;
+  /** OTLP/HTTP collector: spans are exported there (telemetry/tracing.ts); unset, nothing is. */
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
   JWT_SECRET?: string;
   HOMA_ENCRYPTION_KEY?: string;
   JWT_EXPIRES_IN_SECONDS: number;
@@ -89,6 +91,15 @@ export const envSchema = Joi.object<Env>({
     }),
   // Read by bootstrap() before Nest starts (see main.ts); validated here like every other setting.
   DELIVERY_THREAD: Joi.boolean().default(true),
+  // Read by telemetry/tracing.ts and the OpenTelemetry SDK itself; checked here like every setting.
+  OTEL_EXPORTER_OTLP_ENDPOINT: Joi.string()
+    .empty('')
+    .uri({ scheme: ['http', 'https'] })
+    .messages({
+      'string.uriCustomScheme':
+        '"OTEL_EXPORTER_OTLP_ENDPOINT" must be an http(s):// URL (OTLP/HTTP)',
+      'string.uri': '"OTEL_EXPORTER_OTLP_ENDPOINT" must be an http(s):// URL (OTLP/HTTP)',
+    }),
   JWT_SECRET: Joi.string()
     .empty('')
     .min(32)

@@ -18,6 +18,7 @@ import { activeSecrets } from '../../webhooks/webhook-secrets';
 import { AttemptOutcome, WebhookSender } from './webhook-sender';
 import { signDelivery } from './webhook-signer';
 import { DeliveryBodies } from './delivery-body';
+import { traceAttempt } from '../../telemetry/pipeline-spans';
 
 export interface AttemptOptions {
   trigger: AttemptTrigger;
@@ -157,7 +158,7 @@ export class DeliveryAttemptsService {
     return this.claimer.claimOne(job.id, { trigger, timeoutMs, heldUntil: job.leaseUntil });
   }
 
-  private send(
+  private async send(
     job: DeliveryJob,
     webhook: Webhook,
     attempt: number,
@@ -165,16 +166,19 @@ export class DeliveryAttemptsService {
     text: string,
   ): Promise<AttemptOutcome> {
     const body = Buffer.from(text, 'utf8');
-    return this.sender.send({
+    const span = traceAttempt(job, webhook.id, attempt);
+    const outcome = await this.sender.send({
       url: webhook.url,
       body,
       timeoutMs,
       signal: this.inFlight.signal,
       headers: {
-        ...requestHeaders(job, webhook, attempt),
+        ...requestHeaders(job, webhook, attempt, span.traceparent),
         ...signDelivery(activeSecrets(webhook), job.id, body),
       },
     });
+    span.end(outcome);
+    return outcome;
   }
 
   private count(

@@ -27,3 +27,17 @@ describe('requestHeaders', () => {
     });
   });
 });
+
+describe('requestHeaders and trace context', () => {
+  it('adds the attempt’s traceparent, which a custom header cannot set or shadow', () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const headers = requestHeaders(
+      { id: 'd1', event: 'ticket.created' },
+      { headers: { Traceparent: 'forged', tracestate: 'forged=1' } },
+      1,
+      traceparent,
+    );
+    expect(headers.traceparent).toBe(traceparent);
+    expect(Object.keys(headers).filter((name) => /^trace/i.test(name))).toEqual(['traceparent']);
+  });
+});

@@ -6,17 +6,19 @@ import type { Webhook } from '../../webhooks/entities/webhook.entity';
  * steer the HTTP exchange itself (the sender's to set).
  */
 const RESERVED =
-  /^(content-type|content-length|host|user-agent|x-webhook-.*|webhook-.*|connection|keep-alive|transfer-encoding|te|trailer|upgrade|expect|proxy-connection)$/i;
+  /^(content-type|content-length|host|user-agent|x-webhook-.*|webhook-.*|traceparent|tracestate|connection|keep-alive|transfer-encoding|te|trailer|upgrade|expect|proxy-connection)$/i;
 
 /**
  * The headers of one attempt of a delivery, before signing: the webhook's custom headers, then the
  * contract's (which custom headers cannot override). Deliveries to an ordered webhook add their
- * `X-Webhook-Sequence`. The sender and the delivery log both use this.
+ * `X-Webhook-Sequence`. The sender and the delivery log both use this; the sender adds the attempt's
+ * W3C `traceparent` (telemetry/pipeline-spans.ts).
  */
 export function requestHeaders(
   delivery: { id: string; event: string; sequence?: number | null },
   webhook: Pick<Webhook, 'headers'>,
   attempt: number,
+  traceparent?: string,
 ): Record<string, string> {
   const custom = Object.entries(webhook.headers ?? {}).filter(([name]) => !RESERVED.test(name));
   return {
@@ -27,5 +29,6 @@ export function requestHeaders(
     'X-Webhook-Delivery': delivery.id,
     'X-Webhook-Attempt': String(attempt),
     ...(delivery.sequence != null ? { 'X-Webhook-Sequence': String(delivery.sequence) } : {}),
+    ...(traceparent ? { traceparent } : {}),
   };
 }

@@ -30,6 +30,13 @@ export class WebhookEvent {
   @Column({ type: 'boolean', default: false })
   fanned_out: boolean;
 
+  /**
+   * The W3C `traceparent` the event was recorded in (the request's or CLI run's trace): every delivery
+   * of it sends a `traceparent` in that trace. Null for events recorded before trace context.
+   */
+  @Column({ type: 'varchar', length: 55, nullable: true })
+  traceparent: string | null;
+
   @CreateDateColumn({ type: 'datetime', precision: 3 })
   created_at: Date;
 }

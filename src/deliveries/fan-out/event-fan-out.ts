@@ -20,6 +20,7 @@ import { EventsCommittedEvent } from '../events/pipeline.events';
 import { insertDeliveries, NewDelivery } from '../store/delivery-rows';
 import { OutboxEvent, pairKey, planOrdered } from './ordered-fan-out';
 import { FilterCache, matchSubscribers, subscribersByEvent } from './subscribers';
+import { traceFanOut } from '../../telemetry/pipeline-spans';
 
 /** Events fanned out per transaction. */
 const EVENT_BATCH = 100;
@@ -139,7 +140,7 @@ export class EventFanOut implements OnApplicationBootstrap, BeforeApplicationShu
             locked_until: owned ? new Date(lease) : null,
           };
           rows.push(row);
-          if (owned) jobs.push(newJob(row, event.body, lease));
+          if (owned) jobs.push(newJob(row, event, lease));
         }
       }
       for (let i = 0; i < rows.length; i += INSERT_CHUNK)
@@ -153,9 +154,11 @@ export class EventFanOut implements OnApplicationBootstrap, BeforeApplicationShu
         more: selected.length === EVENT_BATCH && plan.events.length > 0,
         jobs,
         leftInDatabase: rows.filter((r) => r.next_attempt_at !== null).length - jobs.length,
+        traced: traceFanOut(plan.events, rows, now),
       };
     }, 'background');
     if (!done) return false;
+    done.traced();
     // Awaited: the next batch is made once this one's jobs are out of memory (in Redis, with BullMQ).
     await this.queue.enqueue(done.jobs);
     if (done.leftInDatabase > 0) this.queue.wake();
@@ -164,7 +167,7 @@ export class EventFanOut implements OnApplicationBootstrap, BeforeApplicationShu
 
   private async unfannedEvents(m: EntityManager): Promise<OutboxEvent[]> {
     const rows: OutboxEvent[] = await m.query(
-      `SELECT id, name, body, ordering_key, key_seq FROM webhook_events
+      `SELECT id, name, body, ordering_key, key_seq, traceparent FROM webhook_events
        WHERE fanned_out = 0 ORDER BY id LIMIT ${EVENT_BATCH}${this.tx.isSqlite ? '' : ' FOR UPDATE SKIP LOCKED'}`,
     );
     return rows.map((row) => ({
@@ -174,15 +177,16 @@ export class EventFanOut implements OnApplicationBootstrap, BeforeApplicationShu
   }
 }
 
-function newJob(row: NewDelivery, body: string, lease: number): DeliveryJob {
+function newJob(row: NewDelivery, event: OutboxEvent, lease: number): DeliveryJob {
   return {
     id: row.id,
     webhookId: row.webhook_id,
     event: row.event,
     eventId: row.event_id,
-    body,
+    body: event.body,
     orderingKey: row.ordering_key,
     sequence: row.sequence,
+    traceparent: event.traceparent ?? null,
     attempts: 0,
     status: 'pending',
     nextAttemptAt: row.next_attempt_at!.getTime(),

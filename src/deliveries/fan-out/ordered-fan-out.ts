@@ -9,6 +9,8 @@ export interface OutboxEvent {
   body: string;
   ordering_key: string | null;
   key_seq: number | null;
+  /** The event's W3C trace context, when it has one. */
+  traceparent?: string | null;
 }
 
 /** What fan-out needs to know about the ordered webhooks of one batch. */

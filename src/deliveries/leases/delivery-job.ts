@@ -20,6 +20,8 @@ export interface DeliveryJob {
   /** Ordered webhooks only: the event's key and this delivery's `X-Webhook-Sequence` within it. */
   orderingKey: string | null;
   sequence: number | null;
+  /** The event's W3C `traceparent` (null before trace context): each attempt sends a child of it. */
+  traceparent?: string | null;
   /** Attempts already made. */
   attempts: number;
   status: DeliveryStatus;
@@ -42,6 +44,7 @@ export function jobFromRow(row: DeliveryJobRow, leaseUntil: number | null): Deli
     renderedBody: row.rendered_body ?? null,
     orderingKey: row.ordering_key,
     sequence: row.sequence === null ? null : Number(row.sequence),
+    traceparent: row.traceparent ?? null,
     attempts: Number(row.attempts),
     status: row.status,
     nextAttemptAt: epoch(row.next_attempt_at),

@@ -42,7 +42,7 @@ export class DeliveriesService {
   ): Promise<AttemptResult> {
     const lease = this.claimer.leaseUntil();
     const job = await this.tx.run(async (m) => {
-      const body = await this.outbox.recordFannedOut(m, event);
+      const { body, traceparent } = await this.outbox.recordFannedOut(m, event);
       // No next_attempt_at: no poller or reconciler picks it up; this one attempt decides its status.
       const row = {
         id: uuidv7(),
@@ -57,7 +57,7 @@ export class DeliveriesService {
       };
       await insertDeliveries(m, [row]);
       await this.audit.record(m, audit);
-      return jobFromRow({ ...row, body, attempts: 0, delivered_at: null }, lease);
+      return jobFromRow({ ...row, body, traceparent, attempts: 0, delivered_at: null }, lease);
     });
     const attempted = await this.attempts.attempt(job, { trigger: 'manual', retry: false });
     if (!attempted) throw new NotFoundException(`Webhook ${webhook.id} not found`);

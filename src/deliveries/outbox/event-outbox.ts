@@ -6,6 +6,7 @@ import { TransactionService } from '../../database/transaction.service';
 import { orderingKeyOf } from '../../events/domain-event';
 import { EventsCommittedEvent } from '../events/pipeline.events';
 import { serialiseEnvelope } from './envelope';
+import { traceRecording } from '../../telemetry/tracing';
 
 export interface EventToRecord {
   name: string;
@@ -35,7 +36,12 @@ export class EventOutbox {
    */
   async record(m: EntityManager, event: EventToRecord): Promise<string> {
     const body = serialiseEnvelope(event.name, event.occurredAt, event.data);
-    const row: PendingEvent = { event, body, key: orderingKeyOf(event.data) };
+    const row: PendingEvent = {
+      event,
+      body,
+      key: orderingKeyOf(event.data),
+      traceparent: traced(event),
+    };
     const batch = this.tx.batch<PendingEvent>(m, this, (rows) => this.write(m, rows));
     if (batch === null) {
       await this.write(m, [row]);
@@ -48,10 +54,15 @@ export class EventOutbox {
   }
 
   /** An event sent to one webhook only (a test send): written as already fanned out, at once. */
-  async recordFannedOut(m: EntityManager, event: EventToRecord): Promise<string> {
+  async recordFannedOut(
+    m: EntityManager,
+    event: EventToRecord,
+  ): Promise<{ body: string; traceparent: string }> {
     const body = serialiseEnvelope(event.name, event.occurredAt, event.data);
-    await insertEvents(m, [{ event, body, key: orderingKeyOf(event.data), keySeq: null }], true);
-    return body;
+    const traceparent = traced(event);
+    const row = { event, body, key: orderingKeyOf(event.data), keySeq: null, traceparent };
+    await insertEvents(m, [row], true);
+    return { body, traceparent };
   }
 
   private committed(): void {
@@ -108,6 +119,15 @@ interface PendingEvent {
   event: EventToRecord;
   body: string;
   key: string | null;
+  /** The trace the event is recorded in (see telemetry/tracing.ts). */
+  traceparent: string;
+}
+
+function traced(event: EventToRecord): string {
+  return traceRecording(`record ${event.name}`, () => ({
+    'homa.event': event.name,
+    'homa.event_id': event.id,
+  }));
 }
 
 /**
@@ -148,7 +168,7 @@ async function insertEvents(
     m,
     'webhook_events',
     EVENT_COLUMNS,
-    rows.map(({ event, body, key, keySeq }) => [
+    rows.map(({ event, body, key, keySeq, traceparent }) => [
       event.id,
       event.name,
       body,
@@ -156,6 +176,7 @@ async function insertEvents(
       keySeq,
       fannedOut,
       event.occurredAt,
+      traceparent,
     ]),
   );
 }
@@ -168,4 +189,5 @@ const EVENT_COLUMNS = [
   'key_seq',
   'fanned_out',
   'created_at',
+  'traceparent',
 ] as const;

@@ -66,6 +66,8 @@ export interface DeliveryJobRow {
   rendered_body?: string | null;
   ordering_key: string | null;
   sequence: number | string | null;
+  /** The event's (see webhook_events.traceparent). */
+  traceparent?: string | null;
   attempts: number | string;
   status: DeliveryStatus;
   next_attempt_at: Date | string | null;
@@ -75,7 +77,7 @@ export interface DeliveryJobRow {
 /** Deliveries with their event's body, as jobs are made of. */
 export function selectJobRows(m: EntityManager, ids: string[]): Promise<DeliveryJobRow[]> {
   return m.query(
-    `SELECT d.id, d.webhook_id, d.event, d.event_id, e.body, d.body AS rendered_body, d.ordering_key, d.sequence, d.attempts, d.status, d.next_attempt_at, d.delivered_at
+    `SELECT d.id, d.webhook_id, d.event, d.event_id, e.body, e.traceparent, d.body AS rendered_body, d.ordering_key, d.sequence, d.attempts, d.status, d.next_attempt_at, d.delivered_at
      FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
      WHERE d.id IN (${placeholders(ids.length)})`,
     ids,

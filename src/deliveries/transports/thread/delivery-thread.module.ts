@@ -6,6 +6,7 @@ import { DatabaseModule } from '../../../database/database.module';
 import { DeliveriesModule } from '../../deliveries.module';
 import { LoggingModule } from '../../../logging/logging.module';
 import { MetricsModule } from '../../../metrics/metrics.module';
+import { TelemetryModule } from '../../../telemetry/telemetry.module';
 
 /** What the delivery thread runs: fan-out, sending, outcome recording and retention; no HTTP. */
 @Module({})
@@ -16,6 +17,7 @@ export class DeliveryThreadModule {
       imports: [
         AppConfigModule.forRoot(),
         DatabaseModule.forRoot({ runMigrations: false }),
+        TelemetryModule,
         EventEmitterModule.forRoot({ wildcard: false, ignoreErrors: false }),
         AuditModule,
         LoggingModule,
