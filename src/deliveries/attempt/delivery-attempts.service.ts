@@ -14,7 +14,7 @@ import { requestHeaders } from './request-headers';
 import { parseSchedule, RetrySchedule } from '../retry-policy';
 import { WebhookCache } from '../../webhooks/webhook-cache';
 import { WebhookHealth } from '../outcomes/webhook-health';
-import { activeSecrets } from '../../webhooks/webhook-secrets';
+import { deliverySigning } from '../../webhooks/webhook-secrets';
 import { AttemptOutcome, WebhookSender } from './webhook-sender';
 import { signDelivery } from './webhook-signer';
 import { DeliveryBodies } from './delivery-body';
@@ -170,9 +170,17 @@ export class DeliveryAttemptsService {
       body,
       timeoutMs,
       signal: this.inFlight.signal,
+      clientCertificate:
+        webhook.client_certificate && webhook.client_key
+          ? {
+              webhookId: webhook.id,
+              certificate: webhook.client_certificate,
+              key: webhook.client_key,
+            }
+          : null,
       headers: {
         ...requestHeaders(job, webhook, attempt),
-        ...signDelivery(activeSecrets(webhook), job.id, body),
+        ...signDelivery(deliverySigning(webhook), job.id, body),
       },
     });
   }
