@@ -4,6 +4,7 @@ import { createServer, Server } from 'node:https';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
+import request from 'supertest';
 import { eventually } from './helpers/receiver';
 import { postJson, ProcessGroup, ServerProcess, startProcessGroup } from './helpers/server-process';
 
@@ -14,7 +15,7 @@ const CLIENT_KEY = fixture('client.key');
 
 interface Seen {
   path: string;
-  cn: string | undefined;
+  cn: string;
 }
 
 /**
@@ -44,7 +45,7 @@ describe('mutual TLS (e2e)', () => {
         const cert = (req.socket as TLSSocket).getPeerCertificate();
         req.resume();
         req.on('end', () => {
-          seen.push({ path: req.url ?? '', cn: cert.subject?.CN });
+          seen.push({ path: req.url ?? '', cn: String(cert.subject?.CN) });
           res.end('hello, client');
         });
       },
@@ -68,13 +69,12 @@ describe('mutual TLS (e2e)', () => {
     await new Promise((resolve) => receiver?.close(resolve));
   });
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${server.url}/api/admin${path}`, {
-      method,
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json().catch(() => null)) as any };
+  /** One admin API call to the server process (supertest, for its parsed `body`). */
+  const api = (method: 'GET' | 'POST' | 'PATCH', path: string, body?: object) => {
+    const call = request(server.url)
+      [method === 'GET' ? 'get' : method === 'POST' ? 'post' : 'patch'](`/api/admin${path}`)
+      .set('Authorization', `Bearer ${token}`);
+    return body === undefined ? call : call.send(body);
   };
   const create = (extra: Record<string, unknown>) =>
     api('POST', '/webhooks', {
@@ -151,7 +151,7 @@ describe('mutual TLS (e2e)', () => {
       token,
     );
     expect(user.status).toBe(201);
-    await eventually(async () => seen.some((s) => s.path === path));
+    await eventually(() => Promise.resolve(seen.some((s) => s.path === path)));
     expect(seen.filter((s) => s.path === path)).toEqual([{ path, cn: 'homa-test-client' }]);
     const test = await api('POST', `/webhooks/${id}/test`);
     expect(test.body).toMatchObject({ success: true, status_code: 200 });
