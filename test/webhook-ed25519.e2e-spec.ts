@@ -3,10 +3,11 @@ import { installSecretCipher, keyId, SecretCipher } from '../src/secrets/secret-
 import { TransactionService } from '../src/database/transaction.service';
 import { SecretsReencryptor } from '../src/webhooks/secrets-reencryptor';
 import { bearer } from './factories/users';
-import { createWebhook } from './factories/webhooks';
+import { createWebhook, DELIVERY_TEST_ENV } from './factories/webhooks';
 import { SUITE_ENCRYPTION_KEY } from './helpers/database';
 import { Harness, startHarness } from './helpers/harness';
 import { ok, ReceivedRequest, Receiver, startReceiver } from './helpers/receiver';
+import { postJson, startProcessGroup } from './helpers/server-process';
 import { ed25519Verdicts, hmacSignature, standardWebhooksAccept } from './helpers/signatures';
 
 /**
@@ -248,6 +249,50 @@ describe('ed25519 signatures (e2e)', () => {
       expect(ed25519Verdicts(r, String(hook.public_key))).toEqual([false, true]);
     } finally {
       installSecretCipher(new SecretCipher([suiteKey]));
+    }
+  });
+});
+
+describe('ed25519 signatures from the delivering process (e2e)', () => {
+  it('the server, or with Redis the worker process, signs deliveries that verify', async () => {
+    const receiver = await startReceiver();
+    const group = await startProcessGroup('ed25519', {
+      JWT_SECRET: 'ed25519-test-secret-that-is-long-enough-0123456789',
+      ...DELIVERY_TEST_ENV,
+    });
+    try {
+      const server = await group.startDelivering();
+      const token = await group.createAdmin(server, 'ed-admin@example.com', 'ed-admin-pass-1');
+      const created = await postJson(
+        `${server.url}/api/admin/webhooks`,
+        {
+          name: 'ed25519',
+          url: receiver.url,
+          event_user_created: true,
+          signature_scheme: 'ed25519',
+        },
+        token,
+      );
+      expect(created.status).toBe(201);
+      const { public_key } = (await created.json()) as { public_key: string };
+      for (let i = 0; i < 3; i++) {
+        const user = await postJson(
+          `${server.url}/api/admin/users`,
+          { email: `ed-${i}-${Date.now()}@example.com`, name: 'Ed', password: 'long-enough-pw' },
+          token,
+        );
+        expect(user.status).toBe(201);
+      }
+      const got = await receiver.waitFor(3, undefined, 30000);
+      for (const r of got) {
+        expect(r.headers['x-webhook-signature']).toBeUndefined();
+        expect(ed25519Verdicts(r, public_key)).toEqual([true]);
+      }
+      // With Redis the server only records events: the worker made these attempts.
+      expect(group.processes).toHaveLength(process.env.REDIS_URL ? 2 : 1);
+    } finally {
+      await group.close();
+      await receiver.close();
     }
   });
 });
