@@ -157,7 +157,7 @@ export class DeliveryAttemptsService {
     return this.claimer.claimOne(job.id, { trigger, timeoutMs, heldUntil: job.leaseUntil });
   }
 
-  private send(
+  private async send(
     job: DeliveryJob,
     webhook: Webhook,
     attempt: number,
@@ -165,6 +165,7 @@ export class DeliveryAttemptsService {
     text: string,
   ): Promise<AttemptOutcome> {
     const body = Buffer.from(text, 'utf8');
+    const signatures = await signDelivery(deliverySigning(webhook), job.id, body);
     return this.sender.send({
       url: webhook.url,
       body,
@@ -180,7 +181,7 @@ export class DeliveryAttemptsService {
           : null,
       headers: {
         ...requestHeaders(job, webhook, attempt),
-        ...signDelivery(deliverySigning(webhook), job.id, body),
+        ...signatures,
       },
     });
   }
