@@ -9,6 +9,7 @@ const { join } = require('node:path');
 const Redis = require('ioredis');
 const mysql = require('mysql2/promise');
 const L = require('./lib');
+const benchSigning = require('./sections/signing');
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 /** Throughput bursts run before the measured ones (see the throughput section). */
@@ -18,7 +19,7 @@ const started = Date.now();
 const timeLeft = () => BUDGET_MS - (Date.now() - started);
 const MYSQL_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 const REDIS_URL = process.env.REDIS_URL;
-// BENCH_SECTIONS=ceiling,throughput,matching,isolation,ordered,fanout,latency narrows a run.
+// BENCH_SECTIONS=ceiling,throughput,signing,matching,isolation,ordered,fanout,latency narrows a run.
 const SECTIONS = process.env.BENCH_SECTIONS?.split(',');
 const want = (section) => !SECTIONS || SECTIONS.includes(section);
 
@@ -258,6 +259,11 @@ async function benchMode(mode) {
       }
     }
 
+    if (want('signing')) {
+      const ctx = { h, hooks, path: '/throughput', throughput: deliveryThroughput, receiver };
+      out.signing = await benchSigning({ ...ctx, runs: RUNS });
+    }
+
     if (want('matching') && timeLeft() > (6 * 60_000) / (mode.index + 1)) {
       const others = [];
       for (let i = 0; i < 990; i++)
@@ -416,6 +422,7 @@ function table(results) {
           ? `${fmt(r.latencyP50, 1)} / ${fmt(r.latencyP99, 1)}`
           : 'skipped',
     ],
+    ...benchSigning.rows(fmt),
     ['Isolation: 9 healthy, deliveries/s', (r) => fmt(r.isolationBaseline)],
     ['  with a 10th hanging to its timeout', (r) => fmt(r.isolationWithHang)],
     ['  isolation ratio (goal ≥ 0.9)', (r) => fmt(r.isolationRatio, 2)],

@@ -10,6 +10,7 @@ import { TicketClientName1764700000000 } from './1764700000000-TicketClientName'
 import { SessionControl1764700100000 } from './1764700100000-SessionControl';
 import { EncryptWebhookCredentials1764700200000 } from './1764700200000-EncryptWebhookCredentials';
 import { WebhookFiltersAndTemplates1765100000000 } from './1765100000000-WebhookFiltersAndTemplates';
+import { WebhookSignaturesAndClientCertificates1765300000000 } from './1765300000000-WebhookSignaturesAndClientCertificates';
 import { EventTraceContext1765300200000 } from './1765300200000-EventTraceContext';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
@@ -26,5 +27,6 @@ export const migrations = [
   SessionControl1764700100000,
   EncryptWebhookCredentials1764700200000,
   WebhookFiltersAndTemplates1765100000000,
+  WebhookSignaturesAndClientCertificates1765300000000,
   EventTraceContext1765300200000,
 ];

@@ -13,6 +13,7 @@ export const AUDIT_ACTIONS = [
   'webhook.secret_reveal',
   'webhook.credentials_reveal',
   'webhook.secret_rotate',
+  'webhook.key_rotate',
   'webhook.recover',
   'delivery.redeliver',
   'user.create',

@@ -6,11 +6,13 @@ import { WebhookActionsService } from '../deliveries/log/webhook-actions.service
 import { WebhooksService } from '../webhooks/webhooks.service';
 import { describeMockWebhook, mockWebhook } from './mock-webhook';
 import { helpText } from './help-text';
+import { SIGNATURE_SCHEMES, type SignatureScheme } from '../webhooks/signing-keys';
 
 interface GenerateWebhookOptions {
   url?: string;
   send?: boolean;
   ordered?: boolean;
+  signatureScheme?: SignatureScheme;
 }
 
 @Command({
@@ -36,6 +38,7 @@ export class GenerateWebhookCommand extends CommandRunner {
     const input = plainToInstance(CreateWebhookDto, {
       ...mockWebhook(options.url),
       ...(options.ordered ? { ordered: true } : {}),
+      ...(options.signatureScheme ? { signature_scheme: options.signatureScheme } : {}),
     });
     const errors = await validate(input);
     if (errors.length > 0) {
@@ -76,5 +79,16 @@ export class GenerateWebhookCommand extends CommandRunner {
   })
   parseOrdered(): boolean {
     return true;
+  }
+
+  @Option({
+    flags: '--signature-scheme <scheme>',
+    description:
+      'hmac (default) or ed25519: Homa generates a key pair and prints the public key receivers verify with',
+  })
+  parseSignatureScheme(value: string): SignatureScheme {
+    if (!(SIGNATURE_SCHEMES as readonly string[]).includes(value))
+      throw new Error(`--signature-scheme must be one of ${SIGNATURE_SCHEMES.join(', ')}`);
+    return value as SignatureScheme;
   }
 }

@@ -47,6 +47,9 @@ export function describeMockWebhook(webhook: WebhookView): string[] {
     `   URL: ${webhook.url}`,
     `   Secret: ${webhook.secret}`,
     `   Enabled: ${webhook.enabled}`,
+    ...(webhook.signature_scheme === 'ed25519'
+      ? [`   Signature: ed25519 (webhook-signature v1a)`, `   Public Key: ${webhook.public_key}`]
+      : []),
     ...(webhook.ordered
       ? [`   Ordered: ${webhook.ordered} (X-Webhook-Sequence per ticket, client, user)`]
       : []),

@@ -4,7 +4,8 @@ import { Webhook } from './entities/webhook.entity';
 import { secretCipher } from '../secrets/secret-cipher';
 
 /**
- * Rewrites stored webhook secrets and credentials (URL, header values) under the first
+ * Rewrites stored webhook secrets and credentials (URL, header values, ed25519 private keys, client
+ * certificate keys) under the first
  * HOMA_ENCRYPTION_KEY (after a key rotation).
  */
 @Injectable()
@@ -22,7 +23,16 @@ export class SecretsReencryptor {
         // Read through the transformer (any listed key opens it) and write back under the first key.
         // An update always writes; save() would see no change in the decrypted values and skip it.
         const webhook = await m.findOne(Webhook, {
-          select: { id: true, secret: true, previous_secrets: true, url: true, headers: true },
+          select: {
+            id: true,
+            secret: true,
+            previous_secrets: true,
+            url: true,
+            headers: true,
+            signing_key: true,
+            previous_signing_keys: true,
+            client_key: true,
+          },
           where: { id },
         });
         if (!webhook) return;
@@ -34,6 +44,9 @@ export class SecretsReencryptor {
             previous_secrets: webhook.previous_secrets,
             url: webhook.url,
             headers: webhook.headers,
+            signing_key: webhook.signing_key,
+            previous_signing_keys: webhook.previous_signing_keys,
+            client_key: webhook.client_key,
           })
           .where('id = :id', { id })
           .execute();

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { PreviousSecret } from '../secrets/secret-transformers';
 import type { Webhook } from './entities/webhook.entity';
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -20,10 +21,30 @@ export function activeSecrets(
   webhook: Pick<Webhook, 'secret' | 'previous_secrets'>,
   now = Date.now(),
 ): string[] {
-  const previous = (webhook.previous_secrets ?? [])
-    .filter((p) => Date.parse(p.expires_at) > now)
-    .map((p) => p.secret);
-  return [webhook.secret, ...previous];
+  return [webhook.secret, ...unexpired(webhook.previous_secrets, now)];
+}
+
+/** The current ed25519 private key first, then older ones still inside their grace period. */
+export function activeSigningKeys(
+  webhook: Pick<Webhook, 'signing_key' | 'previous_signing_keys'>,
+  now = Date.now(),
+): string[] {
+  if (!webhook.signing_key) return [];
+  return [webhook.signing_key, ...unexpired(webhook.previous_signing_keys, now)];
+}
+
+/** How an attempt to this webhook is signed: its scheme and the keys (or secrets) still signing. */
+export type DeliverySigning =
+  { scheme: 'hmac'; secrets: string[] } | { scheme: 'ed25519'; keys: string[] };
+
+export function deliverySigning(webhook: Webhook, now = Date.now()): DeliverySigning {
+  return webhook.signature_scheme === 'ed25519'
+    ? { scheme: 'ed25519', keys: activeSigningKeys(webhook, now) }
+    : { scheme: 'hmac', secrets: activeSecrets(webhook, now) };
+}
+
+function unexpired(previous: PreviousSecret[] | null, now: number): string[] {
+  return (previous ?? []).filter((p) => Date.parse(p.expires_at) > now).map((p) => p.secret);
 }
 
 /** What responses show of a secret: enough to tell two apart, never enough to use. */

@@ -19,11 +19,20 @@ import { UpdateWebhookDto } from './dto/update-webhook.dto';
 import { RotateSecretDto } from './dto/webhook-actions.dto';
 import { Webhook } from './entities/webhook.entity';
 import { WebhookChangedEvent } from './events/webhook-settings.events';
+import { newTrustFields, presentTrust, rotatedSigningKeys, trustChanges } from './webhook-trust';
 
 const DEFAULT_GRACE_SECONDS = 24 * 3600;
 
 /** A webhook as the API shows it: the secret and credentials masked, rotation state hidden. */
-export type WebhookView = Omit<Webhook, 'previous_secrets'>;
+export type WebhookView = Omit<
+  Webhook,
+  'previous_secrets' | 'signing_key' | 'previous_signing_keys'
+>;
+
+/** The answer to a rotation: the new secret (hmac) or the new public key (ed25519). */
+export type RotatedSecret = { id: number; previous_secret_expires_at: string | null } & (
+  { secret: string } | { public_key: string }
+);
 
 /** `{"enabled": false}` alone is a disable, `{"enabled": true}` alone an enable; anything else an update. */
 function updateAction(input: UpdateWebhookDto, fields: string[]): AuditAction {
@@ -41,12 +50,13 @@ export function audited(action: AuditAction, id: number, fields?: string[]): Aud
  * credentials()); the secret too, except in the answer to create.
  */
 export function presentWebhook(webhook: Webhook, revealSecret = false): WebhookView {
-  const { previous_secrets, ...rest } = webhook;
+  const { previous_secrets, signing_key, previous_signing_keys, ...rest } = webhook;
   return {
     ...rest,
     url: maskUrl(webhook.url),
     headers: maskHeaders(webhook.headers),
     secret: revealSecret ? webhook.secret : maskSecret(webhook.secret),
+    ...presentTrust(webhook),
   };
 }
 
@@ -64,10 +74,12 @@ export class WebhooksService {
   /** Creates a webhook; the answer is the only one (besides GET /:id/secret) that shows the secret. */
   async create(input: CreateWebhookDto): Promise<WebhookView> {
     await this.assertReachable(input.url);
+    const trust = newTrustFields(input);
     const saved = await this.tx.run(async (m) => {
       const created = await m.save(
         m.create(Webhook, {
           ...input,
+          ...trust,
           secret: input.secret ?? generateSecret(),
           enabled: input.enabled ?? true,
           ordered: input.ordered ?? false,
@@ -119,14 +131,14 @@ export class WebhooksService {
   async update(id: number, given: UpdateWebhookDto): Promise<WebhookView> {
     // A masked URL or header value read from the API and sent back keeps the stored one.
     const input =
-      given.url !== undefined || given.headers !== undefined
+      given.url !== undefined || given.headers !== undefined || given.client_key !== undefined
         ? restoreMasked(given, await this.find(id))
         : given;
     if (input.url !== undefined) await this.assertReachable(input.url);
     const updated = await this.tx.run(async (m) => {
       const current = await m.findOneBy(Webhook, { id });
       if (!current) throw new NotFoundException(`Webhook ${id} not found`);
-      const changes: Partial<Webhook> = definedOnly(input);
+      const changes: Partial<Webhook> = { ...definedOnly(input), ...trustChanges(input, current) };
       if (input.enabled === true && !current.enabled) {
         changes.disabled_reason = null;
         changes.failing_since = null;
@@ -179,33 +191,45 @@ export class WebhooksService {
     });
   }
 
-  /** A new secret; the old one keeps signing too (in `webhook-signature`) until the grace period ends. */
-  async rotateSecret(
-    id: number,
-    input: RotateSecretDto,
-  ): Promise<{ id: number; secret: string; previous_secret_expires_at: string | null }> {
+  /**
+   * A new secret (hmac) or key pair (ed25519); the old one keeps signing too (in `webhook-signature`)
+   * until the grace period ends. An ed25519 webhook's new private key is never shown: the answer
+   * carries its public key.
+   */
+  async rotateSecret(id: number, input: RotateSecretDto): Promise<RotatedSecret> {
     const graceMs = (input.grace_period_seconds ?? DEFAULT_GRACE_SECONDS) * 1000;
-    const secret = input.secret ?? generateSecret();
-    const expiresAt = new Date(Date.now() + graceMs);
-    await this.tx.run(async (m) => {
+    const expiresAt = graceMs > 0 ? new Date(Date.now() + graceMs) : null;
+    const rotated = await this.tx.run(async (m) => {
       const current = await m.findOneBy(Webhook, { id });
       if (!current) throw new NotFoundException(`Webhook ${id} not found`);
+      if (current.signature_scheme === 'ed25519') {
+        if (input.secret !== undefined)
+          throw fieldError(
+            'secret',
+            'cannot be given for an ed25519 webhook: Homa generates its key pair',
+          );
+        const keys = rotatedSigningKeys(current, expiresAt);
+        await m.update(Webhook, { id }, keys);
+        await this.audit.record(m, audited('webhook.key_rotate', id));
+        return { public_key: keys.public_key! };
+      }
+      const secret = input.secret ?? generateSecret();
       const stillValid = (current.previous_secrets ?? []).filter(
         (p) => Date.parse(p.expires_at) > Date.now(),
       );
-      const previous =
-        graceMs > 0
-          ? [{ secret: current.secret, expires_at: expiresAt.toISOString() }, ...stillValid]
-          : stillValid;
+      const previous = expiresAt
+        ? [{ secret: current.secret, expires_at: expiresAt.toISOString() }, ...stillValid]
+        : stillValid;
       await m.update(
         Webhook,
         { id },
         { secret, previous_secrets: previous.length > 0 ? previous : null },
       );
       await this.audit.record(m, audited('webhook.secret_rotate', id));
+      return { secret };
     });
     this.cache.invalidate(id);
-    return { id, secret, previous_secret_expires_at: graceMs > 0 ? expiresAt.toISOString() : null };
+    return { id, ...rotated, previous_secret_expires_at: expiresAt?.toISOString() ?? null };
   }
 
   private async assertReachable(url: string): Promise<void> {

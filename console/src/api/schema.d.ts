@@ -1250,6 +1250,26 @@ export interface components {
        */
       template?: string | null;
       /**
+       * @description `hmac`: the secret signs (X-Webhook-Signature and webhook-signature `v1,`). `ed25519`: Homa generates a key pair and signs webhook-signature `v1a,` with the private key (never shown); receivers verify with `public_key`. Switching keeps both the secret and any key pair, so switching back signs as before
+       * @default hmac
+       * @enum {string}
+       */
+      signature_scheme: 'hmac' | 'ed25519';
+      /**
+       * @description PEM client certificate (chain) presented to HTTPS receivers that ask for one (mutual TLS); requires client_key. Null removes both
+       * @example -----BEGIN CERTIFICATE-----
+       *     …
+       *     -----END CERTIFICATE-----
+       */
+      client_certificate?: string | null;
+      /**
+       * @description Unencrypted PEM private key of client_certificate; stored encrypted, always masked in answers (sent back masked, the stored key stays)
+       * @example -----BEGIN PRIVATE KEY-----
+       *     …
+       *     -----END PRIVATE KEY-----
+       */
+      client_key?: string | null;
+      /**
        * @description Subscribe to every event
        * @default false
        */
@@ -1349,6 +1369,23 @@ export interface components {
       } | null;
       /** @description A JSONata expression */
       template: string | null;
+      /**
+       * @example hmac
+       * @enum {string}
+       */
+      signature_scheme: 'hmac' | 'ed25519';
+      /**
+       * @description ed25519 webhooks: `whpk_` + base64 of the raw 32-byte public key that verifies webhook-signature `v1a,…`; null for hmac
+       * @example whpk_LtEQw2wH/uOGtmAoFVL/nAcux/RucKDhVUSuzrM5GiM=
+       */
+      public_key: string | null;
+      /** @description PEM client certificate (mutual TLS) */
+      client_certificate: string | null;
+      /**
+       * @description Always masked when set; sent back masked, the stored key stays
+       * @example ********
+       */
+      client_key: string | null;
       event_all: boolean;
       event_ticket_created: boolean;
       event_ticket_updated: boolean;
@@ -1428,6 +1465,26 @@ export interface components {
        * @example {"text": "Ticket #" & $string(data.ticket_id) & ": " & data.title}
        */
       template?: string | null;
+      /**
+       * @description `hmac`: the secret signs (X-Webhook-Signature and webhook-signature `v1,`). `ed25519`: Homa generates a key pair and signs webhook-signature `v1a,` with the private key (never shown); receivers verify with `public_key`. Switching keeps both the secret and any key pair, so switching back signs as before
+       * @default hmac
+       * @enum {string}
+       */
+      signature_scheme: 'hmac' | 'ed25519';
+      /**
+       * @description PEM client certificate (chain) presented to HTTPS receivers that ask for one (mutual TLS); requires client_key. Null removes both
+       * @example -----BEGIN CERTIFICATE-----
+       *     …
+       *     -----END CERTIFICATE-----
+       */
+      client_certificate?: string | null;
+      /**
+       * @description Unencrypted PEM private key of client_certificate; stored encrypted, always masked in answers (sent back masked, the stored key stays)
+       * @example -----BEGIN PRIVATE KEY-----
+       *     …
+       *     -----END PRIVATE KEY-----
+       */
+      client_key?: string | null;
       /**
        * @description Subscribe to every event
        * @default false
@@ -1517,7 +1574,10 @@ export interface components {
     };
     RotatedSecretDto: {
       id: number;
-      secret: string;
+      /** @description The new secret (hmac webhooks) */
+      secret?: string;
+      /** @description The new public key (ed25519 webhooks; the new private key is never shown) */
+      public_key?: string;
       /** Format: date-time */
       previous_secret_expires_at: string | null;
     };
@@ -1787,6 +1847,7 @@ export interface operations {
           | 'webhook.secret_reveal'
           | 'webhook.credentials_reveal'
           | 'webhook.secret_rotate'
+          | 'webhook.key_rotate'
           | 'webhook.recover'
           | 'delivery.redeliver'
           | 'user.create'

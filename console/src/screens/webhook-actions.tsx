@@ -1,9 +1,11 @@
 import { useState } from 'preact/hooks';
 import { api, AttemptResult, Webhook } from '../api/client';
 import { dateTime } from '../format';
-import { errorMessage, usePolled } from '../hooks';
+import { usePolled } from '../hooks';
 import { navigate } from '../router';
 import { CredentialsPanel } from './webhook-credentials';
+import { PublicKeyPanel } from './webhook-public-key';
+import { useAction } from '../components/use-action';
 
 /** Enable/disable, secret, credentials, rotation, test send, recovery and deletion of one webhook. */
 export function WebhookActions(props: { webhook: Webhook; onChanged: () => void }) {
@@ -12,42 +14,16 @@ export function WebhookActions(props: { webhook: Webhook; onChanged: () => void 
     <div class="panels">
       <EnablePanel webhook={w} onChanged={props.onChanged} />
       <TestPanel webhook={w} />
-      <SecretPanel webhook={w} />
+      {w.signature_scheme === 'ed25519' ? (
+        <PublicKeyPanel webhook={w} onChanged={props.onChanged} />
+      ) : (
+        <SecretPanel webhook={w} />
+      )}
       <CredentialsPanel webhook={w} />
       <RecoverPanel webhook={w} />
       <DeletePanel webhook={w} />
     </div>
   );
-}
-
-function useAction() {
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<string>();
-  const [error, setError] = useState<string>();
-  /** Runs one action at a time and shows its outcome (or error) beside the button. */
-  const run = (fn: () => Promise<string | undefined>): void => {
-    setBusy(true);
-    setError(undefined);
-    setMessage(undefined);
-    fn()
-      .then(setMessage, (e: unknown) => setError(errorMessage(e)))
-      .finally(() => setBusy(false));
-  };
-  const output = (
-    <>
-      {message && (
-        <p class="notice" role="status">
-          {message}
-        </p>
-      )}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
-    </>
-  );
-  return { busy, run, output };
 }
 
 function EnablePanel(props: { webhook: Webhook; onChanged: () => void }) {

@@ -5,8 +5,19 @@ import { Link } from '../components/link';
 import { errorMessage, usePolled } from '../hooks';
 import { navigate } from '../router';
 import { parseFilter, WebhookShaping } from './webhook-shaping';
+import {
+  EMPTY_TRUST,
+  TRUST_FIELDS,
+  trustBody,
+  trustFromWebhook,
+  TrustState,
+  WebhookTrustFields,
+} from './webhook-trust';
 
 type Flags = Record<string, boolean>;
+
+/** Fields whose errors show beside their input; any other shows under the events. */
+const PLACED = ['name', 'url', 'description', 'timeout_ms', 'filter', 'template', ...TRUST_FIELDS];
 
 interface FormState {
   name: string;
@@ -19,6 +30,7 @@ interface FormState {
   flags: Flags;
   filter: string;
   template: string;
+  trust: TrustState;
 }
 
 const EMPTY: FormState = {
@@ -32,6 +44,7 @@ const EMPTY: FormState = {
   flags: {},
   filter: '',
   template: '',
+  trust: EMPTY_TRUST,
 };
 
 function fromWebhook(w: Webhook, catalog: CatalogEntry[]): FormState {
@@ -49,6 +62,7 @@ function fromWebhook(w: Webhook, catalog: CatalogEntry[]): FormState {
     flags,
     filter: w.filter ? JSON.stringify(w.filter, null, 2) : '',
     template: w.template ?? '',
+    trust: trustFromWebhook(w),
   };
 }
 
@@ -67,6 +81,7 @@ function toBody(form: FormState): WebhookInput {
     event_all: form.event_all,
     ...(form.timeout_ms ? { timeout_ms: Number(form.timeout_ms) } : {}),
     ...form.flags,
+    ...trustBody(form.trust),
   } as WebhookInput;
 }
 
@@ -124,12 +139,7 @@ export function WebhookForm(props: { id?: number }) {
 
   const title = props.id === undefined ? 'New webhook' : 'Edit webhook';
   const unplaced =
-    error instanceof ApiError
-      ? error.fields.filter(
-          (f) =>
-            !['name', 'url', 'description', 'timeout_ms', 'filter', 'template'].includes(f.field),
-        )
-      : [];
+    error instanceof ApiError ? error.fields.filter((f) => !PLACED.includes(f.field)) : [];
   if (!loaded || !catalog.data)
     return (
       <section aria-labelledby="form-title">
@@ -269,6 +279,11 @@ export function WebhookForm(props: { id?: number }) {
           template={form.template}
           onFilter={(text) => set('filter', text)}
           onTemplate={(text) => set('template', text)}
+          errorFor={fieldError}
+        />
+        <WebhookTrustFields
+          value={form.trust}
+          onChange={(trust) => set('trust', trust)}
           errorFor={fieldError}
         />
         <div class="actions">

@@ -14,7 +14,7 @@ import { requestHeaders } from './request-headers';
 import { parseSchedule, RetrySchedule } from '../retry-policy';
 import { WebhookCache } from '../../webhooks/webhook-cache';
 import { WebhookHealth } from '../outcomes/webhook-health';
-import { activeSecrets } from '../../webhooks/webhook-secrets';
+import { deliverySigning } from '../../webhooks/webhook-secrets';
 import { AttemptOutcome, WebhookSender } from './webhook-sender';
 import { signDelivery } from './webhook-signer';
 import { DeliveryBodies } from './delivery-body';
@@ -166,15 +166,24 @@ export class DeliveryAttemptsService {
     text: string,
   ): Promise<AttemptOutcome> {
     const body = Buffer.from(text, 'utf8');
+    const signatures = await signDelivery(deliverySigning(webhook), job.id, body);
     const span = traceAttempt(job, webhook.id, attempt);
     const outcome = await this.sender.send({
       url: webhook.url,
       body,
       timeoutMs,
       signal: this.inFlight.signal,
+      clientCertificate:
+        webhook.client_certificate && webhook.client_key
+          ? {
+              webhookId: webhook.id,
+              certificate: webhook.client_certificate,
+              key: webhook.client_key,
+            }
+          : null,
       headers: {
         ...requestHeaders(job, webhook, attempt, span.traceparent),
-        ...signDelivery(activeSecrets(webhook), job.id, body),
+        ...signatures,
       },
     });
     span.end(outcome);

@@ -11,6 +11,7 @@ import { AttemptErrorCode } from '../entities/webhook-delivery-attempt.entity';
 import { EXCHANGE, outgoingHeaders, readBody, requestError } from './http-exchange';
 import { parseRetryAfter } from '../retry-policy';
 import { GuardRefusal, TargetGuard } from '../../network/target-guard';
+import { ClientCertificateAgents, ClientCertificateRef } from './client-certificate-agents';
 
 export interface OutgoingRequest {
   url: string;
@@ -19,6 +20,8 @@ export interface OutgoingRequest {
   timeoutMs: number;
   /** Aborts the request (a stopping process's grace ended): the outcome is `interrupted`. */
   signal?: AbortSignal;
+  /** Presented to an HTTPS receiver that asks for a client certificate (mutual TLS). */
+  clientCertificate?: ClientCertificateRef | null;
 }
 
 /** What one HTTP attempt came to. Never holds the secret. */
@@ -69,6 +72,7 @@ const TARGET_CACHE_SIZE = 1000;
 export class WebhookSender implements OnApplicationShutdown {
   private readonly httpAgent: HttpAgent;
   private readonly httpsAgent: HttpsAgent;
+  private readonly clientCertificateAgents: ClientCertificateAgents;
   private readonly maxResponseBytes: number;
   private readonly targets = new Map<string, Target>();
 
@@ -83,6 +87,7 @@ export class WebhookSender implements OnApplicationShutdown {
     const agent = { keepAlive: true, maxSockets: 256, timeout: 4_000, lookup: guard.lookup };
     this.httpAgent = new HttpAgent(agent);
     this.httpsAgent = new HttpsAgent(agent);
+    this.clientCertificateAgents = new ClientCertificateAgents(agent);
     this.maxResponseBytes = config.get('WEBHOOK_RESPONSE_MAX_BYTES', { infer: true });
   }
 
@@ -90,6 +95,7 @@ export class WebhookSender implements OnApplicationShutdown {
   onApplicationShutdown(): void {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
+    this.clientCertificateAgents.destroyAll();
   }
 
   /**
@@ -124,7 +130,9 @@ export class WebhookSender implements OnApplicationShutdown {
         data: request.body,
         headers,
         httpAgent: this.httpAgent,
-        httpsAgent: this.httpsAgent,
+        httpsAgent: request.clientCertificate
+          ? this.clientCertificateAgents.agentFor(request.clientCertificate)
+          : this.httpsAgent,
         signal: deadline.signal,
       });
       sent = response.request as ClientRequest;

@@ -8,6 +8,8 @@ import { WebhookDelivery } from '../entities/webhook-delivery.entity';
 import { requestHeaders } from '../attempt/request-headers';
 
 const OMITTED = ['X-Webhook-Signature', 'webhook-signature', 'webhook-timestamp'];
+/** ed25519 webhooks send no `X-Webhook-Signature`. */
+const OMITTED_ED25519 = ['webhook-signature', 'webhook-timestamp'];
 
 /**
  * The request headers of a delivery's latest attempt, rebuilt from the delivery and its webhook
@@ -28,7 +30,7 @@ export class DeliveryHeadersService {
     if (!delivery) throw new NotFoundException(`Delivery ${id} not found`);
     const webhook = await this.webhooks.findOne({
       where: { id: delivery.webhook_id },
-      select: { id: true, headers: true },
+      select: { id: true, headers: true, signature_scheme: true },
     });
     const attempt = Math.max(delivery.attempts, 1);
     // Custom header values are credentials: shown masked, as in the webhook's own view.
@@ -37,7 +39,7 @@ export class DeliveryHeadersService {
       delivery_id: delivery.id,
       attempt,
       headers: { ...requestHeaders(delivery, { headers }, attempt), 'webhook-id': delivery.id },
-      omitted: OMITTED,
+      omitted: webhook?.signature_scheme === 'ed25519' ? OMITTED_ED25519 : OMITTED,
     };
   }
 }

@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   IsBoolean,
+  IsIn,
   IsInt,
   IsNotEmpty,
   IsOptional,
@@ -14,6 +15,7 @@ import {
   ValidateBy,
   ValidationOptions,
 } from 'class-validator';
+import { SIGNATURE_SCHEMES, type SignatureScheme } from '../signing-keys';
 import { IsWebhookFilter, IsWebhookTemplate } from './shaping-validators';
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
@@ -157,6 +159,40 @@ export class CreateWebhookDto {
   @IsOptional()
   @IsWebhookTemplate()
   template?: string | null;
+
+  @ApiPropertyOptional({
+    enum: SIGNATURE_SCHEMES,
+    default: 'hmac',
+    description:
+      '`hmac`: the secret signs (X-Webhook-Signature and webhook-signature `v1,`). `ed25519`: Homa generates a key pair and signs webhook-signature `v1a,` with the private key (never shown); receivers verify with `public_key`. Switching keeps both the secret and any key pair, so switching back signs as before',
+  })
+  @IsOptional()
+  @IsIn(SIGNATURE_SCHEMES)
+  signature_scheme?: SignatureScheme;
+
+  @ApiPropertyOptional({
+    type: 'string',
+    nullable: true,
+    example: '-----BEGIN CERTIFICATE-----\n…\n-----END CERTIFICATE-----\n',
+    description:
+      'PEM client certificate (chain) presented to HTTPS receivers that ask for one (mutual TLS); requires client_key. Null removes both',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(32768)
+  client_certificate?: string | null;
+
+  @ApiPropertyOptional({
+    type: 'string',
+    nullable: true,
+    example: '-----BEGIN PRIVATE KEY-----\n…\n-----END PRIVATE KEY-----\n',
+    description:
+      'Unencrypted PEM private key of client_certificate; stored encrypted, always masked in answers (sent back masked, the stored key stays)',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(32768)
+  client_key?: string | null;
 
   @flag('Subscribe to every event')
   @IsOptional()

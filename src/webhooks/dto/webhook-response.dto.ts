@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PageMetaDto } from '../../common/dto/page.dto';
 
 /** A webhook as the API answers it (the OpenAPI shape; the secret is masked except on create). */
@@ -46,6 +46,33 @@ export class WebhookResponseDto {
 
   @ApiProperty({ type: 'string', nullable: true, description: 'A JSONata expression' })
   template: string | null;
+
+  @ApiProperty({ enum: ['hmac', 'ed25519'], example: 'hmac' })
+  signature_scheme: 'hmac' | 'ed25519';
+
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    example: 'whpk_LtEQw2wH/uOGtmAoFVL/nAcux/RucKDhVUSuzrM5GiM=',
+    description:
+      'ed25519 webhooks: `whpk_` + base64 of the raw 32-byte public key that verifies webhook-signature `v1a,…`; null for hmac',
+  })
+  public_key: string | null;
+
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    description: 'PEM client certificate (mutual TLS)',
+  })
+  client_certificate: string | null;
+
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    example: '********',
+    description: 'Always masked when set; sent back masked, the stored key stays',
+  })
+  client_key: string | null;
 
   @ApiProperty() event_all: boolean;
   @ApiProperty() event_ticket_created: boolean;
@@ -123,7 +150,12 @@ export class WebhookCredentialsDto {
 
 export class RotatedSecretDto {
   @ApiProperty() id: number;
-  @ApiProperty() secret: string;
+  @ApiPropertyOptional({ description: 'The new secret (hmac webhooks)' })
+  secret?: string;
+  @ApiPropertyOptional({
+    description: 'The new public key (ed25519 webhooks; the new private key is never shown)',
+  })
+  public_key?: string;
   @ApiProperty({ type: 'string', format: 'date-time', nullable: true })
   previous_secret_expires_at: string | null;
 }

@@ -12,6 +12,7 @@ import {
   encryptedUrl,
   type PreviousSecret,
 } from '../../secrets/secret-transformers';
+import type { SignatureScheme } from '../signing-keys';
 import { urlHasCredentials } from '../webhook-credentials';
 
 /** An endpoint that receives signed deliveries of the events it subscribes to. */
@@ -68,6 +69,30 @@ export class Webhook {
   /** A JSONata expression over the event's body whose result is the body sent; null sends the event's. */
   @Column({ type: 'text', nullable: true })
   template: string | null;
+
+  /** `hmac` (the secret signs) or `ed25519` (Standard Webhooks `v1a`, with the key pair below). */
+  @Column({ type: 'varchar', length: 16, default: 'hmac' })
+  signature_scheme: SignatureScheme;
+
+  /** `whpk_` + base64 of the raw 32-byte ed25519 public key; shown to receivers. Null until needed. */
+  @Column({ type: 'varchar', length: 128, nullable: true })
+  public_key: string | null;
+
+  /** `whsk_` + base64 of the ed25519 private key's 32-byte seed; encrypted at rest, never shown. */
+  @Column({ type: 'varchar', length: 1024, nullable: true, transformer: encryptedSecret })
+  signing_key: string | null;
+
+  /** Private keys still signing during a key rotation's grace period, each encrypted at rest. */
+  @Column({ type: 'simple-json', nullable: true, transformer: encryptedPreviousSecrets })
+  previous_signing_keys: PreviousSecret[] | null;
+
+  /** PEM certificate (chain) presented to HTTPS receivers that ask for one (mutual TLS). */
+  @Column({ type: 'text', nullable: true })
+  client_certificate: string | null;
+
+  /** PEM private key of `client_certificate`; encrypted at rest, masked in every view. */
+  @Column({ type: 'text', nullable: true, transformer: encryptedSecret })
+  client_key: string | null;
 
   @Column({ type: 'boolean', default: false })
   event_all: boolean;
