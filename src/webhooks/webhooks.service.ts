@@ -11,8 +11,9 @@ import { fieldError } from '../common/validation';
 import { TransactionService } from '../database/transaction.service';
 import { TargetGuard } from '../network/target-guard';
 import { WebhookCache } from './webhook-cache';
+import { whereSearched } from './webhook-search';
 import { restoreMasked } from './masked-input';
-import { maskHeaders, maskUrl } from './webhook-credentials';
+import { maskHeaders, maskUrl, urlSearchForm } from './webhook-credentials';
 import { generateSecret, maskSecret } from './webhook-secrets';
 import { CreateWebhookDto } from './dto/create-webhook.dto';
 import { UpdateWebhookDto } from './dto/update-webhook.dto';
@@ -23,7 +24,7 @@ import { WebhookChangedEvent } from './events/webhook-settings.events';
 const DEFAULT_GRACE_SECONDS = 24 * 3600;
 
 /** A webhook as the API shows it: the secret and credentials masked, rotation state hidden. */
-export type WebhookView = Omit<Webhook, 'previous_secrets'>;
+export type WebhookView = Omit<Webhook, 'previous_secrets' | 'url_search'>;
 
 /** `{"enabled": false}` alone is a disable, `{"enabled": true}` alone an enable; anything else an update. */
 function updateAction(input: UpdateWebhookDto, fields: string[]): AuditAction {
@@ -41,7 +42,7 @@ export function audited(action: AuditAction, id: number, fields?: string[]): Aud
  * credentials()); the secret too, except in the answer to create.
  */
 export function presentWebhook(webhook: Webhook, revealSecret = false): WebhookView {
-  const { previous_secrets, ...rest } = webhook;
+  const { previous_secrets, url_search, ...rest } = webhook;
   return {
     ...rest,
     url: maskUrl(webhook.url),
@@ -68,6 +69,7 @@ export class WebhooksService {
       const created = await m.save(
         m.create(Webhook, {
           ...input,
+          url_search: urlSearchForm(input.url),
           secret: input.secret ?? generateSecret(),
           enabled: input.enabled ?? true,
           ordered: input.ordered ?? false,
@@ -87,12 +89,13 @@ export class WebhooksService {
     return presentWebhook(saved, true);
   }
 
-  async list(query: PageQuery): Promise<Page<WebhookView>> {
-    const [rows, total] = await this.webhooks.findAndCount({
-      order: { id: 'ASC' },
-      skip: skipFor(query),
-      take: query.limit,
-    });
+  /** A page of webhooks, oldest first; with `q`, only those whose name or URL holds it. */
+  async list(query: PageQuery & { q?: string }): Promise<Page<WebhookView>> {
+    const [rows, total] = await whereSearched(this.webhooks.createQueryBuilder('w'), 'w', query.q)
+      .orderBy('w.id', 'ASC')
+      .skip(skipFor(query))
+      .take(query.limit)
+      .getManyAndCount();
     return toPage(
       rows.map((w) => presentWebhook(w)),
       total,
@@ -127,6 +130,7 @@ export class WebhooksService {
       const current = await m.findOneBy(Webhook, { id });
       if (!current) throw new NotFoundException(`Webhook ${id} not found`);
       const changes: Partial<Webhook> = definedOnly(input);
+      if (changes.url !== undefined) changes.url_search = urlSearchForm(changes.url);
       if (input.enabled === true && !current.enabled) {
         changes.disabled_reason = null;
         changes.failing_since = null;

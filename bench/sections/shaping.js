@@ -1,0 +1,66 @@
+'use strict';
+// Filters and templates: 10 webhooks each holding a 3-condition filter that keeps every event, then 10
+// each holding a template (the Slack preset), against 10 with neither; one group enabled at a time, the
+// three measured back to back in each run and the ratios taken per run.
+
+/** Three conditions every benchmark ticket meets: its event, its status and its priority. */
+const KEEP_ALL = {
+  event: 'ticket.created',
+  data: { status: 'new', priority: { $in: ['low', 'medium', 'high', 'urgent'] } },
+};
+
+async function run(ctx, mode) {
+  const { L, deploy, deliveryThroughput, RUNS } = ctx;
+  const receiver = await L.startReceiver();
+  const h = await deploy(mode);
+  try {
+    const presets = await h.api.call('GET', '/api/admin/webhook-templates');
+    const slack = presets.data.find((p) => p.name === 'slack').template;
+    const groups = { plain: {}, filtered: { filter: KEEP_ALL }, templated: { template: slack } };
+    const ids = {};
+    for (const [name, extra] of Object.entries(groups)) {
+      ids[name] = [];
+      for (let i = 0; i < 10; i++) {
+        const hook = await h.api.createWebhook(
+          receiver.url(`/${name}`),
+          { event_ticket_created: true },
+          { enabled: false, ...extra },
+        );
+        ids[name].push(hook.id);
+      }
+    }
+    const measure = async (name) => {
+      for (const id of ids[name])
+        await h.api.call('PUT', `/api/admin/webhooks/${id}`, { enabled: true });
+      const rate = await deliveryThroughput(h, receiver, `/${name}`, 10, 150);
+      for (const id of ids[name]) await h.api.disable(id);
+      return rate;
+    };
+    for (let i = 0; i < 3; i++) await measure('plain'); // warm-up, not counted
+    const runs = { plain: [], filtered: [], templated: [], filterRatio: [], templateRatio: [] };
+    for (let i = 0; i < RUNS; i++) {
+      const plain = await measure('plain');
+      const filtered = await measure('filtered');
+      const templated = await measure('templated');
+      runs.plain.push(plain);
+      runs.filtered.push(filtered);
+      runs.templated.push(templated);
+      runs.filterRatio.push(filtered / plain);
+      runs.templateRatio.push(templated / plain);
+    }
+    return Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, L.summarise(v)]));
+  } finally {
+    await h.stop();
+    await receiver.close();
+  }
+}
+
+const rows = (fmt) => [
+  ['Shaping: 10 webhooks, no filter or template, deliveries/s', (r) => fmt(r.plain)],
+  ['  10 with a 3-condition filter keeping every event', (r) => fmt(r.filtered)],
+  ['  ratio filtered / plain (goal ≥ 0.9)', (r) => fmt(r.filterRatio, 2)],
+  ['  10 with a template (Slack preset), deliveries/s', (r) => fmt(r.templated)],
+  ['  ratio templated / plain', (r) => fmt(r.templateRatio, 2)],
+];
+
+module.exports = { name: 'shaping', run, rows };
