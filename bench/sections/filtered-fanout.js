@@ -5,7 +5,7 @@
 // exist) and the deliveries per second end to end.
 
 const HOOKS = 1000;
-const TICKETS = 20;
+const TICKETS = 10;
 const KEEP = { data: { priority: { $in: ['medium', 'high'] } } };
 const DROP = { data: { priority: 'urgent' } };
 
