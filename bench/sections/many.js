@@ -1,4 +1,5 @@
 'use strict';
+const { cpuPerDelivery } = require('./_cpu');
 // Many webhooks: 10,000 registered, 10 of them subscribed to ticket.created, against a deployment where
 // only those 10 are registered. Both deployments stay up and are measured alternately, back to back, the
 // ratio taken per run: matching should cost what the subscribed webhooks cost, not the registered ones.
@@ -78,6 +79,9 @@ async function run(ctx, mode) {
       few: L.summarise(fewRuns),
       many: L.summarise(manyRuns),
       ratio: L.summarise(ratios),
+      cpuFew: L.summarise(cpu.few),
+      cpuMany: L.summarise(cpu.many),
+      cpuRatio: L.summarise(cpu.ratio),
       listMs: list.ms,
       searchMs: search.ms,
       searchTotal: search.result.meta?.total,
@@ -95,6 +99,11 @@ const rows = (fmt) => [
   ['Many: 10 registered, 10 subscribed, deliveries/s', (r) => fmt(r.few)],
   ['  10,000 registered, the same 10 subscribed', (r) => fmt(r.many)],
   ['  ratio (goal ≥ 0.9)', (r) => fmt(r.ratio, 2)],
+  [
+    "  Homa's CPU µs per delivery, 10 / 10,000 registered",
+    (r) => (r.cpuFew ? `${fmt(r.cpuFew)} / ${fmt(r.cpuMany)}` : 'skipped'),
+  ],
+  ['  CPU ratio 10,000 / 10 (≤ 1.11 meets the goal)', (r) => fmt(r.cpuRatio, 2)],
   [
     '  at 10,000: list page / search / health page, ms',
     (r) => `${fmt(r.listMs)} / ${fmt(r.searchMs)} / ${fmt(r.healthMs)}`,

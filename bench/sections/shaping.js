@@ -1,4 +1,5 @@
 'use strict';
+const { cpuPerDelivery } = require('./_cpu');
 // Filters and templates: 10 webhooks each holding a 3-condition filter that keeps every event, then 10
 // each holding a template (the Slack preset), against 10 with neither; one group enabled at a time, the
 // three measured back to back in each run and the ratios taken per run.
@@ -38,16 +39,21 @@ async function run(ctx, mode) {
     };
     for (let i = 0; i < 3; i++) await measure('plain'); // warm-up, not counted
     const runs = { plain: [], filtered: [], templated: [], filterRatio: [], templateRatio: [] };
+    const cpu = { plain: [], filtered: [], templated: [], filterRatio: [], templateRatio: [] };
     for (let i = 0; i < RUNS; i++) {
       const plain = await measure('plain');
       const filtered = await measure('filtered');
       const templated = await measure('templated');
-      runs.plain.push(plain);
-      runs.filtered.push(filtered);
-      runs.templated.push(templated);
-      runs.filterRatio.push(filtered / plain);
-      runs.templateRatio.push(templated / plain);
+      for (const [k, m] of Object.entries({ plain, filtered, templated })) {
+        runs[k].push(m.rate);
+        cpu[k].push(m.cpuUs);
+      }
+      runs.filterRatio.push(filtered.rate / plain.rate);
+      runs.templateRatio.push(templated.rate / plain.rate);
+      cpu.filterRatio.push(filtered.cpuUs / plain.cpuUs);
+      cpu.templateRatio.push(templated.cpuUs / plain.cpuUs);
     }
+    for (const [k, v] of Object.entries(cpu)) runs[`cpu_${k}`] = v;
     return Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, L.summarise(v)]));
   } finally {
     await h.stop();
@@ -61,6 +67,18 @@ const rows = (fmt) => [
   ['  ratio filtered / plain (goal ≥ 0.9)', (r) => fmt(r.filterRatio, 2)],
   ['  10 with a template (Slack preset), deliveries/s', (r) => fmt(r.templated)],
   ['  ratio templated / plain', (r) => fmt(r.templateRatio, 2)],
+  [
+    "  Homa's CPU µs per delivery: plain / filtered / templated",
+    (r) =>
+      r.cpu_plain
+        ? `${fmt(r.cpu_plain)} / ${fmt(r.cpu_filtered)} / ${fmt(r.cpu_templated)}`
+        : 'skipped',
+  ],
+  [
+    '  CPU ratio filtered / plain (≤ 1.11 meets the goal), templated / plain',
+    (r) =>
+      r.cpu_plain ? `${fmt(r.cpu_filterRatio, 2)} / ${fmt(r.cpu_templateRatio, 2)}` : 'skipped',
+  ],
 ];
 
 module.exports = { name: 'shaping', run, rows };
