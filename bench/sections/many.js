@@ -56,17 +56,25 @@ async function run(ctx, mode) {
     const t0 = performance.now();
     await register(many, receiver, REGISTERED - 10);
     const registerSeconds = (performance.now() - t0) / 1000;
-    const burst = (h) => deliveryThroughput(h, receiver, '/many', 10, 150);
+    const burst = (h) =>
+      cpuPerDelivery(h.deliverer.pid, async () => ({
+        rate: await deliveryThroughput(h, receiver, '/many', 10, 150),
+        deliveries: 1500,
+      }));
     for (let i = 0; i < 3; i++) (await burst(few), await burst(many)); // warm-up, not counted
     const fewRuns = [];
     const manyRuns = [];
     const ratios = [];
+    const cpu = { few: [], many: [], ratio: [] };
     for (let i = 0; i < RUNS; i++) {
       const a = await burst(few);
       const b = await burst(many);
-      fewRuns.push(a);
-      manyRuns.push(b);
-      ratios.push(b / a);
+      fewRuns.push(a.rate);
+      manyRuns.push(b.rate);
+      ratios.push(b.rate / a.rate);
+      cpu.few.push(a.cpuUs);
+      cpu.many.push(b.cpuUs);
+      cpu.ratio.push(b.cpuUs / a.cpuUs);
     }
     const list = await timed(() => many.api.call('GET', '/api/admin/webhooks?page=300&limit=20'));
     const search = await timed(() =>

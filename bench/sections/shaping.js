@@ -33,9 +33,12 @@ async function run(ctx, mode) {
     const measure = async (name) => {
       for (const id of ids[name])
         await h.api.call('PUT', `/api/admin/webhooks/${id}`, { enabled: true });
-      const rate = await deliveryThroughput(h, receiver, `/${name}`, 10, 150);
+      const result = await cpuPerDelivery(h.deliverer.pid, async () => ({
+        rate: await deliveryThroughput(h, receiver, `/${name}`, 10, 150),
+        deliveries: 1500,
+      }));
       for (const id of ids[name]) await h.api.disable(id);
-      return rate;
+      return result;
     };
     for (let i = 0; i < 3; i++) await measure('plain'); // warm-up, not counted
     const runs = { plain: [], filtered: [], templated: [], filterRatio: [], templateRatio: [] };
