@@ -54,7 +54,8 @@ async function run(ctx, mode) {
   const { L, deploy, deliveryThroughput, RUNS } = ctx;
   const receiver = await L.startReceiver();
   const few = await deploy(mode);
-  const many = await deploy(mode);
+  // A database of its own (the bench names MariaDB databases by mode).
+  const many = await deploy({ ...mode, key: `${mode.key}_many` });
   try {
     for (const h of [few, many])
       for (let i = 0; i < 10; i++)
