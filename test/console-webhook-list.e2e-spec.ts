@@ -116,4 +116,12 @@ describe('console: webhook list paging and search (browser, e2e)', () => {
     await box.fill('');
     await shown(page.getByText('Page 1 of 2 (30 webhooks)'));
   });
+
+  it("keeps a webhook chosen elsewhere in the delivery log's filter, past the 100 it lists", async () => {
+    await page.goto('/console/deliveries?webhook_id=987654');
+    await shown(page.getByRole('heading', { name: 'Deliveries' }));
+    await expect(page.getByLabel('Webhook').locator('option:checked').textContent()).resolves.toBe(
+      'Webhook #987654',
+    );
+  });
 });
