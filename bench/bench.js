@@ -10,6 +10,7 @@ const Redis = require('ioredis');
 const mysql = require('mysql2/promise');
 const L = require('./lib');
 const benchSigning = require('./sections/signing');
+const SECTION_FILES = require('./sections');
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 /** Throughput bursts run before the measured ones (see the throughput section). */
@@ -19,7 +20,8 @@ const started = Date.now();
 const timeLeft = () => BUDGET_MS - (Date.now() - started);
 const MYSQL_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 const REDIS_URL = process.env.REDIS_URL;
-// BENCH_SECTIONS=ceiling,throughput,signing,matching,isolation,ordered,fanout,latency narrows a run.
+// BENCH_SECTIONS=ceiling,throughput,signing,matching,isolation,ordered,fanout,latency narrows a run (and
+// the names of bench/sections/*.js: shaping, filtered-fanout, many; BENCH_MEMORY=0 skips memory).
 const SECTIONS = process.env.BENCH_SECTIONS?.split(',');
 const want = (section) => !SECTIONS || SECTIONS.includes(section);
 
@@ -402,7 +404,7 @@ function table(results) {
     ["  the same through Homa's sender (axios)", (r) => fmt(r.senderCeiling)],
     ['Delivery throughput, deliveries/s (10 webhooks)', (r) => fmt(r.throughput)],
     ['  ratio to ceiling (goal ≥ 0.3)', (r) => fmt(r.throughputRatio, 2)],
-    ["  ratio to the ceiling through the sender", (r) => fmt(r.senderCeilingRatio, 2)],
+    ['  ratio to the ceiling through the sender', (r) => fmt(r.senderCeilingRatio, 2)],
     [
       'Ticket API p50 / p99 ms, 0 webhooks (50 req/s, paced)',
       (r) => (r.fanout0 ? `${fmt(r.fanout0.p50, 1)} / ${fmt(r.fanout0.p99, 1)}` : 'skipped'),
@@ -442,6 +444,9 @@ function table(results) {
     ],
     ['RSS MB after they drained', (r) => fmt(r.memory?.afterDrainRssMb)],
     ['  drain time s', (r) => fmt(r.memory?.drainSeconds, 1)],
+    ...SECTION_FILES.flatMap((s) =>
+      s.rows(fmt).map(([label, f]) => [label, (r) => (r[s.name] ? f(r[s.name]) : 'skipped')]),
+    ),
   ];
   const header = ['', ...results.map((r) => r.mode)];
   const lines = [header, ...rows.map(([label, f]) => [label, ...results.map((r) => f(r))])];
@@ -493,6 +498,8 @@ async function main() {
     if (timeLeft() < 60_000) break;
     console.log(`\n== ${mode.name} ==`);
     const result = await benchMode(mode);
+    for (const s of SECTION_FILES.filter((f) => want(f.name) && timeLeft() > 60_000))
+      result[s.name] = await s.run({ L, deploy, deliveryThroughput, RUNS }, mode);
     results.push(result);
     console.log(JSON.stringify(result));
   }

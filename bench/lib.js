@@ -66,8 +66,10 @@ async function startReceiver(port = 0, mode = 'ok') {
       if (id !== undefined) state.seen.add(id);
       state.byPath.set(req.url, (state.byPath.get(req.url) ?? 0) + 1);
       if (req.headers['x-webhook-event'] === 'ticket.created') {
-        const ticketId = JSON.parse(Buffer.concat(chunks).toString()).data.ticket_id;
-        if (!state.ticketSeen.has(ticketId)) state.ticketSeen.set(ticketId, performance.now());
+        // A templated body need not carry the ticket's id.
+        const ticketId = JSON.parse(Buffer.concat(chunks).toString()).data?.ticket_id;
+        if (ticketId !== undefined && !state.ticketSeen.has(ticketId))
+          state.ticketSeen.set(ticketId, performance.now());
       }
       res.writeHead(200, { 'Content-Type': 'text/plain' }).end('OK');
     });

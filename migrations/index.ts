@@ -12,6 +12,7 @@ import { EncryptWebhookCredentials1764700200000 } from './1764700200000-EncryptW
 import { WebhookFiltersAndTemplates1765100000000 } from './1765100000000-WebhookFiltersAndTemplates';
 import { WebhookSignaturesAndClientCertificates1765300000000 } from './1765300000000-WebhookSignaturesAndClientCertificates';
 import { EventTraceContext1765300200000 } from './1765300200000-EventTraceContext';
+import { ManyWebhooks1765300400000 } from './1765300400000-ManyWebhooks';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   WebhookFiltersAndTemplates1765100000000,
   WebhookSignaturesAndClientCertificates1765300000000,
   EventTraceContext1765300200000,
+  ManyWebhooks1765300400000,
 ];

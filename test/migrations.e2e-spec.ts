@@ -242,6 +242,15 @@ describe('credentials and sessions migrations (e2e)', () => {
         ]);
         expect(JSON.parse(up[0].headers!).Authorization).toMatch(/^enc:v1:/);
         expect(JSON.stringify(up)).not.toMatch(/PW-123|KEY-456|HDR-789/);
+        // The search form (ManyWebhooks): each URL as views show it, decrypted to be masked.
+        const search = await dataSource.query<{ url_search: string }[]>(
+          'SELECT url_search FROM webhooks ORDER BY id',
+        );
+        expect(search.map((r) => r.url_search)).toEqual([
+          'https://********:********@crm.example.com/hook?api_key=********',
+          `https://example.com/${'p'.repeat(1900)}?token=********`,
+          'https://example.com/plain',
+        ]);
         const [ticket] = await dataSource.query<{ client_name: string }[]>(
           'SELECT client_name FROM tickets',
         );

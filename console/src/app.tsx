@@ -87,7 +87,7 @@ function Shell(props: { user: SignedInUser; onSignOut: () => void }) {
 
 function Route(props: { path: string; params: URLSearchParams }) {
   const { path, params } = props;
-  if (path === '/' || path === '/webhooks') return <WebhooksScreen />;
+  if (path === '/' || path === '/webhooks') return <WebhooksScreen params={params} />;
   if (path === '/webhooks/new') return <WebhookForm />;
   let m = /^\/webhooks\/(\d+)\/edit$/.exec(path);
   if (m) return <WebhookForm id={Number(m[1])} />;

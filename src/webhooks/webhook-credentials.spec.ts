@@ -4,6 +4,7 @@ import {
   maskHeaders,
   maskUrl,
   urlHasCredentials,
+  urlSearchForm,
   urlWithoutCredentials,
 } from './webhook-credentials';
 
@@ -48,6 +49,15 @@ describe('webhook credentials', () => {
       'X-Team': M,
     });
     expect(maskHeaders(null)).toBeNull();
+  });
+
+  it('searches a URL as views show it, in lower case, with no credential in it', () => {
+    const form = urlSearchForm(
+      'https://Bot:S3cret@Hooks.Example.com/In/Box?api_key=KEY-1&team=Ops#frag',
+    );
+    expect(form).toBe(`https://${M}:${M}@hooks.example.com/in/box?api_key=${M}&team=ops#${M}`);
+    expect(form).not.toMatch(/s3cret|key-1|frag/);
+    expect(urlSearchForm(`https://example.com/${'a'.repeat(3000)}`)).toHaveLength(2048);
   });
 
   describe('restoreMasked', () => {

@@ -61,6 +61,14 @@ function maskQueryPart(part: string): string {
   return `${name}=${MASKED}`;
 }
 
+/**
+ * What a search by URL matches: the URL as views show it (maskUrl), in lower case. Stored beside the
+ * URL (`url_search`), so a URL kept encrypted is found by its host and path, never by a credential.
+ */
+export function urlSearchForm(url: string): string {
+  return maskUrl(url).toLowerCase().slice(0, 2048);
+}
+
 /** The URL with no credential in it at all (no user info, no query, no fragment): for alerts. */
 export function urlWithoutCredentials(url: string): string {
   const parsed = parse(url);

@@ -13,12 +13,12 @@ import {
 } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/guards/decorators';
-import { PageQueryDto } from '../common/dto/page.dto';
 import { intParam } from '../common/params';
 import { EVENT_CATALOG } from '../events/event-catalog';
 import { eventSchema, eventSchemaPath } from '../events/event-schemas';
 import { CreateWebhookDto } from './dto/create-webhook.dto';
 import { UpdateWebhookDto } from './dto/update-webhook.dto';
+import { WebhookListQueryDto } from './dto/webhook-list-query.dto';
 import { RotateSecretDto } from './dto/webhook-actions.dto';
 import {
   CatalogResponseDto,
@@ -46,9 +46,12 @@ export class WebhooksController {
   }
 
   @Get('webhooks')
-  @ApiOperation({ summary: 'List webhooks (secrets, URL credentials and header values masked)' })
+  @ApiOperation({
+    summary:
+      'List webhooks (secrets, URL credentials and header values masked); `q` searches names and URLs',
+  })
   @ApiOkResponse({ type: WebhookPageResponseDto })
-  list(@Query() query: PageQueryDto) {
+  list(@Query() query: WebhookListQueryDto) {
     return this.webhooks.list(query);
   }
 

@@ -11,8 +11,9 @@ import { fieldError } from '../common/validation';
 import { TransactionService } from '../database/transaction.service';
 import { TargetGuard } from '../network/target-guard';
 import { WebhookCache } from './webhook-cache';
+import { whereSearched } from './webhook-search';
 import { restoreMasked } from './masked-input';
-import { maskHeaders, maskUrl } from './webhook-credentials';
+import { maskHeaders, maskUrl, urlSearchForm } from './webhook-credentials';
 import { generateSecret, maskSecret } from './webhook-secrets';
 import { CreateWebhookDto } from './dto/create-webhook.dto';
 import { UpdateWebhookDto } from './dto/update-webhook.dto';
@@ -26,7 +27,7 @@ const DEFAULT_GRACE_SECONDS = 24 * 3600;
 /** A webhook as the API shows it: the secret and credentials masked, rotation state hidden. */
 export type WebhookView = Omit<
   Webhook,
-  'previous_secrets' | 'signing_key' | 'previous_signing_keys'
+  'previous_secrets' | 'signing_key' | 'previous_signing_keys' | 'url_search'
 >;
 
 /** The answer to a rotation: the new secret (hmac) or the new public key (ed25519). */
@@ -50,7 +51,7 @@ export function audited(action: AuditAction, id: number, fields?: string[]): Aud
  * credentials()); the secret too, except in the answer to create.
  */
 export function presentWebhook(webhook: Webhook, revealSecret = false): WebhookView {
-  const { previous_secrets, signing_key, previous_signing_keys, ...rest } = webhook;
+  const { previous_secrets, signing_key, previous_signing_keys, url_search, ...rest } = webhook;
   return {
     ...rest,
     url: maskUrl(webhook.url),
@@ -80,6 +81,7 @@ export class WebhooksService {
         m.create(Webhook, {
           ...input,
           ...trust,
+          url_search: urlSearchForm(input.url),
           secret: input.secret ?? generateSecret(),
           enabled: input.enabled ?? true,
           ordered: input.ordered ?? false,
@@ -99,12 +101,13 @@ export class WebhooksService {
     return presentWebhook(saved, true);
   }
 
-  async list(query: PageQuery): Promise<Page<WebhookView>> {
-    const [rows, total] = await this.webhooks.findAndCount({
-      order: { id: 'ASC' },
-      skip: skipFor(query),
-      take: query.limit,
-    });
+  /** A page of webhooks, oldest first; with `q`, only those whose name or URL holds it. */
+  async list(query: PageQuery & { q?: string }): Promise<Page<WebhookView>> {
+    const [rows, total] = await whereSearched(this.webhooks.createQueryBuilder('w'), 'w', query.q)
+      .orderBy('w.id', 'ASC')
+      .skip(skipFor(query))
+      .take(query.limit)
+      .getManyAndCount();
     return toPage(
       rows.map((w) => presentWebhook(w)),
       total,
@@ -139,6 +142,7 @@ export class WebhooksService {
       const current = await m.findOneBy(Webhook, { id });
       if (!current) throw new NotFoundException(`Webhook ${id} not found`);
       const changes: Partial<Webhook> = { ...definedOnly(input), ...trustChanges(input, current) };
+      if (changes.url !== undefined) changes.url_search = urlSearchForm(changes.url);
       if (input.enabled === true && !current.enabled) {
         changes.disabled_reason = null;
         changes.failing_since = null;

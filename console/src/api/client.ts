@@ -19,6 +19,10 @@ export type RecoverResult = Schemas['RecoverResultDto'];
 export type TemplatePreset = Schemas['TemplatePresetDto'];
 export type PreviewInput = Schemas['PreviewWebhookDto'];
 export type PreviewResult = Schemas['PreviewResultDto'];
+export type WebhookHealthPage = Schemas['WebhookHealthListDto'];
+export type WebhookQuery = NonNullable<
+  operations['WebhooksController_list']['parameters']['query']
+>;
 export type DeliveryQuery = NonNullable<
   operations['DeliveriesController_list']['parameters']['query']
 >;
@@ -111,8 +115,8 @@ export const api = {
   me: () => request<SignedInUser>('GET', '/api/auth/me'),
   logout: () => request<void>('POST', '/api/auth/logout'),
   catalog: () => request<{ data: CatalogEntry[] }>('GET', '/api/admin/webhook-events'),
-  webhooks: (page = 1) =>
-    request<WebhookPage>('GET', `/api/admin/webhooks${query({ page, limit: 100 })}`),
+  webhooks: (q: WebhookQuery = {}) =>
+    request<WebhookPage>('GET', `/api/admin/webhooks${query({ page: 1, limit: 100, ...q })}`),
   webhook: (id: number) => request<Webhook>('GET', `/api/admin/webhooks/${id}`),
   createWebhook: (body: WebhookInput) => request<Webhook>('POST', '/api/admin/webhooks', body),
   updateWebhook: (id: number, body: Partial<WebhookInput>) =>
@@ -129,7 +133,9 @@ export const api = {
     request<AttemptResult>('POST', `/api/admin/webhooks/${id}/test${query({ event })}`),
   recover: (id: number, since: string) =>
     request<RecoverResult>('POST', `/api/admin/webhooks/${id}/recover`, { since }),
-  health: () => request<{ data: WebhookHealth[] }>('GET', '/api/admin/webhook-health'),
+  health: (q: WebhookQuery = {}) =>
+    request<WebhookHealthPage>('GET', `/api/admin/webhook-health${query(q)}`),
+  webhookHealth: (id: number) => request<WebhookHealth>('GET', `/api/admin/webhooks/${id}/health`),
   perMinute: (id: number) =>
     request<PerMinute>(
       'GET',

@@ -391,7 +391,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List webhooks (secrets, URL credentials and header values masked) */
+    /** List webhooks (secrets, URL credentials and header values masked); `q` searches names and URLs */
     get: operations['WebhooksController_list'];
     put?: never;
     /** Create a webhook (the only answer, with GET /:id/secret, that shows its secret) */
@@ -565,8 +565,25 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Every webhook's health: last delivery, deliveries and success rate over the last 24 h, failing since */
+    /** A page of webhooks' health: last delivery, deliveries and success rate over the last 24 h, failing since; `q` searches names and URLs */
     get: operations['DeliveryStatsController_health'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/webhooks/{id}/health': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One webhook's health (as in GET /api/admin/webhook-health) */
+    get: operations['DeliveryStatsController_webhookHealth'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1766,6 +1783,7 @@ export interface components {
     };
     WebhookHealthListDto: {
       data: components['schemas']['WebhookHealthDto'][];
+      meta: components['schemas']['PageMetaDto'];
     };
     MinuteBucketDto: {
       /**
@@ -3018,6 +3036,8 @@ export interface operations {
       query?: {
         page?: number;
         limit?: number;
+        /** @description Only webhooks whose name or URL contains this text, in any case. URLs are searched as the list shows them: a credential (user info, a key in the query, a fragment) never matches. */
+        q?: string;
       };
       header?: never;
       path?: never;
@@ -3524,7 +3544,12 @@ export interface operations {
   };
   DeliveryStatsController_health: {
     parameters: {
-      query?: never;
+      query?: {
+        page?: number;
+        limit?: number;
+        /** @description Only webhooks whose name or URL contains this text, in any case. URLs are searched as the list shows them: a credential (user info, a key in the query, a fragment) never matches. */
+        q?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -3537,6 +3562,41 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['WebhookHealthListDto'];
+        };
+      };
+      /** @description Missing, invalid or expired token, or a blocked user */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description The user is not an admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  DeliveryStatsController_webhookHealth: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['WebhookHealthDto'];
         };
       };
       /** @description Missing, invalid or expired token, or a blocked user */

@@ -52,6 +52,10 @@ export function DeliveriesScreen(props: { params: URLSearchParams }) {
             onChange={(e) => setFilter('webhook_id', e.currentTarget.value)}
           >
             <option value="">All webhooks</option>
+            {/* The list holds the first 100 webhooks; one chosen elsewhere (its own screen) still shows. */}
+            {q.webhook_id && !names.has(q.webhook_id) && (
+              <option value={String(q.webhook_id)}>Webhook #{q.webhook_id}</option>
+            )}
             {(webhooks.data?.data ?? []).map((w) => (
               <option key={w.id} value={String(w.id)}>
                 {w.name}

@@ -9,11 +9,7 @@ import { WebhookActions } from './webhook-actions';
 /** One webhook: its health, the last hour per minute, and what an operator can do with it. */
 export function WebhookScreen(props: { id: number }) {
   const webhook = usePolled(() => api.webhook(props.id), [props.id], 5000);
-  const health = usePolled(
-    async () => (await api.health()).data.find((h) => h.webhook_id === props.id),
-    [props.id],
-    3000,
-  );
+  const health = usePolled(() => api.webhookHealth(props.id), [props.id], 3000);
   const chart = usePolled(() => api.perMinute(props.id), [props.id], 3000);
   const w = webhook.data;
   const h = health.data;

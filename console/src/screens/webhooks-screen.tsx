@@ -1,20 +1,47 @@
+import { useEffect, useState } from 'preact/hooks';
 import { api, Webhook, WebhookHealth } from '../api/client';
 import { Link } from '../components/link';
+import { Pager } from '../components/pager';
 import { StatusBadge } from '../components/status-badge';
 import { ago, dateTime, percent } from '../format';
 import { usePolled } from '../hooks';
+import { navigate } from '../router';
 
-/** Every webhook with its health at a glance; refreshed every few seconds. */
-export function WebhooksScreen() {
+const PAGE_SIZE = 25;
+/** The search runs once typing pauses this long. */
+const SEARCH_DELAY_MS = 300;
+
+/** `/?q=…&page=…`: the page and search live in the address bar, so they survive a reload. */
+function listPath(q: string, page: number): string {
+  const params = new URLSearchParams();
+  if (q) params.set('q', q);
+  if (page > 1) params.set('page', String(page));
+  const s = params.toString();
+  return s ? `/?${s}` : '/';
+}
+
+/** Webhooks with their health at a glance, a page at a time, searchable by name or URL; refreshed every few seconds. */
+export function WebhooksScreen(props: { params: URLSearchParams }) {
+  const q = props.params.get('q') ?? '';
+  const page = Number(props.params.get('page') ?? '1') || 1;
+  const [typed, setTyped] = useState(q);
+  useEffect(() => setTyped(q), [q]);
+  useEffect(() => {
+    if (typed === q) return;
+    const timer = setTimeout(() => navigate(listPath(typed, 1), true), SEARCH_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [typed, q]);
   const list = usePolled(
     async () => {
-      const [webhooks, health] = await Promise.all([api.webhooks(), api.health()]);
+      const query = { q: q.trim() || undefined, page, limit: PAGE_SIZE };
+      const [webhooks, health] = await Promise.all([api.webhooks(query), api.health(query)]);
       return {
         webhooks: webhooks.data,
+        meta: webhooks.meta,
         health: new Map(health.data.map((h) => [h.webhook_id, h])),
       };
     },
-    [],
+    [q, page],
     3000,
   );
 
@@ -26,10 +53,24 @@ export function WebhooksScreen() {
           New webhook
         </Link>
       </div>
+      <form class="filters" role="search" onSubmit={(e) => e.preventDefault()}>
+        <div>
+          <label for="webhook-search">Search by name or URL</label>
+          <input
+            id="webhook-search"
+            type="search"
+            value={typed}
+            maxLength={200}
+            onInput={(e) => setTyped(e.currentTarget.value)}
+          />
+        </div>
+      </form>
       {list.error && <p class="error">{list.error}</p>}
       {!list.data && !list.error && <p>Loading…</p>}
       {list.data && list.data.webhooks.length === 0 && (
-        <p>No webhooks yet. Create one to start receiving events.</p>
+        <p>
+          {q ? 'No webhook matches.' : 'No webhooks yet. Create one to start receiving events.'}
+        </p>
       )}
       {list.data && list.data.webhooks.length > 0 && (
         <div class="table-wrap">
@@ -51,6 +92,9 @@ export function WebhooksScreen() {
             </tbody>
           </table>
         </div>
+      )}
+      {list.data && (
+        <Pager meta={list.data.meta} noun="webhooks" go={(p) => navigate(listPath(q, p))} />
       )}
     </section>
   );

@@ -41,7 +41,11 @@ export class FilterCache {
   }
 }
 
-/** For each event name, the enabled webhooks subscribed to it (its flag, or `event_all`). */
+/**
+ * For each event name, the enabled webhooks subscribed to it (its flag, or `event_all`). One indexed
+ * lookup per flag (`idx_webhooks_<flag>`), so a pass reads the subscribed webhooks only, however many
+ * are registered; a webhook found through two flags is kept once.
+ */
 export async function subscribersByEvent(
   m: EntityManager,
   names: string[],
@@ -55,11 +59,14 @@ export async function subscribersByEvent(
   if (flags.size === 0) return result;
   const columns = [...new Set(flags.values())];
   // Column names come from the catalog, never from input.
-  const rows: Record<string, unknown>[] = await m.query(
-    `SELECT id, ordered, \`filter\`, event_all, ${columns.join(', ')} FROM webhooks
-     WHERE enabled = 1 AND (${['event_all', ...columns].map((c) => `${c} = 1`).join(' OR ')})
-     ORDER BY id`,
+  const select = `SELECT id, ordered, \`filter\`, event_all, ${columns.join(', ')} FROM webhooks`;
+  const found: Record<string, unknown>[] = await m.query(
+    ['event_all', ...columns]
+      .map((flag) => `${select} WHERE ${flag} = 1 AND enabled = 1`)
+      .join(' UNION ALL '),
   );
+  const byId = new Map(found.map((r) => [Number(r.id), r]));
+  const rows = [...byId.values()].sort((a, b) => Number(a.id) - Number(b.id));
   for (const [name, flag] of flags) {
     const subscribed = rows.filter((r) => truthy(r.event_all) || truthy(r[flag]));
     const filters = new Map<number, string>();

@@ -8,8 +8,10 @@ import {
   DeliveriesPerMinuteDto,
   DeliveriesPerMinuteQueryDto,
   DeliveryHeadersDto,
+  WebhookHealthDto,
   WebhookHealthListDto,
 } from './dto/delivery-stats.dto';
+import { WebhookListQueryDto } from '../../webhooks/dto/webhook-list-query.dto';
 
 /** Read-only views of the delivery log that the console draws: health, a per-minute chart, headers. */
 @ApiTags('admin: webhook deliveries')
@@ -24,11 +26,18 @@ export class DeliveryStatsController {
   @Get('webhook-health')
   @ApiOperation({
     summary:
-      "Every webhook's health: last delivery, deliveries and success rate over the last 24 h, failing since",
+      "A page of webhooks' health: last delivery, deliveries and success rate over the last 24 h, failing since; `q` searches names and URLs",
   })
   @ApiOkResponse({ type: WebhookHealthListDto })
-  async health(): Promise<WebhookHealthListDto> {
-    return { data: await this.stats.health() };
+  health(@Query() query: WebhookListQueryDto): Promise<WebhookHealthListDto> {
+    return this.stats.health(query);
+  }
+
+  @Get('webhooks/:id/health')
+  @ApiOperation({ summary: "One webhook's health (as in GET /api/admin/webhook-health)" })
+  @ApiOkResponse({ type: WebhookHealthDto })
+  webhookHealth(@Param('id', intParam()) id: number): Promise<WebhookHealthDto> {
+    return this.stats.healthOfOne(id);
   }
 
   @Get('webhooks/:id/deliveries-per-minute')

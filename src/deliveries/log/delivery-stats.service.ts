@@ -1,7 +1,9 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository, SelectQueryBuilder } from 'typeorm';
+import { Page, PageQuery, skipFor, toPage } from '../../common/pagination';
 import { Webhook } from '../../webhooks/entities/webhook.entity';
+import { whereSearched } from '../../webhooks/webhook-search';
 import {
   DeliveriesPerMinuteDto,
   LastDeliveryDto,
@@ -33,14 +35,45 @@ export class DeliveryStatsService {
     @InjectRepository(Webhook) private readonly webhooks: Repository<Webhook>,
   ) {}
 
-  /** Every webhook's last delivery and its last 24 hours, oldest webhook first. */
-  async health(now = new Date()): Promise<WebhookHealthDto[]> {
-    const webhooks = await this.webhooks.find({
+  /**
+   * A page of webhooks' health, oldest webhook first (with `q`, those whose name or URL holds it).
+   * Three queries whatever the number of webhooks: the page, then the counts and last deliveries of
+   * the page's webhooks only, through the (webhook_id, created_at) index.
+   */
+  async health(
+    query: PageQuery & { q?: string },
+    now = new Date(),
+  ): Promise<Page<WebhookHealthDto>> {
+    const [webhooks, total] = await whereSearched(
+      this.webhooks.createQueryBuilder('w').select(['w.id', 'w.failing_since']),
+      'w',
+      query.q,
+    )
+      .orderBy('w.id', 'ASC')
+      .skip(skipFor(query))
+      .take(query.limit)
+      .getManyAndCount();
+    return toPage(await this.healthOf(webhooks, now), total, query);
+  }
+
+  /** One webhook's health. */
+  async healthOfOne(webhookId: number, now = new Date()): Promise<WebhookHealthDto> {
+    const webhook = await this.webhooks.findOne({
       select: { id: true, failing_since: true },
-      order: { id: 'ASC' },
+      where: { id: webhookId },
     });
-    const counts = await this.countsByWebhook(new Date(now.getTime() - DAY_MS));
-    const latest = await this.lastDeliveries();
+    if (!webhook) throw new NotFoundException(`Webhook ${webhookId} not found`);
+    return (await this.healthOf([webhook], now))[0];
+  }
+
+  private async healthOf(
+    webhooks: Pick<Webhook, 'id' | 'failing_since'>[],
+    now: Date,
+  ): Promise<WebhookHealthDto[]> {
+    if (webhooks.length === 0) return [];
+    const ids = webhooks.map((w) => w.id);
+    const counts = await this.countsByWebhook(ids, new Date(now.getTime() - DAY_MS));
+    const latest = await this.lastDeliveries(ids);
     return webhooks.map((w) => {
       const c = counts.get(w.id) ?? { succeeded: 0, failed: 0, pending: 0 };
       const finished = c.succeeded + c.failed;
@@ -87,19 +120,20 @@ export class DeliveryStatsService {
     return { webhook_id: webhookId, minutes, data };
   }
 
-  private async countsByWebhook(since: Date) {
+  private async countsByWebhook(ids: number[], since: Date) {
     const rows = await withOutcomeCounts(
       this.deliveries
         .createQueryBuilder('d')
         .select('d.webhook_id', 'webhook_id')
-        .where('d.created_at >= :since', { since })
+        .where('d.webhook_id IN (:...ids)', { ids })
+        .andWhere('d.created_at >= :since', { since })
         .groupBy('d.webhook_id'),
     ).getRawMany<CountsRow & { webhook_id: string | number }>();
     return new Map(rows.map((r) => [Number(r.webhook_id), toCounts(r)]));
   }
 
   /** Each webhook's newest delivery, found through the (webhook_id, created_at) index. */
-  private async lastDeliveries(): Promise<Map<number, LastDeliveryDto>> {
+  private async lastDeliveries(ids: number[]): Promise<Map<number, LastDeliveryDto>> {
     const rows = await this.deliveries
       .createQueryBuilder('d')
       .select('d.webhook_id', 'webhook_id')
@@ -114,6 +148,7 @@ export class DeliveryStatsService {
             .select('l.webhook_id', 'last_webhook_id')
             .addSelect('MAX(l.created_at)', 'last_at')
             .from(WebhookDelivery, 'l')
+            .where('l.webhook_id IN (:...ids)', { ids })
             .groupBy('l.webhook_id'),
         'latest',
         'latest.last_webhook_id = d.webhook_id AND latest.last_at = d.created_at',

@@ -32,6 +32,13 @@ export class Webhook {
   url: string;
 
   /**
+   * What a search by URL matches: urlSearchForm(url), the URL as views show it, written with every
+   * URL by WebhooksService. Never selected with the entity, never shown.
+   */
+  @Column({ type: 'varchar', length: 2048, default: '', select: false })
+  url_search: string;
+
+  /**
    * Signing secret, encrypted at rest (AES-256-GCM, HOMA_ENCRYPTION_KEY) by the column transformer:
    * plain in the entity, never in the row. Never logged, masked in responses; see presentWebhook().
    */

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { PageMetaDto } from '../../../common/dto/page.dto';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../../entities/webhook-delivery.entity';
 
 export class DeliveriesPerMinuteQueryDto {
@@ -70,6 +71,9 @@ export class WebhookHealthDto {
 export class WebhookHealthListDto {
   @ApiProperty({ type: [WebhookHealthDto] })
   data: WebhookHealthDto[];
+
+  @ApiProperty({ type: PageMetaDto })
+  meta: PageMetaDto;
 }
 
 export class MinuteBucketDto {
