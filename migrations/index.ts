@@ -10,6 +10,7 @@ import { TicketClientName1764700000000 } from './1764700000000-TicketClientName'
 import { SessionControl1764700100000 } from './1764700100000-SessionControl';
 import { EncryptWebhookCredentials1764700200000 } from './1764700200000-EncryptWebhookCredentials';
 import { WebhookFiltersAndTemplates1765100000000 } from './1765100000000-WebhookFiltersAndTemplates';
+import { EndpointPacing1765300100000 } from './1765300100000-EndpointPacing';
 
 /** Every migration, in order. Listed explicitly so the same list works from src/ (tests) and dist/. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   SessionControl1764700100000,
   EncryptWebhookCredentials1764700200000,
   WebhookFiltersAndTemplates1765100000000,
+  EndpointPacing1765300100000,
 ];
