@@ -1,4 +1,4 @@
-import { EntityManager, QueryResult } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { sqlValue } from '../../database/sql';
 import type { Circuit, EndpointState } from './endpoint-breaker';
 
@@ -137,12 +137,14 @@ export async function takeProbeRow(
   nextProbeAt: Date,
 ): Promise<boolean> {
   // A structured result: the rows changed, whichever the driver (a plain query answers SQLite's rowid).
-  const result = (await m.queryRunner.query(
+  const runner = m.queryRunner;
+  if (!runner) throw new Error('takeProbeRow runs in a transaction');
+  const result = await runner.query(
     `UPDATE webhook_endpoint_states SET circuit = 'half_open', next_probe_at = ?, updated_at = ?
      WHERE webhook_id = ? AND circuit <> 'closed' AND (next_probe_at IS NULL OR next_probe_at <= ?)`,
     [sqlValue(nextProbeAt), sqlValue(now), webhookId, sqlValue(now)],
     true,
-  )) as QueryResult;
+  );
   return result.affected === 1;
 }
 
