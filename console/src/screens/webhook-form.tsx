@@ -5,6 +5,7 @@ import { Link } from '../components/link';
 import { errorMessage, usePolled } from '../hooks';
 import { navigate } from '../router';
 import { parseFilter, WebhookShaping } from './webhook-shaping';
+import { RateLimitField } from './webhook-pacing';
 
 type Flags = Record<string, boolean>;
 
@@ -13,6 +14,7 @@ interface FormState {
   url: string;
   description: string;
   timeout_ms: string;
+  rate_limit_per_second: string;
   enabled: boolean;
   ordered: boolean;
   event_all: boolean;
@@ -26,6 +28,7 @@ const EMPTY: FormState = {
   url: '',
   description: '',
   timeout_ms: '',
+  rate_limit_per_second: '',
   enabled: true,
   ordered: false,
   event_all: false,
@@ -43,6 +46,7 @@ function fromWebhook(w: Webhook, catalog: CatalogEntry[]): FormState {
     url: w.url,
     description: w.description ?? '',
     timeout_ms: w.timeout_ms === null ? '' : String(w.timeout_ms),
+    rate_limit_per_second: w.rate_limit_per_second === null ? '' : String(w.rate_limit_per_second),
     enabled: w.enabled,
     ordered: w.ordered,
     event_all: w.event_all,
@@ -66,6 +70,7 @@ function toBody(form: FormState): WebhookInput {
     ordered: form.ordered,
     event_all: form.event_all,
     ...(form.timeout_ms ? { timeout_ms: Number(form.timeout_ms) } : {}),
+    rate_limit_per_second: form.rate_limit_per_second ? Number(form.rate_limit_per_second) : null,
     ...form.flags,
   } as WebhookInput;
 }
@@ -127,7 +132,15 @@ export function WebhookForm(props: { id?: number }) {
     error instanceof ApiError
       ? error.fields.filter(
           (f) =>
-            !['name', 'url', 'description', 'timeout_ms', 'filter', 'template'].includes(f.field),
+            ![
+              'name',
+              'url',
+              'description',
+              'timeout_ms',
+              'rate_limit_per_second',
+              'filter',
+              'template',
+            ].includes(f.field),
         )
       : [];
   if (!loaded || !catalog.data)
@@ -205,6 +218,11 @@ export function WebhookForm(props: { id?: number }) {
             />
           )}
         </Field>
+        <RateLimitField
+          value={form.rate_limit_per_second}
+          error={fieldError('rate_limit_per_second')}
+          onInput={(v) => set('rate_limit_per_second', v)}
+        />
         <div class="check">
           <input
             id="enabled"

@@ -3,6 +3,7 @@ import { Link } from '../components/link';
 import { StatusBadge } from '../components/status-badge';
 import { ago, dateTime, percent } from '../format';
 import { usePolled } from '../hooks';
+import { EndpointPacing } from './webhook-pacing';
 
 /** Every webhook with its health at a glance; refreshed every few seconds. */
 export function WebhooksScreen() {
@@ -66,7 +67,12 @@ function WebhookRow(props: { webhook: Webhook; health?: WebhookHealth }) {
       </td>
       <td data-label="State">
         {w.enabled ? (
-          <span class="badge badge-succeeded">Enabled</span>
+          <>
+            <span class="badge badge-succeeded">Enabled</span>
+            <div class="muted">
+              <EndpointPacing endpoint={h?.endpoint} rate={w.rate_limit_per_second} />
+            </div>
+          </>
         ) : (
           <>
             <span class="badge badge-failed">Disabled</span>
