@@ -8,6 +8,7 @@ import { gateOf, inFlightAllowed, slowdownPauseMs } from './endpoint-breaker';
 import { EndpointStates } from './endpoint-states';
 import { Deferral, deferRows } from './pacing-rows';
 import { SharedRateLimiter } from './shared-rate-limiter';
+import { sendInterval } from './rate-window';
 
 /** A place among an endpoint's requests in flight in this process; given back when the answer is in. */
 export interface Pass {
@@ -77,8 +78,8 @@ export class EndpointPacing {
 
   /**
    * Takes one of the webhook's sends this second, just before the request goes. An automatic attempt
-   * that finds none is deferred to a place after those this process deferred already (one every
-   * 1/rate s), so that a backlog comes back about as fast as it may go, not all at once.
+   * that finds none is deferred to a place after those this process deferred already (one per send
+   * interval), so that a backlog comes back about as fast as it may go, not all at once.
    */
   async takeRate(
     webhookId: number,
@@ -104,7 +105,7 @@ export class EndpointPacing {
     const earliest = Date.now() + retryInMs;
     const next = this.horizon.get(webhookId);
     const at = next !== undefined && next > earliest ? next : earliest;
-    this.horizon.set(webhookId, at + 1000 / limit);
+    this.horizon.set(webhookId, at + sendInterval(limit));
     return Math.round(at);
   }
 
