@@ -4,17 +4,7 @@ import { createWebhook } from './factories/webhooks';
 import { Harness, startHarness } from './helpers/harness';
 import { parsePrometheus, sampleValue, TEST_METRICS_TOKEN } from './helpers/prometheus';
 import { eventually, ReceivedRequest } from './helpers/receiver';
-
-/** The most requests received in any window of `ms` (times sorted). */
-export function maxInWindow(times: number[], ms = 1000): number {
-  let best = 0;
-  let start = 0;
-  for (let end = 0; end < times.length; end++) {
-    while (times[end] - times[start] >= ms) start++;
-    best = Math.max(best, end - start + 1);
-  }
-  return best;
-}
+import { maxInWindow } from './helpers/rate-windows';
 
 const PROBE_MS = 1000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
