@@ -27,15 +27,18 @@ describe('rate limits across two BullMQ workers (MariaDB + Redis)', () => {
         limiters.flatMap((limiter) =>
           // Eight askers per client, each asking again as soon as it is answered.
           Array.from({ length: 8 }, async () => {
-            while (Date.now() < until)
-              if ((await limiter.tryAcquire(1, 20)).ok) granted.push(Date.now());
+            while (Date.now() < until) {
+              const verdict = await limiter.tryAcquire(1, 20);
+              if (verdict.ok) granted.push(Date.now());
+              else await new Promise((r) => setTimeout(r, verdict.retryInMs));
+            }
           }),
         ),
       );
       granted.sort((a, b) => a - b);
       expect(maxInWindow(granted)).toBeLessThanOrEqual(20);
-      // 3 s at 20 a second (the first second's burst included): about 60.
-      expect(granted.length).toBeGreaterThanOrEqual(50);
+      // 3 s at 20 a second (a little under, for the margin): about 55.
+      expect(granted.length).toBeGreaterThanOrEqual(45);
       expect(granted.length).toBeLessThanOrEqual(61);
     } finally {
       await deleteRedisKeys(REDIS_URL, `${prefix}:*`);

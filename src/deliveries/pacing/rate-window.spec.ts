@@ -26,7 +26,7 @@ describe('rate window (sliding log and cell rate)', () => {
       const sent = flood(new SendLog(), limit, 1, 10_000);
       expect(maxInWindow(sent, 1000)).toBeLessThanOrEqual(limit);
       // About `limit` a second (a little under, for the jitter margin).
-      expect(sent.length).toBeGreaterThanOrEqual(Math.floor(limit * 10 * 0.95));
+      expect(sent.length).toBeGreaterThanOrEqual(Math.floor(limit * 10 * 0.9));
     },
   );
 

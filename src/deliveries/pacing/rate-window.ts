@@ -7,7 +7,7 @@
  * more than `limit` into a second of its clock. The margin covers what jitter is left.
  */
 export const RATE_WINDOW_MS = 1000;
-export const WINDOW_MARGIN_MS = 50;
+export const WINDOW_MARGIN_MS = 100;
 const WINDOW_MS = RATE_WINDOW_MS + WINDOW_MARGIN_MS;
 
 /** Sent now, or refused: the next send is possible in `retryInMs`. */
