@@ -18,7 +18,7 @@ const started = Date.now();
 const timeLeft = () => BUDGET_MS - (Date.now() - started);
 const MYSQL_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 const REDIS_URL = process.env.REDIS_URL;
-// BENCH_SECTIONS=ceiling,throughput,matching,isolation,ordered,fanout,latency narrows a run.
+// BENCH_SECTIONS=ceiling,throughput,matching,isolation,ordered,fanout,latency,pacing narrows a run.
 const SECTIONS = process.env.BENCH_SECTIONS?.split(',');
 const want = (section) => !SECTIONS || SECTIONS.includes(section);
 
@@ -332,6 +332,8 @@ async function benchMode(mode) {
       out.latencyP99 = L.quantile(latencies, 0.99);
       out.latencyMax = Math.max(...latencies);
     }
+    if (want('pacing') && timeLeft() > 180_000)
+      out.pacing = await require('./sections/pacing')(h, L);
     out.duplicates = receiver.duplicates();
   } finally {
     await h.stop();
@@ -396,7 +398,7 @@ function table(results) {
     ["  the same through Homa's sender (axios)", (r) => fmt(r.senderCeiling)],
     ['Delivery throughput, deliveries/s (10 webhooks)', (r) => fmt(r.throughput)],
     ['  ratio to ceiling (goal ≥ 0.3)', (r) => fmt(r.throughputRatio, 2)],
-    ["  ratio to the ceiling through the sender", (r) => fmt(r.senderCeilingRatio, 2)],
+    ['  ratio to the ceiling through the sender', (r) => fmt(r.senderCeilingRatio, 2)],
     [
       'Ticket API p50 / p99 ms, 0 webhooks (50 req/s, paced)',
       (r) => (r.fanout0 ? `${fmt(r.fanout0.p50, 1)} / ${fmt(r.fanout0.p99, 1)}` : 'skipped'),
