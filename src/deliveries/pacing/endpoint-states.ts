@@ -66,6 +66,8 @@ export class EndpointStates {
   private readonly logger = new Logger('EndpointPacing');
   readonly settings: PacingSettings;
   private snapshot = new Map<number, EndpointState>();
+  /** States this process wrote (undefined: healthy again), and when: a read begun before must not undo them. */
+  private readonly written = new Map<number, { state: EndpointState | undefined; at: number }>();
   private readAt = 0;
   private reading: Promise<void> | null = null;
 
@@ -88,10 +90,17 @@ export class EndpointStates {
   }
 
   private refresh(): Promise<void> {
+    const startedAt = Date.now();
     this.reading ??= this.tx
       .read((m) => selectStates(m))
       .then((states) => {
-        this.snapshot = new Map(states.map((s) => [s.webhookId, s]));
+        const snapshot = new Map(states.map((s) => [s.webhookId, s]));
+        for (const [id, w] of this.written) {
+          if (w.at < startedAt) this.written.delete(id);
+          else if (w.state) snapshot.set(id, w.state);
+          else snapshot.delete(id);
+        }
+        this.snapshot = snapshot;
         this.readAt = Date.now();
       })
       .catch((error: Error) =>
@@ -107,9 +116,16 @@ export class EndpointStates {
     const next = new Date(now.getTime() + this.settings.probeIntervalMs);
     const got = await this.tx.run((m) => takeProbeRow(m, webhookId, now, next), 'background');
     const s = this.snapshot.get(webhookId);
-    if (s)
-      this.snapshot.set(webhookId, { ...s, circuit: 'half_open', nextProbeAt: next.getTime() });
+    if (s) this.remember({ ...s, circuit: 'half_open', nextProbeAt: next.getTime() });
     return got;
+  }
+
+  /** A state this process wrote: seen by its next attempts at once, not undone by an older read. */
+  private remember(s: EndpointState): void {
+    const state = isHealthy(s, Date.now()) ? undefined : s;
+    if (state) this.snapshot.set(s.webhookId, state);
+    else this.snapshot.delete(s.webhookId);
+    this.written.set(s.webhookId, { state, at: Date.now() });
   }
 
   /**
@@ -164,10 +180,7 @@ export class EndpointStates {
       }
     }
     this.tx.afterCommit(m, () => {
-      for (const s of written) {
-        if (isHealthy(s, Date.now())) this.snapshot.delete(s.webhookId);
-        else this.snapshot.set(s.webhookId, s);
-      }
+      for (const s of written) this.remember(s);
       if (moves.length > 0) void this.move(moves);
     });
     return opened;
