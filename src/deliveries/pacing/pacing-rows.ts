@@ -17,18 +17,21 @@ export interface Deferral {
 
 /**
  * Pushes each delivery's next attempt out to its time and releases the lease, where this process holds
- * it or nobody does, and only later, never earlier (a retry scheduled further out keeps its time).
+ * it or nobody does; only later, never earlier (a retry scheduled further out, or a delivery a pause
+ * already moved, keeps its time, and its lease is released all the same).
  */
 export async function deferRows(m: EntityManager, deferrals: Deferral[], now: Date): Promise<void> {
   for (const d of deferrals) {
     await m.query(
-      `UPDATE webhook_deliveries SET next_attempt_at = ?, locked_until = NULL
-       WHERE id = ? AND status = 'pending' AND next_attempt_at < ?
+      `UPDATE webhook_deliveries
+       SET next_attempt_at = CASE WHEN next_attempt_at < ? THEN ? ELSE next_attempt_at END,
+           locked_until = NULL
+       WHERE id = ? AND status = 'pending'
          AND (locked_until IS NULL OR locked_until < ? OR locked_until = ?)`,
       [
         sqlValue(d.until),
-        d.id,
         sqlValue(d.until),
+        d.id,
         sqlValue(now),
         sqlValue(d.heldUntil === null ? null : new Date(d.heldUntil)),
       ],
