@@ -15,6 +15,7 @@ const PIPELINE_STAGES = {
   attempt: '**/deliveries/attempt/**',
   outcomes: '**/deliveries/outcomes/**',
   fanOut: '**/deliveries/fan-out/**',
+  pacing: '**/deliveries/pacing/**',
 };
 const ENTRY_FILES = [
   '**/app.module',
@@ -52,12 +53,18 @@ const borders = [
     forbid: Object.values(PIPELINE_STAGES),
   },
   {
+    name: 'pacing is asked by the attempt and told by outcomes; it knows no later stage',
+    files: ['src/deliveries/pacing/**/*.ts'],
+    forbid: Object.values(PIPELINE_STAGES).filter((stage) => stage !== PIPELINE_STAGES.pacing),
+  },
+  {
     name: 'fan-out hands deliveries to the transport contract (transports/delivery-queue.ts) only',
     files: ['src/deliveries/fan-out/**/*.ts'],
     forbid: [
       PIPELINE_STAGES.log,
       PIPELINE_STAGES.attempt,
       PIPELINE_STAGES.outcomes,
+      PIPELINE_STAGES.pacing,
       '**/deliveries/transports/*/**',
     ],
   },

@@ -20,8 +20,8 @@ const started = Date.now();
 const timeLeft = () => BUDGET_MS - (Date.now() - started);
 const MYSQL_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 const REDIS_URL = process.env.REDIS_URL;
-// BENCH_SECTIONS=ceiling,throughput,signing,matching,isolation,ordered,fanout,latency narrows a run (and
-// the names of bench/sections/*.js: shaping, filtered-fanout, many; BENCH_MEMORY=0 skips memory).
+// BENCH_SECTIONS=ceiling,throughput,signing,matching,isolation,ordered,fanout,latency,pacing narrows a run
+// (and the names of bench/sections/*.js: shaping, filtered-fanout, many; BENCH_MEMORY=0 skips memory).
 const SECTIONS = process.env.BENCH_SECTIONS?.split(',');
 const want = (section) => !SECTIONS || SECTIONS.includes(section);
 
@@ -340,6 +340,8 @@ async function benchMode(mode) {
       out.latencyP99 = L.quantile(latencies, 0.99);
       out.latencyMax = Math.max(...latencies);
     }
+    if (want('pacing') && timeLeft() > 180_000)
+      out.pacing = await require('./sections/pacing')(h, L);
     out.duplicates = receiver.duplicates();
   } finally {
     await h.stop();

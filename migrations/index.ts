@@ -11,6 +11,7 @@ import { SessionControl1764700100000 } from './1764700100000-SessionControl';
 import { EncryptWebhookCredentials1764700200000 } from './1764700200000-EncryptWebhookCredentials';
 import { WebhookFiltersAndTemplates1765100000000 } from './1765100000000-WebhookFiltersAndTemplates';
 import { WebhookSignaturesAndClientCertificates1765300000000 } from './1765300000000-WebhookSignaturesAndClientCertificates';
+import { EndpointPacing1765300100000 } from './1765300100000-EndpointPacing';
 import { EventTraceContext1765300200000 } from './1765300200000-EventTraceContext';
 import { ManyWebhooks1765300400000 } from './1765300400000-ManyWebhooks';
 
@@ -29,6 +30,7 @@ export const migrations = [
   EncryptWebhookCredentials1764700200000,
   WebhookFiltersAndTemplates1765100000000,
   WebhookSignaturesAndClientCertificates1765300000000,
+  EndpointPacing1765300100000,
   EventTraceContext1765300200000,
   ManyWebhooks1765300400000,
 ];

@@ -56,6 +56,7 @@ describe('migrations (e2e)', () => {
       'users',
       'webhook_deliveries',
       'webhook_delivery_attempts',
+      'webhook_endpoint_states',
       'webhook_events',
       'webhooks',
     ]);

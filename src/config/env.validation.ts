@@ -40,6 +40,14 @@ export interface Env {
   WEBHOOK_AUTO_DISABLE_AFTER: string;
   WEBHOOK_DELIVERY_RETENTION_DAYS: number;
   WEBHOOK_RECONCILE_INTERVAL_MS: number;
+  /** Endpoint pacing (src/deliveries/pacing/): the longest pause a `Retry-After` may ask for. */
+  WEBHOOK_RETRY_AFTER_MAX_SECONDS: number;
+  /** Consecutive failed attempts that open an endpoint's circuit (0: no breaker). */
+  WEBHOOK_BREAKER_FAILURES: number;
+  /** How often an open circuit lets one probe through. */
+  WEBHOOK_BREAKER_PROBE_INTERVAL_MS: number;
+  /** The longest pause a slowed endpoint (429/502/503/504 without Retry-After) grows to. */
+  WEBHOOK_SLOWDOWN_MAX_MS: number;
   REDIS_QUEUE_PREFIX: string;
   WORKER_PORT: number;
   /** How long a stopping process lets its attempts in flight run before it interrupts them. */
@@ -166,6 +174,10 @@ export const envSchema = Joi.object<Env>({
     }),
   WEBHOOK_DELIVERY_RETENTION_DAYS: Joi.number().integer().min(1).default(30),
   WEBHOOK_RECONCILE_INTERVAL_MS: Joi.number().integer().min(50).default(5000),
+  WEBHOOK_RETRY_AFTER_MAX_SECONDS: Joi.number().integer().min(1).max(86400).default(3600),
+  WEBHOOK_BREAKER_FAILURES: Joi.number().integer().min(0).max(10000).default(20),
+  WEBHOOK_BREAKER_PROBE_INTERVAL_MS: Joi.number().integer().min(100).max(86400000).default(30000),
+  WEBHOOK_SLOWDOWN_MAX_MS: Joi.number().integer().min(100).max(3600000).default(60000),
   REDIS_QUEUE_PREFIX: Joi.string()
     .pattern(/^[A-Za-z0-9_-]{1,64}$/)
     .default('homa'),

@@ -29,6 +29,7 @@ import { WebhookSender } from './attempt/webhook-sender';
 import { WebhookActionsService } from './log/webhook-actions.service';
 import { WebhookChangesListener } from './outcomes/webhook-changes.listener';
 import { DeliveryThreadHost } from './transports/thread/delivery-thread.host';
+import { pacingProviders } from './pacing/pacing-providers';
 
 export interface DeliveriesModuleOptions {
   /**
@@ -125,6 +126,7 @@ export class DeliveriesModule {
         DeliveryHeadersService,
         WebhookActionsService,
         WebhookChangesListener,
+        ...pacingProviders,
         ...(options.deliver && !options.deliveryThread ? [DeliveryRetentionService] : []),
         ...queueProviders(options),
         depthGauges,

@@ -16,6 +16,7 @@ export const EVENTS = {
   WEBHOOK_TEST: 'webhook.test',
   WEBHOOK_DISABLED: 'webhook.disabled',
   DELIVERY_FAILED: 'delivery.failed',
+  WEBHOOK_CIRCUIT_OPENED: 'webhook.circuit_opened',
 } as const;
 
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];
@@ -24,6 +25,7 @@ export type EventName = (typeof EVENTS)[keyof typeof EVENTS];
 export const ALERT_EVENTS: ReadonlySet<string> = new Set([
   EVENTS.WEBHOOK_DISABLED,
   EVENTS.DELIVERY_FAILED,
+  EVENTS.WEBHOOK_CIRCUIT_OPENED,
 ]);
 
 export const EVENT_FLAGS = [
@@ -219,6 +221,23 @@ export const EVENT_CATALOG: readonly CatalogEntry[] = [
       last_error_code: 'http_status',
       last_error: 'HTTP 503',
       failed_at: '2024-01-16T13:30:00Z',
+    },
+  },
+  {
+    event: EVENTS.WEBHOOK_CIRCUIT_OPENED,
+    // The endpoint-health alerts share one subscription: a webhook that wants to hear of webhooks
+    // disabled also hears of endpoints whose circuit opened.
+    flag: 'event_webhook_disabled',
+    label: 'Webhook Circuit Opened',
+    description:
+      "An operator alert: a webhook's endpoint failed too many attempts in a row, so Homa stopped sending to it; one probe goes per interval and a success resumes deliveries. Sent once per opening to the webhooks subscribed to `event_webhook_disabled`, never to the webhook itself.",
+    sample: {
+      webhook_id: 7,
+      name: 'CRM Connector - 311',
+      url: 'https://crm.example.com/hooks/homa',
+      consecutive_failures: 20,
+      opened_at: '2024-01-15T10:30:00Z',
+      next_probe_at: '2024-01-15T10:30:30Z',
     },
   },
 ];

@@ -109,6 +109,14 @@ const DATA: Record<EventName, Record<string, JsonSchema>> = {
     last_error: nullableStr,
     failed_at: dateTime,
   },
+  [EVENTS.WEBHOOK_CIRCUIT_OPENED]: {
+    webhook_id: int,
+    name: str,
+    url: str,
+    consecutive_failures: int,
+    opened_at: dateTime,
+    next_probe_at: dateTime,
+  },
 };
 
 /** The path the admin API serves an event's schema at (also its `$id`, relative to the server). */

@@ -87,6 +87,7 @@ export class WebhooksService {
           ordered: input.ordered ?? false,
           description: input.description ?? null,
           timeout_ms: input.timeout_ms ?? null,
+          rate_limit_per_second: input.rate_limit_per_second ?? null,
           headers: input.headers ?? null,
           filter: input.filter ?? null,
           template: input.template ?? null,

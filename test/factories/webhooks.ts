@@ -29,4 +29,8 @@ export const DELIVERY_TEST_ENV: Record<string, string> = {
   WEBHOOK_RETRY_SCHEDULE: '200ms,400ms',
   WEBHOOK_POLL_INTERVAL_MS: '50',
   WEBHOOK_TIMEOUT_MS: '1000',
+  // Endpoint pacing stays out of the way of tests about other things (test/endpoint-pacing.e2e-spec.ts
+  // turns it on): no circuit breaker, and a slowed endpoint's pause short.
+  WEBHOOK_BREAKER_FAILURES: '0',
+  WEBHOOK_SLOWDOWN_MAX_MS: '200',
 };

@@ -48,6 +48,9 @@ async function startCluster(
     WEBHOOK_RECONCILE_INTERVAL_MS: '500',
     WEBHOOK_CONCURRENCY: '20',
     WEBHOOK_PER_ENDPOINT_CONCURRENCY: '4',
+    // Receivers here fail on purpose for a while: no circuit breaker, short slow-down pauses.
+    WEBHOOK_BREAKER_FAILURES: '0',
+    WEBHOOK_SLOWDOWN_MAX_MS: '300',
     ...extra,
   });
   const api = await group.start('serve');

@@ -1176,7 +1176,8 @@ export interface components {
         | 'user.updated'
         | 'webhook.test'
         | 'webhook.disabled'
-        | 'delivery.failed';
+        | 'delivery.failed'
+        | 'webhook.circuit_opened';
       /**
        * @description A filter as a webhook holds it; absent or null keeps every event
        * @example {
@@ -1238,6 +1239,11 @@ export interface components {
        * @example 10000
        */
       timeout_ms?: number;
+      /**
+       * @description At most this many deliveries per second (over any second, across all workers; retries, redeliveries and test sends count); null or absent: unlimited. The rest wait in the database.
+       * @example 50
+       */
+      rate_limit_per_second?: number | null;
       /**
        * @description Extra headers sent with every delivery
        * @example {
@@ -1372,6 +1378,8 @@ export interface components {
       ordered: boolean;
       description: string | null;
       timeout_ms: number | null;
+      /** @description Deliveries per second at most; null: unlimited */
+      rate_limit_per_second: number | null;
       /**
        * @description Values masked; GET /:id/credentials shows them. A masked value sent back keeps the stored one.
        * @example {
@@ -1454,6 +1462,11 @@ export interface components {
        * @example 10000
        */
       timeout_ms?: number;
+      /**
+       * @description At most this many deliveries per second (over any second, across all workers; retries, redeliveries and test sends count); null or absent: unlimited. The rest wait in the database.
+       * @example 50
+       */
+      rate_limit_per_second?: number | null;
       /**
        * @description Extra headers sent with every delivery
        * @example {
@@ -1749,6 +1762,25 @@ export interface components {
       /** Format: date-time */
       created_at: string;
     };
+    EndpointHealthDto: {
+      /**
+       * @description closed: normal; paused: until paused_until (Retry-After, or a slow-down pause); slowed: fewer requests in flight until successes return; open: the circuit breaker stopped attempts; half_open: one probe is due or under way
+       * @enum {string}
+       */
+      state: 'closed' | 'paused' | 'slowed' | 'open' | 'half_open';
+      /** @description Failed attempts in a row (the breaker opens at WEBHOOK_BREAKER_FAILURES) */
+      consecutive_failures: number;
+      /** @description 0 at full speed; each 429/502/503/504 without Retry-After adds one */
+      slow_level: number;
+      /** Format: date-time */
+      paused_until: string | null;
+      /** @example HTTP 429 with Retry-After: paused for 30 s */
+      pause_reason: string | null;
+      /** Format: date-time */
+      opened_at: string | null;
+      /** Format: date-time */
+      next_probe_at: string | null;
+    };
     WebhookHealthDto: {
       /** @example 1 */
       webhook_id: number;
@@ -1780,6 +1812,8 @@ export interface components {
        * @description Since when its deliveries keep failing (null when healthy)
        */
       failing_since: string | null;
+      /** @description The endpoint's pacing: pause, slow-down, circuit */
+      endpoint: components['schemas']['EndpointHealthDto'];
     };
     WebhookHealthListDto: {
       data: components['schemas']['WebhookHealthDto'][];
@@ -3704,7 +3738,8 @@ export interface operations {
           | 'user.updated'
           | 'webhook.test'
           | 'webhook.disabled'
-          | 'delivery.failed';
+          | 'delivery.failed'
+          | 'webhook.circuit_opened';
       };
       header?: never;
       path: {

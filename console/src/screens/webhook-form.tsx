@@ -5,6 +5,7 @@ import { Link } from '../components/link';
 import { errorMessage, usePolled } from '../hooks';
 import { navigate } from '../router';
 import { parseFilter, WebhookShaping } from './webhook-shaping';
+import { RateLimitField } from './webhook-pacing';
 import {
   EMPTY_TRUST,
   TRUST_FIELDS,
@@ -17,13 +18,23 @@ import {
 type Flags = Record<string, boolean>;
 
 /** Fields whose errors show beside their input; any other shows under the events. */
-const PLACED = ['name', 'url', 'description', 'timeout_ms', 'filter', 'template', ...TRUST_FIELDS];
+const PLACED = [
+  'name',
+  'url',
+  'description',
+  'timeout_ms',
+  'rate_limit_per_second',
+  'filter',
+  'template',
+  ...TRUST_FIELDS,
+];
 
 interface FormState {
   name: string;
   url: string;
   description: string;
   timeout_ms: string;
+  rate_limit_per_second: string;
   enabled: boolean;
   ordered: boolean;
   event_all: boolean;
@@ -38,6 +49,7 @@ const EMPTY: FormState = {
   url: '',
   description: '',
   timeout_ms: '',
+  rate_limit_per_second: '',
   enabled: true,
   ordered: false,
   event_all: false,
@@ -56,6 +68,7 @@ function fromWebhook(w: Webhook, catalog: CatalogEntry[]): FormState {
     url: w.url,
     description: w.description ?? '',
     timeout_ms: w.timeout_ms === null ? '' : String(w.timeout_ms),
+    rate_limit_per_second: w.rate_limit_per_second === null ? '' : String(w.rate_limit_per_second),
     enabled: w.enabled,
     ordered: w.ordered,
     event_all: w.event_all,
@@ -80,6 +93,7 @@ function toBody(form: FormState): WebhookInput {
     ordered: form.ordered,
     event_all: form.event_all,
     ...(form.timeout_ms ? { timeout_ms: Number(form.timeout_ms) } : {}),
+    rate_limit_per_second: form.rate_limit_per_second ? Number(form.rate_limit_per_second) : null,
     ...form.flags,
     ...trustBody(form.trust),
   } as WebhookInput;
@@ -215,6 +229,11 @@ export function WebhookForm(props: { id?: number }) {
             />
           )}
         </Field>
+        <RateLimitField
+          value={form.rate_limit_per_second}
+          error={fieldError('rate_limit_per_second')}
+          onInput={(v) => set('rate_limit_per_second', v)}
+        />
         <div class="check">
           <input
             id="enabled"

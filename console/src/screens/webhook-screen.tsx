@@ -5,6 +5,7 @@ import { StatusBadge } from '../components/status-badge';
 import { ago, dateTime, percent } from '../format';
 import { usePolled } from '../hooks';
 import { WebhookActions } from './webhook-actions';
+import { EndpointPacing } from './webhook-pacing';
 
 /** One webhook: its health, the last hour per minute, and what an operator can do with it. */
 export function WebhookScreen(props: { id: number }) {
@@ -67,6 +68,12 @@ export function WebhookScreen(props: { id: number }) {
         <div>
           <dt>Failing since</dt>
           <dd>{h?.failing_since ? dateTime(h.failing_since) : '—'}</dd>
+        </div>
+        <div>
+          <dt>Endpoint pacing</dt>
+          <dd>
+            <EndpointPacing endpoint={h?.endpoint} rate={w.rate_limit_per_second} />
+          </dd>
         </div>
       </dl>
       <h2>Last hour</h2>

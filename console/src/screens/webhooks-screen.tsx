@@ -6,6 +6,7 @@ import { StatusBadge } from '../components/status-badge';
 import { ago, dateTime, percent } from '../format';
 import { usePolled } from '../hooks';
 import { navigate } from '../router';
+import { EndpointPacing } from './webhook-pacing';
 
 const PAGE_SIZE = 25;
 /** The search runs once typing pauses this long. */
@@ -110,7 +111,12 @@ function WebhookRow(props: { webhook: Webhook; health?: WebhookHealth }) {
       </td>
       <td data-label="State">
         {w.enabled ? (
-          <span class="badge badge-succeeded">Enabled</span>
+          <>
+            <span class="badge badge-succeeded">Enabled</span>
+            <div class="muted">
+              <EndpointPacing endpoint={h?.endpoint} rate={w.rate_limit_per_second} />
+            </div>
+          </>
         ) : (
           <>
             <span class="badge badge-failed">Disabled</span>

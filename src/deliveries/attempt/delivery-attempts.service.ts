@@ -19,6 +19,7 @@ import { AttemptOutcome, WebhookSender } from './webhook-sender';
 import { signDelivery } from './webhook-signer';
 import { DeliveryBodies } from './delivery-body';
 import { traceAttempt } from '../../telemetry/pipeline-spans';
+import { Deferred, EndpointPacing } from '../pacing/endpoint-pacing';
 
 export interface AttemptOptions {
   trigger: AttemptTrigger;
@@ -32,6 +33,16 @@ export interface AttemptResult extends AttemptOutcome {
   status: DeliveryStatus;
   next_attempt_at: Date | null;
 }
+
+/** What a deferred delivery's result says of the attempt that was not made. */
+const NOT_SENT = {
+  success: false,
+  status_code: null,
+  response: null,
+  error_code: null,
+  duration_ms: 0,
+  retry_after_ms: null,
+} as const;
 
 /** Time an attempt must have left on its lease to go ahead without claiming again. */
 const LEASE_SLACK_MS = 1_000;
@@ -55,6 +66,7 @@ export class DeliveryAttemptsService {
     private readonly recorder: OutcomeRecorder,
     private readonly health: WebhookHealth,
     private readonly inFlight: AttemptsInFlight,
+    private readonly pacing: EndpointPacing,
     config: ConfigService<Env, true>,
   ) {
     this.schedule = new RetrySchedule(
@@ -81,6 +93,18 @@ export class DeliveryAttemptsService {
       await this.health.stopPendingOnce(webhook);
       return null;
     }
+    // Paced (pacing/endpoint-pacing.ts): an endpoint paused, open or slowed lets the delivery wait.
+    const admitted = await this.pacing.admit(webhook.id, options.trigger);
+    if ('deferUntil' in admitted) return this.deferred(job, admitted);
+    return this.admitted(job, webhook, options, timeoutMs).finally(() => admitted.release());
+  }
+
+  private async admitted(
+    job: DeliveryJob,
+    webhook: Webhook,
+    options: AttemptOptions,
+    timeoutMs: number,
+  ): Promise<{ result: AttemptResult; recorded: Promise<void> } | null> {
     const held = await this.hold(job, timeoutMs, options.trigger);
     if (!held) return null;
     const attempt = held.attempts + 1;
@@ -89,6 +113,10 @@ export class DeliveryAttemptsService {
         ? { body: held.body }
         : await this.bodies.bodyOf(held, webhook);
     if (held !== job && 'rendered' in shaped) job.renderedBody = shaped.rendered;
+    const rate = webhook.rate_limit_per_second;
+    const sendable =
+      'failure' in shaped || (await this.pacing.takeRate(webhook.id, rate, options.trigger));
+    if (sendable !== true) return this.deferred(held, sendable);
     const outcome =
       'failure' in shaped
         ? shaped.failure
@@ -145,6 +173,28 @@ export class DeliveryAttemptsService {
     if (!attempted) return null;
     await attempted.recorded;
     return attempted.result;
+  }
+
+  /**
+   * A delivery that may not go yet waits in the database until its time: no attempt is made or
+   * counted; the transports take it up again then, as they do a retry.
+   */
+  private deferred(
+    job: DeliveryJob,
+    paced: Deferred,
+  ): { result: AttemptResult; recorded: Promise<void> } {
+    const at = new Date(paced.deferUntil);
+    return {
+      result: {
+        ...NOT_SENT,
+        error: `Waiting for its endpoint (${paced.reason}) until ${at.toISOString()}`,
+        delivery_id: job.id,
+        attempt: job.attempts,
+        status: 'pending',
+        next_attempt_at: at,
+      },
+      recorded: this.pacing.defer(job, paced.deferUntil),
+    };
   }
 
   /** The job as held for this attempt: as is while its lease lasts, else claimed (and read) again. */

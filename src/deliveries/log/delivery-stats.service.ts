@@ -11,6 +11,8 @@ import {
   WebhookHealthDto,
 } from './dto/delivery-stats.dto';
 import { WebhookDelivery, type DeliveryStatus } from '../entities/webhook-delivery.entity';
+import { EndpointStates } from '../pacing/endpoint-states';
+import { endpointHealth } from '../pacing/endpoint-health.dto';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 3600_000;
@@ -33,6 +35,7 @@ export class DeliveryStatsService {
   constructor(
     @InjectRepository(WebhookDelivery) private readonly deliveries: Repository<WebhookDelivery>,
     @InjectRepository(Webhook) private readonly webhooks: Repository<Webhook>,
+    private readonly endpoints: EndpointStates,
   ) {}
 
   /**
@@ -74,6 +77,7 @@ export class DeliveryStatsService {
     const ids = webhooks.map((w) => w.id);
     const counts = await this.countsByWebhook(ids, new Date(now.getTime() - DAY_MS));
     const latest = await this.lastDeliveries(ids);
+    const endpoints = new Map((await this.endpoints.all()).map((e) => [e.webhookId, e]));
     return webhooks.map((w) => {
       const c = counts.get(w.id) ?? { succeeded: 0, failed: 0, pending: 0 };
       const finished = c.succeeded + c.failed;
@@ -86,6 +90,7 @@ export class DeliveryStatsService {
         success_rate_24h: finished === 0 ? null : c.succeeded / finished,
         last_delivery: latest.get(w.id) ?? null,
         failing_since: w.failing_since ? w.failing_since.toISOString() : null,
+        endpoint: endpointHealth(endpoints.get(w.id), now.getTime()),
       };
     });
   }

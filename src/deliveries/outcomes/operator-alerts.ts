@@ -9,6 +9,8 @@ import { WebhookDisabledEvent } from '../events/webhook-disabled.event';
 import { DomainEvent } from '../../events/domain-event';
 import { EventOutbox } from '../outbox/event-outbox';
 import { DeliveryFailedEvent } from '../events/delivery-failed.event';
+import { WebhookCircuitOpenedEvent } from '../events/webhook-circuit-opened.event';
+import type { OpenedCircuit } from '../pacing/endpoint-states';
 
 /** Alerts about one webhook: at most this many per window (per delivering process). */
 export const ALERTS_PER_WEBHOOK = 5;
@@ -27,7 +29,7 @@ export interface GivenUp {
 }
 
 /**
- * Operator alerts (`webhook.disabled`, `delivery.failed`) are events like any other: written to the
+ * Operator alerts (`webhook.disabled`, `delivery.failed`, `webhook.circuit_opened`) are events like any other: written to the
  * outbox in the transaction that disables the webhook or gives up on the delivery, then fanned out
  * to the webhooks subscribed to them — except the webhook they are about (the fan-out sees to that),
  * so a failing endpoint never feeds on its own failures. A failed alert delivery raises no alert.
@@ -53,6 +55,25 @@ export class OperatorAlerts {
           disabled_at: toRfc3339(at),
         },
         at,
+      ),
+    );
+  }
+
+  /** Once per opening (pacing/endpoint-states.ts answers the circuits a batch opened). */
+  async circuitOpened(m: EntityManager, webhook: Webhook, opened: OpenedCircuit): Promise<void> {
+    await this.publish(
+      m,
+      webhook.id,
+      new WebhookCircuitOpenedEvent(
+        {
+          webhook_id: webhook.id,
+          name: webhook.name,
+          url: urlWithoutCredentials(webhook.url),
+          consecutive_failures: opened.consecutiveFailures,
+          opened_at: toRfc3339(opened.openedAt),
+          next_probe_at: toRfc3339(opened.nextProbeAt),
+        },
+        opened.openedAt,
       ),
     );
   }

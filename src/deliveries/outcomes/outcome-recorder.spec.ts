@@ -4,6 +4,7 @@ import type { Webhook } from '../../webhooks/entities/webhook.entity';
 import { DeliveryReleases } from './delivery-releases';
 import type { OperatorAlerts } from './operator-alerts';
 import { Outcome, OutcomeRecorder } from './outcome-recorder';
+import type { EndpointStates } from '../pacing/endpoint-states';
 import type { WebhookHealth } from './webhook-health';
 
 function outcome(i: number): Outcome {
@@ -51,6 +52,7 @@ describe('OutcomeRecorder back-pressure', () => {
       {} as WebhookHealth,
       {} as OperatorAlerts,
       new DeliveryReleases(new EventEmitter2()),
+      {} as EndpointStates,
     );
 
     const written = Array.from({ length: 999 }, (_, i) => recorder.record(outcome(i)));

@@ -7,6 +7,7 @@ import { DeliveryReleases } from './delivery-releases';
 import { releaseAfter, Stream } from '../store/ordered-rows';
 import { insertAttempts, interrupted, OutcomeRow, updateDeliveries } from '../store/outcome-rows';
 import { HealthReport, WebhookHealth } from './webhook-health';
+import { EndpointStates } from '../pacing/endpoint-states';
 
 /** One attempt's result, as it is written: its rows (OutcomeRow), and what health and alerts read. */
 export interface Outcome extends OutcomeRow {
@@ -59,6 +60,7 @@ export class OutcomeRecorder implements BeforeApplicationShutdown {
     private readonly health: WebhookHealth,
     private readonly alerts: OperatorAlerts,
     private readonly releases: DeliveryReleases,
+    private readonly pacing: EndpointStates,
   ) {}
 
   /** Queues an outcome; resolves once it is written. */
@@ -148,6 +150,11 @@ export class OutcomeRecorder implements BeforeApplicationShutdown {
       new Date(),
     );
     await this.health.apply(m, healthReports(outcomes));
+    // The endpoints' pacing state (pause, slow-down, circuit); an opened circuit is alerted once.
+    for (const opened of await this.pacing.record(m, outcomes)) {
+      const webhook = outcomes.find((o) => o.webhook.id === opened.webhookId)!.webhook;
+      await this.alerts.circuitOpened(m, webhook, opened);
+    }
     for (const o of outcomes.filter(givenUp)) {
       await this.alerts.deliveryFailed(m, {
         deliveryId: o.deliveryId,

@@ -130,6 +130,21 @@ export class CreateWebhookDto {
   timeout_ms?: number;
 
   @ApiPropertyOptional({
+    type: 'integer',
+    nullable: true,
+    minimum: 1,
+    maximum: 10000,
+    example: 50,
+    description:
+      'At most this many deliveries per second (over any second, across all workers; retries, redeliveries and test sends count); null or absent: unlimited. The rest wait in the database.',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  rate_limit_per_second?: number | null;
+
+  @ApiPropertyOptional({
     example: { 'X-Team': 'support' },
     description: 'Extra headers sent with every delivery',
   })

@@ -32,6 +32,13 @@ export class WebhookResponseDto {
   timeout_ms: number | null;
 
   @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description: 'Deliveries per second at most; null: unlimited',
+  })
+  rate_limit_per_second: number | null;
+
+  @ApiProperty({
     type: 'object',
     additionalProperties: { type: 'string' },
     nullable: true,

@@ -66,6 +66,10 @@ export class Webhook {
   @Column({ type: 'simple-json', nullable: true, transformer: encryptedHeaderValues })
   headers: Record<string, string> | null;
 
+  /** Deliveries per second at most, over any second, across all processes; null: unlimited. */
+  @Column({ type: 'int', nullable: true })
+  rate_limit_per_second: number | null;
+
   /**
    * Which events of the subscribed types are delivered, matched against each event's body at fan-out
    * (Convoy/Outpost syntax, see shaping/webhook-filter.ts); null delivers them all.

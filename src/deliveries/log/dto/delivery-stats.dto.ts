@@ -1,3 +1,4 @@
+import { EndpointHealthDto } from '../../pacing/endpoint-health.dto';
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
@@ -66,6 +67,12 @@ export class WebhookHealthDto {
     description: 'Since when its deliveries keep failing (null when healthy)',
   })
   failing_since: string | null;
+
+  @ApiProperty({
+    type: EndpointHealthDto,
+    description: "The endpoint's pacing: pause, slow-down, circuit",
+  })
+  endpoint: EndpointHealthDto;
 }
 
 export class WebhookHealthListDto {

@@ -80,6 +80,9 @@ export class DeliveryProcessor
       // Taken again at once, by another worker or this one's successor, for the same attempt.
       await job.updateData({ ...job.data, ...interruptedJob(result) });
       await this.putBack(job, Date.now(), token);
+    } else if (result?.next_attempt_at && result.attempt === job.data.attempts) {
+      // Not attempted (pacing/: its endpoint paused, open or at its rate): the same job waits its turn.
+      await this.putBack(job, result.next_attempt_at.getTime(), token);
     }
   }
 
