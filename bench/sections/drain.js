@@ -79,6 +79,9 @@ async function drainOnce(mode, bench, workers) {
     const serversBefore = serverCpu();
     const back = await L.startReceiver(port);
     const t0 = performance.now();
+    // Deliveries received by each 5 s of the drain: where it is slow, if anywhere.
+    const curve = [];
+    const sampler = setInterval(() => curve.push(back.pathCount('/down')), 5000);
     let drainSeconds = NaN;
     try {
       await L.until(
@@ -90,6 +93,7 @@ async function drainOnce(mode, bench, workers) {
     } catch {
       console.log('drain: did not finish in the time left');
     }
+    clearInterval(sampler);
     const serversAfter = serverCpu();
     const cpu = Object.fromEntries(
       processes.map((p, i) => [p.name, +(p.cpuSeconds() - cpuBefore[i]).toFixed(1)]),
@@ -111,6 +115,7 @@ async function drainOnce(mode, bench, workers) {
       peakRssMb: Object.fromEntries(processes.map((p) => [p.name, Math.round(p.peakRssMb())])),
       cpuSeconds: cpu,
       duplicates: receiver.duplicates() + back.duplicates(),
+      receivedEvery5s: curve,
     };
     await back.close();
     return result;

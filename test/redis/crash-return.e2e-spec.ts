@@ -17,7 +17,7 @@ if (!REDIS_URL || !process.env.DATABASE_URL)
   throw new Error('the crash-and-return suite needs DATABASE_URL and REDIS_URL');
 
 const WEBHOOKS = 10;
-const LEASE_MS = 1000 + 5000; // WEBHOOK_TIMEOUT_MS + the lease margin (leases/delivery-claimer.ts)
+const LEASE_MS = 2000 + 5000; // WEBHOOK_TIMEOUT_MS + the lease margin (leases/delivery-claimer.ts)
 
 describe('kill -9 of every worker under load, then workers again (e2e, MariaDB + Redis)', () => {
   let group: ProcessGroup;
@@ -32,12 +32,13 @@ describe('kill -9 of every worker under load, then workers again (e2e, MariaDB +
       JWT_SECRET: 'crash-return-test-secret-0123456789-abcdef',
       WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32',
       WEBHOOK_RETRY_SCHEDULE: Array(20).fill('300ms').join(','),
-      WEBHOOK_TIMEOUT_MS: '1000',
+      WEBHOOK_TIMEOUT_MS: '2000',
       WEBHOOK_RECONCILE_INTERVAL_MS: '500',
-      WEBHOOK_CONCURRENCY: '20',
+      // Fewer requests in flight than the load makes: jobs wait in Redis when the workers die.
+      WEBHOOK_CONCURRENCY: '5',
       CLIENT_RATE_LIMIT: '1000000',
     });
-    const receiver = await startReceiver((req, res) => setTimeout(() => ok(req, res), 5));
+    const receiver = await startReceiver((req, res) => setTimeout(() => ok(req, res), 20));
     const queue = new Queue('webhook-deliveries', {
       connection: { url: REDIS_URL },
       prefix: group.env.REDIS_QUEUE_PREFIX,
@@ -80,12 +81,15 @@ describe('kill -9 of every worker under load, then workers again (e2e, MariaDB +
       loading = false;
       await load;
       // The jobs waiting in Redis are lost: their deliveries are only in the database now.
+      const lost = await queue.getWaitingCount();
+      expect(lost).toBeGreaterThan(0);
       await queue.drain(true);
       const leftActive = await queue.getActiveCount();
       // Past the leases of everything the dead workers held.
       await new Promise((resolve) => setTimeout(resolve, LEASE_MS + 500));
       const arrivedBefore = new Set(receiver.requests.map((r) => r.headers['x-webhook-delivery']));
 
+      const returnedAt = Date.now();
       await group.start('worker');
       await group.start('worker');
       const expected = committed * WEBHOOKS;
@@ -118,13 +122,27 @@ describe('kill -9 of every worker under load, then workers again (e2e, MariaDB +
       // Every committed delivery arrived.
       expect(rows.filter((row) => !times.has(row.id))).toEqual([]);
       expect(times.size).toBe(expected);
-      // One that arrived twice had first arrived before the kill (the at-least-once window).
+      // One that arrived twice had first arrived before workers came back: a killed worker sent it
+      // (the at-least-once window).
       const twice = [...times].filter(([, at]) => at.length > 1);
-      expect(twice.filter(([id, at]) => !(arrivedBefore.has(id) && at[0] < killedAt))).toEqual([]);
+      const outside = twice.filter(([id, at]) => !(arrivedBefore.has(id) && at[0] < returnedAt));
+      const attemptsOf = async (ids: string[]) =>
+        ids.length === 0
+          ? []
+          : dataSource.query(
+              `SELECT delivery_id, attempt, error_code, status_code, created_at FROM webhook_delivery_attempts WHERE delivery_id IN (${ids.map(() => '?').join(',')})`,
+              ids,
+            );
+      expect({
+        killedAt,
+        returnedAt,
+        outside,
+        attempts: await attemptsOf(outside.map(([id]) => id)),
+      }).toEqual({ killedAt, returnedAt, outside: [], attempts: [] });
       console.log(
         `crash and return: ${committed} tickets × ${WEBHOOKS} webhooks, ${arrivedBefore.size} arrived before the kill, ` +
-          `${JSON.stringify(heldInRedis)} jobs in Redis at the kill (${leftActive} active left past their leases), ` +
-          `${twice.length} arrived twice (each first before the kill)`,
+          `${JSON.stringify(heldInRedis)} jobs in Redis at the kill, ${lost} waiting deleted, ${leftActive} active left past their leases, ` +
+          `${twice.length} arrived twice (each first before workers came back)`,
       );
       expect(receiver.schemaViolations).toEqual([]);
     } finally {

@@ -49,8 +49,10 @@ export class DeliveryReconciler implements OnApplicationShutdown {
   ) {
     this.intervalMs = config.get('WEBHOOK_RECONCILE_INTERVAL_MS', { infer: true });
     const concurrency = config.get('WEBHOOK_CONCURRENCY', { infer: true });
-    this.capacity = Math.max(1000, concurrency * 20);
     this.batch = Math.max(200, concurrency * 4);
+    // Twice a claim: enough to keep every request slot busy between claims, few enough that none
+    // waits in hand until its lease needs renewing (a statement more per delivery).
+    this.capacity = this.batch * 2;
   }
 
   /** Starts claiming, with the processor's runner (called once its BullMQ worker runs). */

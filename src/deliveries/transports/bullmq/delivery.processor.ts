@@ -59,10 +59,12 @@ export class DeliveryProcessor
     this.concurrency = config.get('WEBHOOK_CONCURRENCY', { infer: true });
     this.inFlight = new InFlightLimit(this.concurrency);
     this.timeoutMs = config.get('WEBHOOK_TIMEOUT_MS', { infer: true });
+    // A claimed delivery counts here until its outcome is written; its request is bounded by the
+    // slots and the in-flight limit, so one waiting for its group commit does not hold up the next.
     this.held = new DeliveryDispatcher(
       {
-        global: this.concurrency,
-        perWebhook,
+        global: this.concurrency * 2,
+        perWebhook: perWebhook * 2,
         waitingPerWebhook: Number.MAX_SAFE_INTEGER,
         capacity: Number.MAX_SAFE_INTEGER,
       },
