@@ -35,9 +35,12 @@ async function unattempted(deployment) {
   }
 }
 
-/** CPU seconds of the database and Redis servers (shared with anything else on the machine). */
-function serverCpu() {
-  return { mariadbd: L.cpuSecondsOf('mariadbd'), 'redis-server': L.cpuSecondsOf('redis-server') };
+/** CPU seconds of the mode's database and Redis servers (shared with anything else on the machine). */
+function serverCpu(mode) {
+  const cpu = {};
+  if (mode.mysql) cpu.mariadbd = L.cpuSecondsOf('mariadbd');
+  if (mode.redis) cpu['redis-server'] = L.cpuSecondsOf('redis-server');
+  return cpu;
 }
 
 /** One deployment: burst throughput, then the outage and the drain. */
@@ -76,7 +79,7 @@ async function drainOnce(mode, bench, workers) {
 
     const processes = h.processes();
     const cpuBefore = processes.map((p) => p.cpuSeconds());
-    const serversBefore = serverCpu();
+    const serversBefore = serverCpu(mode);
     const back = await L.startReceiver(port);
     const t0 = performance.now();
     // Deliveries received by each 5 s of the drain: where it is slow, if anywhere.
@@ -94,7 +97,7 @@ async function drainOnce(mode, bench, workers) {
       console.log('drain: did not finish in the time left');
     }
     clearInterval(sampler);
-    const serversAfter = serverCpu();
+    const serversAfter = serverCpu(mode);
     const cpu = Object.fromEntries(
       processes.map((p, i) => [p.name, +(p.cpuSeconds() - cpuBefore[i]).toFixed(1)]),
     );
