@@ -11,6 +11,7 @@ const mysql = require('mysql2/promise');
 const L = require('./lib');
 const benchSigning = require('./sections/signing');
 const SECTION_FILES = require('./sections');
+const { benchDrain, drainRows } = require('./sections/drain');
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 /** Throughput bursts run before the measured ones (see the throughput section). */
@@ -20,8 +21,8 @@ const started = Date.now();
 const timeLeft = () => BUDGET_MS - (Date.now() - started);
 const MYSQL_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 const REDIS_URL = process.env.REDIS_URL;
-// BENCH_SECTIONS=ceiling,throughput,signing,matching,isolation,ordered,fanout,latency,pacing narrows a run
-// (and the names of bench/sections/*.js: shaping, filtered-fanout, many; BENCH_MEMORY=0 skips memory).
+// BENCH_SECTIONS=ceiling,throughput,signing,matching,isolation,ordered,fanout,latency,pacing,drain narrows
+// a run (and the names of bench/sections/*.js: shaping, filtered-fanout, many; BENCH_MEMORY=0 skips the drain).
 const SECTIONS = process.env.BENCH_SECTIONS?.split(',');
 const want = (section) => !SECTIONS || SECTIONS.includes(section);
 
@@ -81,7 +82,7 @@ async function dropRedisKeys(prefix) {
 }
 
 /** A fresh Homa (API, plus a worker with BullMQ) on a fresh database, with an admin API key. */
-async function deploy(mode, extraEnv = {}) {
+async function deploy(mode, extraEnv = {}, workers = 1) {
   const dataDir = mkdtempSync(join(tmpdir(), 'homa-bench-'));
   const db = mode.mysql ? await mysqlDatabase(mode.key) : null;
   const prefix = `homa-bench-${process.pid}-${Date.now()}`;
@@ -94,7 +95,9 @@ async function deploy(mode, extraEnv = {}) {
   };
   await L.runCli(['migrate'], env);
   const api = await L.startHoma(env, 'serve');
-  const worker = mode.redis ? await L.startHoma(env, 'worker') : null;
+  const pool = [];
+  for (let i = 0; mode.redis && i < workers; i++) pool.push(await L.startHoma(env, 'worker'));
+  const worker = pool[0] ?? null;
   await L.runCli(
     ['user:create', '--email', 'bench@example.com', '--password', 'bench-password', '--admin'],
     env,
@@ -105,9 +108,16 @@ async function deploy(mode, extraEnv = {}) {
     url: api.url,
     server: api,
     deliverer: worker ?? api,
+    databaseUrl: db?.url ?? null,
+    dataDir,
+    /** Every Homa process, named. */
+    processes: () => [
+      { name: mode.redis ? 'API' : 'server', ...api },
+      ...pool.map((w, i) => ({ name: `worker ${i + 1}`, ...w })),
+    ],
     stop: async () => {
       await api.stop();
-      if (worker) await worker.stop();
+      for (const w of pool) await w.stop();
       if (db) await db.drop();
       if (mode.redis) await dropRedisKeys(prefix);
     },
@@ -350,50 +360,6 @@ async function benchMode(mode) {
   return out;
 }
 
-/** Peak RSS with 100,000 deliveries pending (receiver down), then after they drain. */
-async function benchMemory(mode) {
-  const port = await L.freePort();
-  const h = await deploy(mode, { WEBHOOK_RETRY_SCHEDULE: Array(30).fill('2s').join(',') });
-  try {
-    for (let i = 0; i < 100; i++)
-      await h.api.createWebhook(`http://127.0.0.1:${port}/down`, { event_ticket_created: true });
-    await L.fireTickets(h.api, 1000, 8);
-    await L.until(
-      async () => (await h.api.pending()) >= 100_000,
-      120_000,
-      '100,000 pending deliveries',
-    );
-    await L.sleep(5000);
-    const pendingPeak = h.deliverer.peakRssMb();
-    // With BullMQ the API is a process of its own: its peak counts too.
-    const apiPeak = h.deliverer === h.server ? null : h.server.peakRssMb();
-    const receiver = await L.startReceiver(port);
-    const drainStart = performance.now();
-    let drainSeconds = NaN;
-    try {
-      await L.until(
-        async () => (await h.api.pending()) === 0,
-        Math.max(20_000, timeLeft() - 40_000),
-        'drain',
-      );
-      drainSeconds = (performance.now() - drainStart) / 1000;
-    } catch {
-      console.log('memory: the drain did not finish in the time left; the RSS below is mid-drain');
-    }
-    await L.sleep(2000);
-    const result = {
-      pendingPeakRssMb: pendingPeak,
-      apiPeakRssMb: apiPeak,
-      afterDrainRssMb: h.deliverer.rssMb(),
-      drainSeconds,
-    };
-    await receiver.close();
-    return result;
-  } finally {
-    await h.stop();
-  }
-}
-
 function fmt(s, digits = 0) {
   if (s === undefined) return 'skipped';
   if (typeof s === 'number') return Number.isNaN(s) ? 'unfinished' : s.toFixed(digits);
@@ -439,13 +405,7 @@ function table(results) {
     ['  same load to an ordered webhook, deliveries/s', (r) => fmt(r.ordered)],
     ['  ratio ordered / unordered (goal ≥ 0.5)', (r) => fmt(r.orderedRatio, 2)],
     ['Deliveries received twice (counted once above)', (r) => fmt(r.duplicates)],
-    ['Peak RSS MB, 100,000 pending (goal < 250)', (r) => fmt(r.memory?.pendingPeakRssMb)],
-    [
-      '  the API process (BullMQ; above: the worker)',
-      (r) => (r.memory?.apiPeakRssMb ? fmt(r.memory.apiPeakRssMb) : '–'),
-    ],
-    ['RSS MB after they drained', (r) => fmt(r.memory?.afterDrainRssMb)],
-    ['  drain time s', (r) => fmt(r.memory?.drainSeconds, 1)],
+    ...drainRows(fmt),
     ...SECTION_FILES.flatMap((s) =>
       s.rows(fmt).map(([label, f]) => [label, (r) => (r[s.name] ? f(r[s.name]) : 'skipped')]),
     ),
@@ -496,21 +456,25 @@ async function main() {
   if (only) modes.splice(0, modes.length, ...modes.filter((m) => only.includes(m.key)));
   modes.forEach((m, index) => (m.index = index));
 
+  // Only the drain asked for: no other section's deployment.
+  const others = !SECTIONS || SECTIONS.some((section) => section !== 'drain');
   for (const mode of modes) {
     if (timeLeft() < 60_000) break;
     console.log(`\n== ${mode.name} ==`);
-    const result = await benchMode(mode);
+    const result = others ? await benchMode(mode) : { mode: mode.name };
     for (const s of SECTION_FILES.filter((f) => want(f.name) && timeLeft() > 60_000))
       result[s.name] = await s.run({ L, deploy, deliveryThroughput, RUNS }, mode);
     results.push(result);
     console.log(JSON.stringify(result));
   }
-  // Memory last, where time allows: it queues 100,000 deliveries.
+  // The drain (and the memory it takes) last, where time allows: it queues 100,000 deliveries.
+  const bench = { deploy, deliveryThroughput, settle, timeLeft, runs: RUNS };
+  bench.warmUpBursts = WARM_UP_BURSTS;
   for (const [i, mode] of modes.entries()) {
-    if (!results[i] || timeLeft() < 200_000 || process.env.BENCH_MEMORY === '0') continue;
-    console.log(`\n== memory: ${mode.name} ==`);
-    results[i].memory = await benchMemory(mode);
-    console.log(JSON.stringify(results[i].memory));
+    if (!results[i] || !want('drain') || process.env.BENCH_MEMORY === '0') continue;
+    if (timeLeft() < 200_000) continue;
+    console.log(`\n== drain: ${mode.name} ==`);
+    results[i].drain = await benchDrain(mode, bench);
   }
   report();
 }

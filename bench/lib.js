@@ -239,7 +239,8 @@ async function startHoma(env, role = 'serve', nodeArgs = []) {
   children.add(child);
   child.once('exit', () => children.delete(child));
   let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d.toString()));
+  // The last 64 KiB: an outage logs a line per refused attempt.
+  child.stderr.on('data', (d) => (stderr = (stderr + d.toString()).slice(-65536)));
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`homa ${role} exited: ${stderr}`);
@@ -258,6 +259,7 @@ async function startHoma(env, role = 'serve', nodeArgs = []) {
     pid: child.pid,
     rssMb: () => kib('VmRSS') / 1024,
     peakRssMb: () => kib('VmHWM') / 1024,
+    cpuSeconds: () => cpuSeconds(child.pid),
     stderr: () => stderr,
     stop: async () => {
       if (child.exitCode !== null) return;
@@ -265,6 +267,25 @@ async function startHoma(env, role = 'serve', nodeArgs = []) {
       await new Promise((r) => child.once('exit', r));
     },
   };
+}
+
+/** User and system CPU seconds of a process, from /proc. */
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime are fields 14 and 15 of stat; the split starts at field 3. Ticks of 1/100 s.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU seconds of the first process named `name` (e.g. mariadbd), or null when none runs. */
+function cpuSecondsOf(name) {
+  for (const pid of readdirSync('/proc').filter((f) => /^\d+$/.test(f))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === name) return cpuSeconds(pid);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return null;
 }
 
 function runCli(args, env) {
@@ -391,6 +412,8 @@ async function until(check, timeoutMs, what) {
 
 module.exports = {
   builtSender,
+  cpuSeconds,
+  cpuSecondsOf,
   sleep,
   quantile,
   summarise,

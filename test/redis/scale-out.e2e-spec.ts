@@ -212,7 +212,7 @@ describe('scale-out on BullMQ (e2e, MariaDB + Redis)', () => {
     }
   });
 
-  it('Redis flushed while deliveries are pending: the reconciler re-enqueues them and all arrive', async () => {
+  it('Redis flushed while deliveries are pending: the reconciler claims them from the database and all arrive', async () => {
     const c = await startCluster(1);
     let accept = false;
     const accepted = new Set<string>();

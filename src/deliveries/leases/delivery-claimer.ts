@@ -62,6 +62,31 @@ export class DeliveryClaimer {
   }
 
   /**
+   * Claims, in one transaction, those of `ids` that are still due and that nobody holds (or that this
+   * process holds until `heldUntil`): a batch whose leases ran out while it waited. Answers the
+   * deliveries claimed, read again (another process may have attempted them meanwhile); the others
+   * are someone else's, or done.
+   */
+  async claimIds(ids: string[], heldUntil: number | null = null): Promise<DeliveryJob[]> {
+    if (ids.length === 0) return [];
+    const now = new Date();
+    const until = this.leaseUntil(undefined, now.getTime());
+    return this.tx.run(async (m) => {
+      const claimed = await leaseDueRows(m, {
+        now,
+        until: new Date(until),
+        limit: ids.length,
+        skipWebhooks: [],
+        sqlite: this.tx.isSqlite,
+        ids,
+        held: heldUntil === null ? null : new Date(heldUntil),
+      });
+      if (claimed.length === 0) return [];
+      return (await selectJobRows(m, claimed)).map((row) => jobFromRow(row, until));
+    }, 'background');
+  }
+
+  /**
    * Extends the leases of jobs held in memory that would end within `marginMs`, a statement per lease
    * batch (jobs claimed together share a lease end); a job whose row was taken meanwhile keeps its old
    * lease and is claimed again before it is sent.

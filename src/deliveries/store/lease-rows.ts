@@ -9,29 +9,41 @@ import type { DeliveryStatus } from '../entities/webhook-delivery.entity';
 
 /**
  * Leases up to `limit` due pending deliveries nobody holds, oldest first, skipping `skipWebhooks`;
- * answers their ids. On MySQL/MariaDB the rows are read `FOR UPDATE SKIP LOCKED`, so pollers in several
- * processes take disjoint sets (SQLite runs one transaction at a time).
+ * answers their ids. `ids` narrows it to those deliveries, and `held` also takes the ones whose lease
+ * still ends at `held` (this process's own, about to end). On MySQL/MariaDB the rows are read
+ * `FOR UPDATE SKIP LOCKED`, so pollers in several processes take disjoint sets (SQLite runs one
+ * transaction at a time).
  */
 export async function leaseDueRows(
   m: EntityManager,
-  options: { now: Date; until: Date; limit: number; skipWebhooks: number[]; sqlite: boolean },
+  options: {
+    now: Date;
+    until: Date;
+    limit: number;
+    skipWebhooks: number[];
+    sqlite: boolean;
+    ids?: string[];
+    held?: Date | null;
+  },
 ): Promise<string[]> {
-  const { now, until, limit, skipWebhooks, sqlite } = options;
+  const { now, until, limit, skipWebhooks, sqlite, ids = [], held = null } = options;
   const skip =
     skipWebhooks.length > 0 ? ` AND webhook_id NOT IN (${placeholders(skipWebhooks.length)})` : '';
+  const only = ids.length > 0 ? ` AND id IN (${placeholders(ids.length)})` : '';
+  const mine = held ? ' OR locked_until = ?' : '';
   const due: { id: string }[] = await m.query(
     `SELECT id FROM webhook_deliveries
-     WHERE status = 'pending' AND next_attempt_at <= ? AND (locked_until IS NULL OR locked_until < ?)${skip}
+     WHERE status = 'pending' AND next_attempt_at <= ? AND (locked_until IS NULL OR locked_until < ?${mine})${skip}${only}
      ORDER BY next_attempt_at LIMIT ${Math.floor(limit)}${sqlite ? '' : ' FOR UPDATE SKIP LOCKED'}`,
-    [sqlValue(now), sqlValue(now), ...skipWebhooks],
+    [sqlValue(now), sqlValue(now), ...(held ? [sqlValue(held)] : []), ...skipWebhooks, ...ids],
   );
   if (due.length === 0) return [];
-  const ids = due.map((r) => r.id);
+  const leased = due.map((r) => r.id);
   await m.query(
-    `UPDATE webhook_deliveries SET locked_until = ? WHERE id IN (${placeholders(ids.length)})`,
-    [sqlValue(until), ...ids],
+    `UPDATE webhook_deliveries SET locked_until = ? WHERE id IN (${placeholders(leased.length)})`,
+    [sqlValue(until), ...leased],
   );
-  return ids;
+  return leased;
 }
 
 /**

@@ -54,8 +54,8 @@ const BATCHES_PER_ADD = Math.max(1, Math.floor(ADD_CHUNK / BATCH_SIZE));
  * Scale-out delivery on BullMQ: a job carries everything its attempts need (the body, the attempt
  * number, the lease its delivery was born with), so a worker sends without reading a row. New
  * deliveries go in batches (see DeliveryBatch); a retry, a requeued delivery and one a worker put back
- * are a job each. Retry delays are delayed jobs. A job lost with Redis is found again by the
- * reconciler from the database.
+ * are a job each. A retry is not a job: the reconciler claims it from the database when it is due,
+ * as it does a delivery whose job Redis lost.
  */
 @Injectable()
 export class BullMqDeliveryQueue extends DeliveryQueue {
@@ -134,41 +134,13 @@ export class BullMqDeliveryQueue extends DeliveryQueue {
   }
 
   /**
-   * Re-enqueues deliveries that the database says are due and unheld. A job still waiting or delayed is
-   * left alone; one still `active` belongs to a worker that died holding it (its lease ran out), so a
-   * fresh job takes over at once rather than after BullMQ's stalled-job check. A delivery in a batch
-   * job that has waited past its lease has no job of its own to be found by, so it gets one: whichever
-   * of the two comes second claims it in vain (the other holds it, or it is done) and skips it.
+   * Deliveries of ordered streams released by an outcome an API replica wrote (a redelivery) are
+   * enqueued at once, unheld, so the worker that takes one claims it first; a worker claims what its
+   * own outcomes release (see DeliveryReconciler.onReleased).
    */
-  async requeue(jobs: DeliveryJob[]): Promise<void> {
-    const toAdd = await Promise.all(
-      jobs.map(async (job) => {
-        const id = jobId(job.id, job.attempts + 1);
-        const existing = await this.queue.getJob(id);
-        const state = existing ? await existing.getState() : 'missing';
-        if (
-          state === 'waiting' ||
-          state === 'delayed' ||
-          state === 'prioritized' ||
-          state === 'waiting-children'
-        )
-          return null;
-        return {
-          name: 'deliver',
-          data: job,
-          opts: { ...JOB_OPTIONS, jobId: state === 'missing' ? id : `${id}.${Date.now()}` },
-        };
-      }),
-    );
-    const fresh = toAdd.filter((j) => j !== null);
-    if (fresh.length > 0) await this.queue.addBulk(fresh);
-  }
-
-  /** Jobs for deliveries just made due; unheld, so the worker that takes one claims it first. */
-  /** Released deliveries of ordered streams are enqueued at once, not left for the reconciler. */
   @OnEvent(DeliveriesReleasedEvent.NAME)
   onReleased(event: DeliveriesReleasedEvent): void {
-    void this.enqueueReleased(event.ids);
+    if (!this.fansOut) void this.enqueueReleased(event.ids);
   }
 
   private async enqueueReleased(ids: string[]): Promise<void> {

@@ -1,75 +1,157 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { OnEvent } from '@nestjs/event-emitter';
+import { Wake } from '../../../common/wake';
 import { Env } from '../../../config/env.validation';
-import { TransactionService } from '../../../database/transaction.service';
-import { BullMqDeliveryQueue } from './bullmq-delivery-queue';
-import { selectJobRows } from '../../store/lease-rows';
-import { jobFromRow } from '../../leases/delivery-job';
-import { WebhookDelivery } from '../../entities/webhook-delivery.entity';
+import { DeliveryClaimer } from '../../leases/delivery-claimer';
+import { DeliveryJob } from '../../leases/delivery-job';
+import { DeliveriesReleasedEvent } from '../../events/pipeline.events';
 
-const BATCH = 1000;
+const RENEW_EVERY_MS = 1000;
 
 /**
- * The database is the source of truth: every so often, due `pending` deliveries that nobody holds are
- * (re-)enqueued. This is what brings deliveries back after Redis is flushed or restarted, or a worker
- * died with jobs in hand. A job that still exists is not added twice (its id names the attempt; see
- * BullMqDeliveryQueue.requeue for deliveries in batch jobs).
+ * Runs claimed deliveries in this worker (the processor's), which tells `started` and `done` of
+ * each one.
+ */
+export type HeldRunner = (jobs: DeliveryJob[]) => void;
+
+/**
+ * The database is the source of truth: a worker claims the due `pending` deliveries nobody holds
+ * straight from it, in batches (`FOR UPDATE SKIP LOCKED`, so workers take disjoint sets), and runs
+ * them itself. That is how retries come back (a retry is a row's `next_attempt_at`, not a delayed job),
+ * and what brings deliveries back after Redis is flushed or restarted, or a worker died holding jobs
+ * (once their leases end). It claims again as soon as half of what it holds is done, at a retry's time
+ * (see wakeBy), and at least every `WEBHOOK_RECONCILE_INTERVAL_MS`. At most `capacity` deliveries are
+ * held at once; the rest wait in the database.
  */
 @Injectable()
-export class DeliveryReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
+export class DeliveryReconciler implements OnApplicationShutdown {
   private readonly logger = new Logger('DeliveryReconciler');
   private readonly intervalMs: number;
+  private readonly capacity: number;
+  private readonly batch: number;
+  /** Claimed and not yet done. */
+  private held = 0;
+  /** Claimed and not yet started: their leases are renewed while they wait. */
+  private readonly waiting = new Set<DeliveryJob>();
+  private run: HeldRunner | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private running = false;
+  private renewTimer: NodeJS.Timeout | null = null;
+  private wakeAt: number | null = null;
+  private wakeTimer: NodeJS.Timeout | null = null;
+  /** The last claim was full: more is due, claim again once there is room. */
+  private backlog = false;
+  private readonly claiming = new Wake(() => this.reconcile());
 
   constructor(
-    private readonly tx: TransactionService,
-    private readonly queue: BullMqDeliveryQueue,
+    private readonly claimer: DeliveryClaimer,
     config: ConfigService<Env, true>,
   ) {
     this.intervalMs = config.get('WEBHOOK_RECONCILE_INTERVAL_MS', { infer: true });
+    const concurrency = config.get('WEBHOOK_CONCURRENCY', { infer: true });
+    this.batch = Math.max(200, concurrency * 4);
+    // Twice a claim: enough to keep every request slot busy between claims, few enough that none
+    // waits in hand until its lease needs renewing (a statement more per delivery).
+    this.capacity = this.batch * 2;
   }
 
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.reconcile(), this.intervalMs);
+  /** Starts claiming, with the processor's runner (called once its BullMQ worker runs). */
+  start(run: HeldRunner): void {
+    this.run = run;
+    this.renewTimer = setInterval(() => void this.renewLeases(), RENEW_EVERY_MS);
+    this.wake();
   }
 
   onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.stop();
   }
 
-  /** Enqueues overdue pending deliveries; answers how many it found. */
-  async reconcile(now = new Date()): Promise<number> {
-    if (this.running) return 0;
-    this.running = true;
+  /** Claims nothing more (a stopping worker). */
+  stop(): void {
+    this.run = null;
+    for (const timer of [this.timer, this.wakeTimer]) if (timer) clearTimeout(timer);
+    if (this.renewTimer) clearInterval(this.renewTimer);
+  }
+
+  wake(): void {
+    this.claiming.wake();
+  }
+
+  /** A retry is due at `at`: claim then, if that is before the next regular pass. */
+  wakeBy(at: number): void {
+    if (!this.run || (this.wakeAt !== null && this.wakeAt <= at)) return;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeAt = at;
+    this.wakeTimer = setTimeout(
+      () => {
+        this.wakeAt = null;
+        this.wakeTimer = null;
+        this.wake();
+      },
+      Math.max(0, at - Date.now()),
+    );
+  }
+
+  /** Claims due deliveries nobody holds, as many as there is room for, and runs them; answers how many. */
+  async reconcile(): Promise<number> {
+    const run = this.run;
+    if (!run) return 0;
     try {
-      // Overdue by more than one interval: a delayed job would have fired by then.
-      const overdue = new Date(now.getTime() - this.intervalMs);
-      const rows = await this.tx.read(async (m) => {
-        const due = await m
-          .createQueryBuilder(WebhookDelivery, 'd')
-          .select('d.id', 'id')
-          .where('d.status = :pending', { pending: 'pending' })
-          .andWhere('d.next_attempt_at <= :overdue', { overdue })
-          .andWhere('(d.locked_until IS NULL OR d.locked_until < :now)', { now })
-          .orderBy('d.next_attempt_at', 'ASC')
-          .limit(BATCH)
-          .getRawMany<{ id: string }>();
-        return due.length > 0
-          ? selectJobRows(
-              m,
-              due.map((d) => d.id),
-            )
-          : [];
-      });
-      // No lease: the worker that takes the job claims the delivery first.
-      await this.queue.requeue(rows.map((row) => jobFromRow(row, null)));
-      return rows.length;
+      const room = Math.min(this.batch, this.capacity - this.held);
+      if (room <= 0) return ((this.backlog = true), 0);
+      const jobs = await this.claimer.claimDue(room);
+      this.backlog = jobs.length === room;
+      this.hand(run, jobs);
+      return jobs.length;
     } catch (error) {
-      this.logger.error(`Reconciling deliveries failed: ${(error as Error).message}`);
+      this.logger.error(`Claiming due deliveries failed: ${(error as Error).message}`);
       return 0;
     } finally {
-      this.running = false;
+      if (this.timer) clearTimeout(this.timer);
+      if (this.run) this.timer = setTimeout(() => this.wake(), this.intervalMs);
+    }
+  }
+
+  /**
+   * The next deliveries of ordered streams, released by an outcome this worker wrote: due now, so
+   * claimed and run at once rather than behind the retries due before them.
+   */
+  @OnEvent(DeliveriesReleasedEvent.NAME)
+  async onReleased(event: DeliveriesReleasedEvent): Promise<void> {
+    const run = this.run;
+    if (!run) return;
+    try {
+      this.hand(run, await this.claimer.claimIds(event.ids));
+    } catch (error) {
+      this.logger.error(`Claiming released deliveries failed: ${(error as Error).message}`);
+    }
+  }
+
+  private hand(run: HeldRunner, jobs: DeliveryJob[]): void {
+    this.held += jobs.length;
+    for (const job of jobs) this.waiting.add(job);
+    if (jobs.length > 0) run(jobs);
+  }
+
+  /** A claimed delivery started: its lease is no longer renewed here. */
+  started(job: DeliveryJob): void {
+    this.waiting.delete(job);
+  }
+
+  /** A claimed delivery ended (or was never started). */
+  done(job: DeliveryJob): void {
+    this.waiting.delete(job);
+    this.held -= 1;
+    // Half of a full claim is done: claim again now rather than an interval later.
+    if (this.backlog && this.held <= this.capacity - this.batch / 2) this.wake();
+  }
+
+  /** Leases of claimed deliveries still waiting are extended before they end, a statement per batch. */
+  private async renewLeases(): Promise<void> {
+    try {
+      await this.claimer.renewHeld(this.waiting, RENEW_EVERY_MS * 3);
+    } catch (error) {
+      this.logger.error(`Renewing delivery leases failed: ${(error as Error).message}`);
     }
   }
 }

@@ -6,6 +6,8 @@ import { BullMqDeliveryQueue, DeliveryBatch, packBatch } from './bullmq-delivery
 import type { DeliveryAttemptsService } from '../../attempt/delivery-attempts.service';
 import type { DeliveryJob } from '../../leases/delivery-job';
 import { DeliveryProcessor } from './delivery.processor';
+import type { DeliveryReconciler } from './delivery-reconciler';
+import type { DeliveryClaimer } from '../../leases/delivery-claimer';
 import { deliveryJob } from '../../leases/delivery-job.testing';
 
 function delivery(n: number, webhookId: number): DeliveryJob {
@@ -69,12 +71,34 @@ function processorWith(limits: { concurrency: number; perWebhook: number; graceS
       return Promise.resolve();
     }),
   };
+  // Claims made again answer every delivery asked for, read again with a fresh lease.
+  const claimer = {
+    claimIds: jest.fn((ids: string[], _held: number | null) =>
+      Promise.resolve(
+        ids.map((id) => ({ ...delivery(Number(id.slice(2)), 0), leaseUntil: Date.now() + 9e4 })),
+      ),
+    ),
+  };
+  let held: ((jobs: DeliveryJob[]) => void) | null = null;
+  const reconciler = {
+    start: jest.fn((run: (jobs: DeliveryJob[]) => void) => (held = run)),
+    stop: jest.fn(),
+    wakeBy: jest.fn(),
+    started: jest.fn(),
+    done: jest.fn(),
+  };
   const processor = new DeliveryProcessor(
     attempts as unknown as DeliveryAttemptsService,
     queue as unknown as BullMqDeliveryQueue,
     grace,
     config,
+    claimer as unknown as DeliveryClaimer,
+    reconciler as unknown as DeliveryReconciler,
   );
+  Object.defineProperty(processor, 'worker', { value: { on: jest.fn() }, configurable: true });
+  processor.onApplicationBootstrap();
+  /** Deliveries the reconciler claimed from the database, handed to the processor. */
+  const runHeld = (jobs: DeliveryJob[]) => held!(jobs);
   const run = (data: DeliveryBatch, stalledCounter = 0) =>
     processor.process({ data, stalledCounter } as unknown as Job<DeliveryBatch>);
   /** Stops the processor as Nest does, its BullMQ worker closing once `jobs` have ended. */
@@ -83,7 +107,7 @@ function processorWith(limits: { concurrency: number; perWebhook: number; graceS
     Object.defineProperty(processor, 'worker', { value: worker });
     return processor.beforeApplicationShutdown();
   };
-  return { run, stop, inFlight, sent, putBack, attempts };
+  return { run, stop, inFlight, sent, putBack, attempts, claimer, reconciler, runHeld };
 }
 
 /** Lets the processor's promises run. */
@@ -147,13 +171,81 @@ describe('DeliveryProcessor, batch jobs', () => {
     await hanging;
   });
 
-  it('claims every delivery again when a batch is taken again after its worker stalled', async () => {
-    const { run, inFlight, attempts } = processorWith({ concurrency: 50, perWebhook: 4 });
+  it('claims every delivery again, together, when a batch is taken again after its worker stalled', async () => {
+    const { run, inFlight, attempts, claimer } = processorWith({ concurrency: 50, perWebhook: 4 });
+    claimer.claimIds.mockImplementationOnce(() =>
+      // d-2 is someone else's now, or done.
+      Promise.resolve([{ ...delivery(1, 1), attempts: 1, leaseUntil: Date.now() + 9e4 }]),
+    );
     const done = run(packBatch([delivery(1, 1), delivery(2, 2)]), 1);
     await settle();
-    expect(attempts.attempt.mock.calls.map(([job]) => job.leaseUntil)).toEqual([null, null]);
+    expect(claimer.claimIds.mock.calls).toEqual([[['d-1', 'd-2'], null]]);
+    // The delivery as read again (an attempt made meanwhile counts), and only the one claimed.
+    expect(attempts.attempt.mock.calls.map(([job]) => [job.id, job.attempts])).toEqual([
+      ['d-1', 1],
+    ]);
     while (inFlight.length > 0) inFlight[0].answer();
     await done;
+  });
+
+  it('claims again, in one call, only the deliveries of a batch whose lease ran out while it waited', async () => {
+    const { run, inFlight, attempts, claimer } = processorWith({ concurrency: 50, perWebhook: 4 });
+    const expired = Date.now() - 1000;
+    const done = run(
+      packBatch([
+        { ...delivery(1, 1), leaseUntil: expired },
+        delivery(2, 1),
+        { ...delivery(3, 1), leaseUntil: expired },
+      ]),
+    );
+    await settle();
+    expect(claimer.claimIds.mock.calls).toEqual([[['d-1', 'd-3'], expired]]);
+    while (inFlight.length > 0) {
+      inFlight[0].answer();
+      await settle();
+    }
+    await done;
+    // In the batch's order.
+    expect(attempts.attempt.mock.calls.map(([job]) => job.id)).toEqual(['d-1', 'd-2', 'd-3']);
+  });
+});
+
+describe('DeliveryProcessor, deliveries the reconciler claimed', () => {
+  it('runs them within the per-webhook bound, webhooks in turn, and tells the reconciler', async () => {
+    const { runHeld, inFlight, sent, reconciler } = processorWith({
+      concurrency: 50,
+      perWebhook: 2,
+    });
+    runHeld([1, 2, 3, 4].map((n) => delivery(n, 7)).concat(delivery(5, 8)));
+    await settle();
+    expect(inFlight.map((f) => f.job.id)).toEqual(['d-1', 'd-2', 'd-5']);
+    while (inFlight.length > 0) {
+      inFlight[0].answer();
+      await settle();
+    }
+    expect(sent).toEqual(['d-1', 'd-2', 'd-5', 'd-3', 'd-4']);
+    expect(reconciler.started).toHaveBeenCalledTimes(5);
+    expect(reconciler.done).toHaveBeenCalledTimes(5);
+  });
+
+  it('a failed attempt leaves its retry to the database: the reconciler wakes at its time, no job is added', async () => {
+    const { runHeld, putBack, reconciler, attempts } = processorWith({
+      concurrency: 50,
+      perWebhook: 2,
+    });
+    const at = new Date(Date.now() + 5000);
+    attempts.attempt.mockImplementationOnce(() =>
+      Promise.resolve({
+        result: { status: 'pending', attempt: 1, next_attempt_at: at, duration_ms: 1 },
+        recorded: Promise.resolve(),
+      }),
+    );
+    runHeld([delivery(1, 1)]);
+    await settle();
+    await settle();
+    expect(reconciler.wakeBy).toHaveBeenCalledWith(at.getTime());
+    expect(putBack).toEqual([]);
+    expect(reconciler.done).toHaveBeenCalledTimes(1);
   });
 });
 

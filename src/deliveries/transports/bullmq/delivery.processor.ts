@@ -12,17 +12,23 @@ import {
 } from './bullmq-delivery-queue';
 import { AttemptsInFlight } from '../../leases/attempts-in-flight';
 import { AttemptResult, DeliveryAttemptsService } from '../../attempt/delivery-attempts.service';
+import { DeliveryClaimer } from '../../leases/delivery-claimer';
 import { DeliveryJob } from '../../leases/delivery-job';
+import { DeliveryDispatcher } from '../delivery-dispatcher';
 import { EndpointSlots, InFlightLimit } from '../endpoint-slots';
+import { DeliveryReconciler } from './delivery-reconciler';
 
 const BUSY_WEBHOOK_DELAY_MS = 250;
+/** Time a job's lease must have left for its attempt to go ahead without claiming it again. */
+const LEASE_SLACK_MS = 1_000;
 
 /**
  * A BullMQ delivery worker. A job is one attempt, or a batch of new deliveries' first attempts (see
  * DeliveryBatch), sent from the job's own data. A delivery whose webhook is at its bound in this worker
  * waits a little for a slot (see endpoint-slots.ts); one that gets none is put back, delayed, instead
  * of holding a slot the other webhooks need. Requests in flight in all are bounded by
- * `WEBHOOK_CONCURRENCY`, whatever the jobs in hand hold.
+ * `WEBHOOK_CONCURRENCY`, whatever the jobs in hand hold. Deliveries the reconciler claims from the
+ * database (retries, and whatever no job carries) run here too, taking webhooks in turn.
  */
 @Processor(DELIVERY_QUEUE)
 export class DeliveryProcessor
@@ -34,6 +40,8 @@ export class DeliveryProcessor
   private readonly inFlight: InFlightLimit;
   private readonly concurrency: number;
   private readonly timeoutMs: number;
+  /** Deliveries the reconciler claimed, waiting for their turn (see runHeld). */
+  private readonly held: DeliveryDispatcher<DeliveryJob>;
   /** A stopping worker starts no attempt: what it holds and has not started goes back to Redis. */
   private stopping = false;
 
@@ -42,6 +50,8 @@ export class DeliveryProcessor
     private readonly queue: BullMqDeliveryQueue,
     private readonly grace: AttemptsInFlight,
     config: ConfigService<Env, true>,
+    private readonly claimer: DeliveryClaimer,
+    private readonly reconciler: DeliveryReconciler,
   ) {
     super();
     const perWebhook = config.get('WEBHOOK_PER_ENDPOINT_CONCURRENCY', { infer: true });
@@ -49,11 +59,25 @@ export class DeliveryProcessor
     this.concurrency = config.get('WEBHOOK_CONCURRENCY', { infer: true });
     this.inFlight = new InFlightLimit(this.concurrency);
     this.timeoutMs = config.get('WEBHOOK_TIMEOUT_MS', { infer: true });
+    // A claimed delivery counts here until its outcome is written; its request is bounded by the
+    // slots and the in-flight limit, so one waiting for its group commit does not hold up the next.
+    this.held = new DeliveryDispatcher(
+      {
+        global: this.concurrency * 2,
+        perWebhook: perWebhook * 2,
+        waitingPerWebhook: Number.MAX_SAFE_INTEGER,
+        capacity: Number.MAX_SAFE_INTEGER,
+      },
+      (job) => this.runHeld(job),
+    );
   }
 
   onApplicationBootstrap(): void {
     this.worker.concurrency = this.concurrency;
     this.worker.on('error', (error: Error) => this.logger.error(`Redis: ${error.message}`));
+    this.reconciler.start((jobs) => {
+      for (const job of jobs) if (!this.held.push(job, true)) this.reconciler.done(job);
+    });
   }
 
   /**
@@ -62,9 +86,12 @@ export class DeliveryProcessor
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    // Claimed deliveries not started yet are left to their leases' end.
+    this.reconciler.stop();
+    this.held.stop();
     let closed = false;
     const closing = this.worker.close().then(() => (closed = true));
-    await this.grace.settle(() => !closed);
+    await this.grace.settle(() => !closed || this.held.inFlight > 0);
     await closing;
     this.grace.report();
   }
@@ -80,10 +107,9 @@ export class DeliveryProcessor
       // Taken again at once, by another worker or this one's successor, for the same attempt.
       await job.updateData({ ...job.data, ...interruptedJob(result) });
       await this.putBack(job, Date.now(), token);
-    } else if (result?.next_attempt_at && result.attempt === job.data.attempts) {
-      // Not attempted (pacing/: its endpoint paused, open or at its rate): the same job waits its turn.
-      await this.putBack(job, result.next_attempt_at.getTime(), token);
     }
+    // One pacing/ deferred (its endpoint paused, open or at its rate) waits in its row like a retry:
+    // deliver() woke the reconciler for its time.
   }
 
   /** The job goes back to Redis until `at`, for any worker to take. */
@@ -102,12 +128,57 @@ export class DeliveryProcessor
    */
   private async processBatch(jobs: DeliveryJob[], restarted: boolean): Promise<void> {
     const chains = new Map<number, DeliveryJob[]>();
-    for (const job of jobs) {
+    for (const job of await this.holdBatch(jobs, restarted)) {
       const chain = chains.get(job.webhookId) ?? [];
-      chain.push(restarted ? { ...job, leaseUntil: null } : job);
+      chain.push(job);
       chains.set(job.webhookId, chain);
     }
     await Promise.all([...chains.values()].map((chain) => this.runChain(chain)));
+  }
+
+  /**
+   * A batch's deliveries as held now: those whose lease ran out (or might have: a batch taken again
+   * after its worker stalled) are claimed again together, in one transaction, and the ones someone
+   * else holds or that are done are dropped; in the batch's order.
+   */
+  private async holdBatch(jobs: DeliveryJob[], restarted: boolean): Promise<DeliveryJob[]> {
+    const soon = Date.now() + this.timeoutMs + LEASE_SLACK_MS;
+    const stale = jobs.filter((j) => restarted || j.leaseUntil === null || j.leaseUntil < soon);
+    if (stale.length === 0) return jobs;
+    const leases = new Set(stale.map((j) => j.leaseUntil));
+    const held = !restarted && leases.size === 1 ? [...leases][0] : null;
+    const claimed = new Map(
+      (
+        await this.claimer.claimIds(
+          stale.map((j) => j.id),
+          held,
+        )
+      ).map((j) => [j.id, j]),
+    );
+    const isStale = new Set(stale);
+    return jobs.flatMap((j) =>
+      !isStale.has(j) ? [j] : claimed.has(j.id) ? [claimed.get(j.id)!] : [],
+    );
+  }
+
+  /**
+   * A delivery the reconciler claimed, in its turn: sent once its webhook has a slot in this worker
+   * (shared with the jobs from Redis); one that gets none within the webhook's timeout goes to Redis.
+   */
+  private async runHeld(job: DeliveryJob): Promise<void> {
+    this.reconciler.started(job);
+    try {
+      if (this.stopping) return;
+      if (!(await this.slots.take(job.webhookId, this.timeoutMs, false))) {
+        await this.queue.add([{ job, at: new Date(this.busyUntil(job.webhookId)) }]);
+        return;
+      }
+      const result = await this.deliver(job);
+      if (result?.error_code === 'interrupted')
+        await this.queue.add([{ job: { ...job, ...interruptedJob(result) }, at: new Date() }]);
+    } finally {
+      this.reconciler.done(job);
+    }
   }
 
   private async runChain(chain: DeliveryJob[]): Promise<void> {
@@ -156,17 +227,10 @@ export class DeliveryProcessor
       await attempted.recorded;
       const { result } = attempted;
       if (result.error_code === 'interrupted') return result;
-      if (result.status === 'pending' && result.next_attempt_at) {
-        // The retry claims its delivery again: its lease ended when this outcome was written.
-        const retry: DeliveryJob = {
-          ...data,
-          attempts: result.attempt,
-          status: 'pending',
-          nextAttemptAt: result.next_attempt_at.getTime(),
-          leaseUntil: null,
-        };
-        await this.queue.add([{ job: retry, at: result.next_attempt_at }]);
-      }
+      // A retry is its row's next_attempt_at (its lease ended with this outcome): a reconciler claims
+      // it from the database then, with the other retries due, in batches.
+      if (result.status === 'pending' && result.next_attempt_at)
+        this.reconciler.wakeBy(result.next_attempt_at.getTime());
       return result;
     } catch (error) {
       this.logger.error(`Delivery ${id} could not be attempted: ${(error as Error).message}`);
