@@ -2,7 +2,7 @@
 'use strict';
 // npm run bench: measures Homa's delivery pipeline against this machine's own ceiling, for the
 // embedded default, MariaDB, and MariaDB + BullMQ when REDIS_URL is set. Prints a table and writes
-// bench-results/latest.json. Traffic goes to 127.0.0.1 only; the whole run stops itself within 10 minutes.
+// bench-results/latest.json. Traffic goes to 127.0.0.1 only; the run stops itself within its budget.
 const { mkdirSync, mkdtempSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
@@ -16,7 +16,9 @@ const { benchDrain, drainRows } = require('./sections/drain');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 /** Throughput bursts run before the measured ones (see the throughput section). */
 const WARM_UP_BURSTS = Number(process.env.BENCH_WARM_UP_BURSTS ?? 3);
-const BUDGET_MS = 9.5 * 60 * 1000;
+// BENCH_BUDGET_MINUTES (9.5) is how long a run may take; run a longer one (e.g. the 100,000-delivery drain
+// with 1 and 2 workers) in the background: a foreground shell command here gets 10 minutes.
+const BUDGET_MS = Number(process.env.BENCH_BUDGET_MINUTES ?? 9.5) * 60 * 1000;
 const started = Date.now();
 const timeLeft = () => BUDGET_MS - (Date.now() - started);
 const MYSQL_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
@@ -481,11 +483,11 @@ async function main() {
 
 const watchdog = setTimeout(
   () => {
-    console.error('bench: 10-minute limit reached; reporting what was measured');
+    console.error('bench: time budget (BENCH_BUDGET_MINUTES) reached; reporting what was measured');
     report();
     process.exit(2);
   },
-  10 * 60 * 1000,
+  BUDGET_MS + 30 * 1000,
 );
 watchdog.unref();
 
