@@ -13,6 +13,9 @@ describe('durability (e2e)', () => {
       WEBHOOK_POLL_INTERVAL_MS: '100',
       WEBHOOK_TIMEOUT_MS: '1000',
       WEBHOOK_RECONCILE_INTERVAL_MS: '500',
+      // Thirty refusals in a row would open the endpoint's circuit (pacing/) and hold the rest back
+      // unattempted: this test is about the retries that wait across a kill, not the breaker.
+      WEBHOOK_BREAKER_FAILURES: '0',
     });
     // Without Redis the server delivers in-process; with it, `homa worker` does.
     const receiverPort = await freePort();

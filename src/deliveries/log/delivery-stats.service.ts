@@ -12,7 +12,7 @@ import {
 } from './dto/delivery-stats.dto';
 import { WebhookDelivery, type DeliveryStatus } from '../entities/webhook-delivery.entity';
 import { EndpointStates } from '../pacing/endpoint-states';
-import { endpointHealth } from '../pacing/endpoint-health.dto';
+import { endpointHealth } from '../pacing/endpoint-health';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 3600_000;
