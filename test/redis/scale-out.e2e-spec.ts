@@ -48,9 +48,12 @@ async function startCluster(
     WEBHOOK_RECONCILE_INTERVAL_MS: '500',
     WEBHOOK_CONCURRENCY: '20',
     WEBHOOK_PER_ENDPOINT_CONCURRENCY: '4',
-    // Receivers here fail on purpose for a while: no circuit breaker, short slow-down pauses.
+    // Receivers here fail on purpose for a while: no circuit breaker, and slow-down pauses shorter
+    // than the 300 ms retries (a slowed endpoint lets one attempt through per pause; with pauses
+    // longer than the retry schedule, the failing delivery's retry is always due first and a webhook's
+    // other deliveries would wait for their first attempt until it succeeds or runs out of retries).
     WEBHOOK_BREAKER_FAILURES: '0',
-    WEBHOOK_SLOWDOWN_MAX_MS: '300',
+    WEBHOOK_SLOWDOWN_MAX_MS: '100',
     ...extra,
   });
   const api = await group.start('serve');
