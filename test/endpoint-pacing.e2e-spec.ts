@@ -110,10 +110,11 @@ describe('endpoints paced and protected (e2e)', () => {
     const received = await t.receiver.waitFor(37, at('/paced'), 20_000);
     const times = received.map((r) => r.at).sort((a, b) => a - b);
     expect(maxInWindow(times)).toBeLessThanOrEqual(rate);
-    // …and it keeps to the rate: 37 at 8/s take about 4.5 s, not much longer.
+    // …so 37 at 8/s take at least (37 - 8) / 8 s. How close to the rate a backlog drains is a speed
+    // figure, measured by the bench (BENCH_SECTIONS=pacing), not asserted here: all arrive within
+    // the wait above.
     const span = times[times.length - 1] - times[0];
     expect(span).toBeGreaterThanOrEqual(((37 - rate) / rate) * 1000);
-    expect(span).toBeLessThanOrEqual((37 / rate) * 1000 + 3000);
     await eventually(async () => {
       const rows = await t.deliveryRows(hook.id);
       return rows.length >= 36 && rows.every((d) => d.status === 'succeeded');
