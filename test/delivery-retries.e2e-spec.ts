@@ -111,7 +111,10 @@ describe('retries (e2e)', () => {
       // 1 s asked: the whole endpoint is paused that long (capped by WEBHOOK_RETRY_AFTER_MAX_SECONDS),
       // past the delivery's own retry (at most twice the scheduled 300 ms).
       expect(first).toBeGreaterThanOrEqual(1000 - 20);
-      expect(first).toBeLessThanOrEqual(1000 + POLL_MS + SLACK_MS);
+      // …and not much longer. Generous: with BullMQ the retry is claimed by a worker's reconciler and
+      // checked against its copy of the endpoint's state (at most 250 ms old), so on a loaded machine
+      // it may come a few hundred ms late (1.6 s seen on CI); the speed itself is the bench's to measure.
+      expect(first).toBeLessThanOrEqual(2 * 1000);
       // A date already (nearly) past: never sooner than the scheduled 600 ms.
       expect(second).toBeGreaterThanOrEqual(SCHEDULE_MS[1] * 0.8 - 20);
       expect(second).toBeLessThanOrEqual(SCHEDULE_MS[1] * 1.2 + POLL_MS + SLACK_MS);
