@@ -352,7 +352,8 @@ function apiClient(baseUrl, key) {
       (await call('GET', '/api/admin/webhook_deliveries?status=succeeded&limit=1')).meta.total,
     pending: async () =>
       (await call('GET', '/api/admin/webhook_deliveries?status=pending&limit=1')).meta.total,
-    ticket: async (i) => {
+    /** A ticket (ticket.created and message.created); `fields` override the request's. */
+    ticket: async (i, fields = {}) => {
       const started = performance.now();
       const res = await call('POST', '/api/client/tickets', {
         title: `Bench ${i}`,
@@ -361,6 +362,7 @@ function apiClient(baseUrl, key) {
         status: 'new',
         priority: 'medium',
         message: 'This is a benchmark ticket',
+        ...fields,
       });
       return { id: res.id, started };
     },
@@ -388,14 +390,14 @@ function apiClient(baseUrl, key) {
 }
 
 /** Fires `count` tickets with `concurrency` in flight. */
-async function fireTickets(api, count, concurrency, offset = 0) {
+async function fireTickets(api, count, concurrency, offset = 0, fields = {}) {
   let next = 0;
   const sent = [];
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < count) {
         const i = next++;
-        sent.push(await api.ticket(offset + i));
+        sent.push(await api.ticket(offset + i, fields));
       }
     }),
   );

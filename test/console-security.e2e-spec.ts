@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { bearer, createUser, TestUser } from './factories/users';
 import { createWebhook, DELIVERY_TEST_ENV } from './factories/webhooks';
-import { collectPageErrors, launchChromium } from './helpers/browser';
+import { launchChromium, openPage, signIn } from './helpers/browser';
 import { eventually } from './helpers/receiver';
 import { createTestApp, TestApp } from './helpers/test-app';
 
@@ -35,20 +35,15 @@ describe('web console: credentials, sign-out, sources (browser, e2e)', () => {
     await t?.close();
   });
   beforeEach(async () => {
-    context = await browser.newContext({ baseURL: t.baseUrl });
-    page = await context.newPage();
-    pageErrors = collectPageErrors(page);
+    ({ context, page, errors: pageErrors } = await openPage(browser, { baseURL: t.baseUrl }));
   });
   afterEach(async () => {
     await context.close();
     expect(pageErrors).toEqual([]);
   });
 
-  async function signIn(): Promise<void> {
-    await page.goto('/console');
-    await page.getByLabel('Email').fill(admin.email);
-    await page.getByLabel('Password').fill(admin.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+  async function signInAsAdmin(): Promise<void> {
+    await signIn(page, admin);
     await shown(page.getByRole('heading', { name: 'Webhooks' }));
   }
 
@@ -59,7 +54,7 @@ describe('web console: credentials, sign-out, sources (browser, e2e)', () => {
       url,
       headers: { 'X-Api-Token': TOKEN },
     });
-    await signIn();
+    await signInAsAdmin();
     await expect(page.content()).resolves.not.toContain(PASSWORD);
     await (await shown(page.getByRole('link', { name: 'CRM hook' }))).click();
     await shown(page.getByRole('heading', { name: 'CRM hook' }));
@@ -94,7 +89,7 @@ describe('web console: credentials, sign-out, sources (browser, e2e)', () => {
   });
 
   it('signing out ends the session on the server: the token it held is refused', async () => {
-    await signIn();
+    await signInAsAdmin();
     const token = await page.evaluate<string>("localStorage.getItem('homa.console.token')");
     await t.http.get('/api/auth/me').set(bearer(token)).expect(200);
     await page.getByRole('button', { name: 'Sign out' }).click();

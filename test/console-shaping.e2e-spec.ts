@@ -1,7 +1,7 @@
 import { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { bearer, createUser, TestUser } from './factories/users';
 import { DELIVERY_TEST_ENV } from './factories/webhooks';
-import { collectPageErrors, launchChromium } from './helpers/browser';
+import { launchChromium, openPage, signIn } from './helpers/browser';
 import { createTestApp, TestApp } from './helpers/test-app';
 
 async function shown(locator: Locator, timeout = 10_000): Promise<Locator> {
@@ -30,16 +30,8 @@ describe('console: filters, templates and preview (browser, e2e)', () => {
     await t?.close();
   });
   beforeEach(async () => {
-    context = await browser.newContext({
-      viewport: { width: 1280, height: 900 },
-      baseURL: t.baseUrl,
-    });
-    page = await context.newPage();
-    pageErrors = collectPageErrors(page);
-    await page.goto('/console');
-    await page.getByLabel('Email').fill(admin.email);
-    await page.getByLabel('Password').fill(admin.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    ({ context, page, errors: pageErrors } = await openPage(browser, { baseURL: t.baseUrl }));
+    await signIn(page, admin);
     await (await shown(page.getByRole('link', { name: 'New webhook' }))).click();
     await shown(page.getByRole('heading', { name: 'New webhook' }));
   });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { bearer, createUser, TestUser } from './factories/users';
 import { DELIVERY_TEST_ENV } from './factories/webhooks';
-import { collectPageErrors, launchChromium } from './helpers/browser';
+import { launchChromium, openPage, signIn } from './helpers/browser';
 import { createTestApp, TestApp } from './helpers/test-app';
 
 const FIXTURES = join(__dirname, 'fixtures/mtls');
@@ -33,17 +33,15 @@ describe('console: ed25519 and mutual TLS (browser, e2e)', () => {
     await t?.close();
   });
   beforeEach(async () => {
-    context = await browser.newContext({
-      viewport: { width: 1280, height: 900 },
+    ({
+      context,
+      page,
+      errors: pageErrors,
+    } = await openPage(browser, {
       baseURL: t.baseUrl,
-    });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
-    page = await context.newPage();
-    pageErrors = collectPageErrors(page);
-    await page.goto('/console');
-    await page.getByLabel('Email').fill(admin.email);
-    await page.getByLabel('Password').fill(admin.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+      permissions: ['clipboard-read', 'clipboard-write'],
+    }));
+    await signIn(page, admin);
     await (await shown(page.getByRole('link', { name: 'New webhook' }))).click();
     await shown(page.getByRole('heading', { name: 'New webhook' }));
   });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Browser, Locator, Page } from 'playwright-core';
 import { createUser, TestUser } from './factories/users';
 import { createWebhook, DELIVERY_TEST_ENV } from './factories/webhooks';
-import { collectPageErrors, launchChromium, screenshot } from './helpers/browser';
+import { launchChromium, openPage, screenshot, signIn } from './helpers/browser';
 import { createTestApp, TestApp } from './helpers/test-app';
 
 /** Screenshots go to docs/ with UPDATE_SCREENSHOTS=1 only. */
@@ -48,21 +48,13 @@ describe('console: webhook list paging and search (browser, e2e)', () => {
       url: 'http://robot:Hunter2Password@127.0.0.1:9/vault/inbox?token=tok3nSecretValue',
       event_user_updated: true,
     });
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 900 },
-      baseURL: t.baseUrl,
-    });
-    page = await context.newPage();
-    pageErrors = collectPageErrors(page);
+    ({ page, errors: pageErrors } = await openPage(browser, { baseURL: t.baseUrl }));
     searches = [];
     page.on('request', (req) => {
       const url = new URL(req.url());
       if (url.pathname === '/api/admin/webhooks') searches.push(url.searchParams.get('q') ?? '');
     });
-    await page.goto('/console');
-    await page.getByLabel('Email').fill(admin.email);
-    await page.getByLabel('Password').fill(admin.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, admin);
   });
   afterAll(async () => {
     expect(pageErrors).toEqual([]);

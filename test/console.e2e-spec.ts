@@ -6,7 +6,7 @@ import { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { bearer, createUser, TestUser, uniqueEmail } from './factories/users';
 import { createTicket } from './factories/tickets';
 import { createWebhook } from './factories/webhooks';
-import { collectPageErrors, launchChromium, screenshot } from './helpers/browser';
+import { launchChromium, openPage, screenshot, signIn } from './helpers/browser';
 import { Harness, startHarness } from './helpers/harness';
 import { eventually, Receiver, startReceiver, status } from './helpers/receiver';
 
@@ -14,7 +14,6 @@ import { eventually, Receiver, startReceiver, status } from './helpers/receiver'
 const DOCS = process.env.UPDATE_SCREENSHOTS
   ? join(__dirname, '..', 'docs')
   : mkdtempSync(join(tmpdir(), 'homa-screens-'));
-const DESKTOP = { width: 1280, height: 800 };
 
 async function shown(locator: Locator, timeout = 10_000): Promise<Locator> {
   await locator.first().waitFor({ state: 'visible', timeout });
@@ -44,21 +43,12 @@ describe('web console (browser, e2e)', () => {
     await t?.close();
   });
   beforeEach(async () => {
-    context = await browser.newContext({ viewport: DESKTOP, baseURL: t.baseUrl });
-    page = await context.newPage();
-    pageErrors = collectPageErrors(page);
+    ({ context, page, errors: pageErrors } = await openPage(browser, { baseURL: t.baseUrl }));
   });
   afterEach(async () => {
     await context.close();
     expect(pageErrors).toEqual([]);
   });
-
-  async function signIn(user: TestUser): Promise<void> {
-    await page.goto('/console');
-    await page.getByLabel('Email').fill(user.email);
-    await page.getByLabel('Password').fill(user.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  }
 
   it('is served with a strict Content-Security-Policy and no inline script', async () => {
     const res = await t.http.get('/console/deliveries').expect(200);
@@ -167,7 +157,7 @@ describe('web console (browser, e2e)', () => {
       return (res.body as { meta: { total: number } }).meta.total === 2;
     });
 
-    await signIn(t.admin);
+    await signIn(page, t.admin);
     const row = await shown(page.getByRole('row').filter({ hasText: 'Failing hook' }));
     await shown(row.getByText('Failed · 500'));
     await shown(row.getByText('0% succeeded, 2 failed'));
@@ -205,7 +195,7 @@ describe('web console (browser, e2e)', () => {
       url: failing.url,
       event_user_updated: true,
     });
-    await signIn(t.admin);
+    await signIn(page, t.admin);
     await (await shown(page.getByRole('link', { name: 'Managed hook' }))).click();
     await shown(page.getByRole('heading', { name: 'Managed hook' }));
 
@@ -285,7 +275,7 @@ describe('web console (browser, e2e)', () => {
   });
 
   it('refuses an agent: the console needs an admin', async () => {
-    await signIn(agent);
+    await signIn(page, agent);
     await shown(page.getByRole('alert').filter({ hasText: 'The console needs an admin account' }));
     await expect(page.getByRole('heading', { name: 'Webhooks' }).count()).resolves.toBe(0);
     await expect(page.evaluate('localStorage.length')).resolves.toBe(0);
@@ -297,7 +287,7 @@ describe('web console (browser, e2e)', () => {
       String(process.env.JWT_SECRET),
       { algorithm: 'HS256' },
     );
-    await signIn(t.admin);
+    await signIn(page, t.admin);
     await shown(page.getByRole('heading', { name: 'Webhooks' }));
     // The token expires while the page is open: the next request gets a 401.
     await page.evaluate(`localStorage.setItem('homa.console.token', ${JSON.stringify(expired)})`);
@@ -324,7 +314,7 @@ describe('web console (browser, e2e)', () => {
 
   it('fits a phone-width window', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
-    await signIn(t.admin);
+    await signIn(page, t.admin);
     await shown(page.getByRole('heading', { name: 'Webhooks' }));
     const overflow = await page.evaluate<number>(
       'document.documentElement.scrollWidth - document.documentElement.clientWidth',

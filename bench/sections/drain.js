@@ -3,7 +3,8 @@
 // then BENCH_DRAIN_N deliveries (100,000 by default) to 100 webhooks whose receiver is down, each
 // attempted and refused at least once, then the receiver back: how fast they drain, its ratio to the
 // burst, the peak RSS of every process, the deliveries received twice and, per process, its CPU
-// seconds during the drain. With BullMQ it runs with 1 and with 2 workers.
+// seconds during the drain. With BullMQ it runs with 1 and with 2 workers. The circuit breaker is off
+// unless BENCH_DRAIN_BREAKER_FAILURES says otherwise (see BREAKER_FAILURES).
 const { join } = require('node:path');
 const mysql = require('mysql2/promise');
 const L = require('../lib');
@@ -12,6 +13,14 @@ const N = Number(process.env.BENCH_DRAIN_N ?? 100_000);
 const WEBHOOKS = 100;
 /** How long the outage may last at most: until every delivery was refused once, or this. */
 const OUTAGE_MAX_MS = Number(process.env.BENCH_DRAIN_OUTAGE_MS ?? 240_000);
+/**
+ * The circuit breaker's failures in a row (WEBHOOK_BREAKER_FAILURES): 0, off, by default, so that every
+ * delivery is refused and waits for a retry as the issue measures it. With the breaker on (e.g. 20,
+ * Homa's default) an open circuit defers deliveries without attempting them and each endpoint's
+ * backlog starts at its first successful probe, up to WEBHOOK_BREAKER_PROBE_INTERVAL_MS after the
+ * receiver is back; `firstSeconds` shows that wait.
+ */
+const BREAKER_FAILURES = process.env.BENCH_DRAIN_BREAKER_FAILURES ?? '0';
 
 /** Deliveries not attempted yet, read from the database itself (the API has no such filter). */
 async function unattempted(deployment) {
@@ -48,7 +57,10 @@ async function drainOnce(mode, bench, workers) {
   const port = await L.freePort();
   const h = await bench.deploy(
     mode,
-    { WEBHOOK_RETRY_SCHEDULE: Array(30).fill('2s').join(',') },
+    {
+      WEBHOOK_RETRY_SCHEDULE: Array(30).fill('2s').join(','),
+      WEBHOOK_BREAKER_FAILURES: BREAKER_FAILURES,
+    },
     workers,
   );
   const receiver = await L.startReceiver();
@@ -85,6 +97,12 @@ async function drainOnce(mode, bench, workers) {
     // Deliveries received by each 5 s of the drain: where it is slow, if anywhere.
     const curve = [];
     const sampler = setInterval(() => curve.push(back.pathCount('/down')), 5000);
+    let firstSeconds = NaN;
+    const first = setInterval(() => {
+      if (back.pathCount('/down') === 0) return;
+      firstSeconds = (performance.now() - t0) / 1000;
+      clearInterval(first);
+    }, 10);
     let drainSeconds = NaN;
     try {
       await L.until(
@@ -97,6 +115,7 @@ async function drainOnce(mode, bench, workers) {
       console.log('drain: did not finish in the time left');
     }
     clearInterval(sampler);
+    clearInterval(first);
     const serversAfter = serverCpu(mode);
     const cpu = Object.fromEntries(
       processes.map((p, i) => [p.name, +(p.cpuSeconds() - cpuBefore[i]).toFixed(1)]),
@@ -112,6 +131,8 @@ async function drainOnce(mode, bench, workers) {
       outageSeconds: +outageSeconds.toFixed(1),
       unattemptedAtReturn: left,
       burst,
+      breakerFailures: Number(BREAKER_FAILURES),
+      firstSeconds: +firstSeconds.toFixed(2),
       drainSeconds,
       drainRate,
       drainRatio: drainRate / burst.median,
@@ -159,6 +180,7 @@ function drainRows(fmt) {
       `  ${N.toLocaleString('en')} waiting for a retry (100 webhooks), drained in s`,
       (r) => fmt(d(r)?.drainSeconds, 1),
     ],
+    ['  first delivery after the return, s', (r) => fmt(d(r)?.firstSeconds, 2)],
     ['  drain rate, deliveries/s', (r) => fmt(d(r)?.drainRate)],
     ['  ratio drain / burst (goal ≥ 0.8)', (r) => fmt(d(r)?.drainRatio, 2)],
     ['  peak RSS MB per process (goal < 250)', (r) => peak(d(r))],

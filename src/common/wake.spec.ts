@@ -1,4 +1,4 @@
-import { Wake } from './wake';
+import { Wake, WakeAt } from './wake';
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -80,5 +80,33 @@ describe('Wake', () => {
     await turn();
     await turn();
     expect(runs).toBe(1);
+  });
+});
+
+describe('WakeAt', () => {
+  beforeEach(() => jest.useFakeTimers({ now: 1_000_000 }));
+  afterEach(() => jest.useRealTimers());
+
+  it('runs once at the earliest time it was asked for, and a later ask does not move it', () => {
+    const runs: number[] = [];
+    const at = new WakeAt(() => runs.push(Date.now()));
+    at.by(1_000_500);
+    at.by(1_000_200);
+    at.by(1_000_900);
+    jest.advanceTimersByTime(1_000);
+    expect(runs).toEqual([1_000_200]);
+  });
+
+  it('can be asked again once it ran, and cancel drops the run', () => {
+    const runs: number[] = [];
+    const at = new WakeAt(() => runs.push(Date.now()));
+    at.by(1_000_100);
+    jest.advanceTimersByTime(100);
+    at.by(1_000_300);
+    at.cancel();
+    jest.advanceTimersByTime(1_000);
+    at.by(1_000_000);
+    jest.advanceTimersByTime(0);
+    expect(runs).toEqual([1_000_100, 1_001_100]);
   });
 });

@@ -60,3 +60,34 @@ export class Wake {
     } while (this.again && !this.stopped);
   }
 }
+
+/**
+ * A one-shot timer that only ever moves earlier: `by(at)` runs the task at `at` unless a run is already
+ * set for then or sooner (a poller's wake-up for the earliest retry it knows of).
+ */
+export class WakeAt {
+  private at: number | null = null;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly task: () => void) {}
+
+  by(at: number): void {
+    if (this.at !== null && this.at <= at) return;
+    this.cancel();
+    this.at = at;
+    this.timer = setTimeout(
+      () => {
+        this.at = null;
+        this.timer = null;
+        this.task();
+      },
+      Math.max(0, at - Date.now()),
+    );
+  }
+
+  cancel(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.at = null;
+  }
+}

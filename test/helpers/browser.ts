@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliDecompressSync } from 'node:zlib';
 import sparticuz from '@sparticuz/chromium';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 
 /** Debian's Chromium (`apt-get install -y chromium`), used when it is there. */
 export const SYSTEM_CHROMIUM = '/usr/bin/chromium';
@@ -117,6 +117,31 @@ export function collectPageErrors(page: Page): string[] {
       errors.push(m.text());
   });
   return errors;
+}
+
+/** A desktop-sized window. */
+export const DESKTOP = { width: 1280, height: 900 };
+
+/** A page in a fresh browser context, and the errors it reports (see collectPageErrors). */
+export async function openPage(
+  browser: Browser,
+  options: { baseURL: string; viewport?: typeof DESKTOP; permissions?: string[] },
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({
+    baseURL: options.baseURL,
+    viewport: options.viewport ?? DESKTOP,
+  });
+  if (options.permissions) await context.grantPermissions(options.permissions);
+  const page = await context.newPage();
+  return { context, page, errors: collectPageErrors(page) };
+}
+
+/** Opens the console and signs in with the user's email and password. */
+export async function signIn(page: Page, user: { email: string; password: string }): Promise<void> {
+  await page.goto('/console');
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
 export async function screenshot(page: Page, path: string): Promise<void> {

@@ -1,10 +1,10 @@
 import { useState } from 'preact/hooks';
 import { api, AttemptResult, Webhook } from '../api/client';
-import { dateTime } from '../format';
 import { usePolled } from '../hooks';
 import { navigate } from '../router';
 import { CredentialsPanel } from './webhook-credentials';
 import { PublicKeyPanel } from './webhook-public-key';
+import { RotateForm } from '../components/rotate-form';
 import { useAction } from '../components/use-action';
 
 /** Enable/disable, secret, credentials, rotation, test send, recovery and deletion of one webhook. */
@@ -109,7 +109,6 @@ function TestPanel(props: { webhook: Webhook }) {
 
 function SecretPanel(props: { webhook: Webhook }) {
   const [secret, setSecret] = useState<string>();
-  const [grace, setGrace] = useState('24');
   const { busy, run, output } = useAction();
   return (
     <section class="panel" aria-labelledby="secret-title">
@@ -131,33 +130,16 @@ function SecretPanel(props: { webhook: Webhook }) {
       >
         {secret ? 'Hide secret' : 'Reveal secret'}
       </button>
-      <div class="inline-form">
-        <label for="grace-hours">Old secret stays valid for (hours)</label>
-        <input
-          id="grace-hours"
-          inputMode="numeric"
-          value={grace}
-          onInput={(e) => setGrace(e.currentTarget.value)}
-        />
-        <button
-          type="button"
-          disabled={busy}
-          onClick={() =>
-            run(async () => {
-              const hours = Number(grace);
-              if (!Number.isFinite(hours) || hours < 0)
-                throw new Error('Grace period must be a number of hours');
-              const res = await api.rotateSecret(props.webhook.id, Math.round(hours * 3600));
-              setSecret(res.secret);
-              return res.previous_secret_expires_at
-                ? `Secret rotated. The old one also signs until ${dateTime(res.previous_secret_expires_at)}.`
-                : 'Secret rotated. The old one no longer signs.';
-            })
-          }
-        >
-          Rotate secret
-        </button>
-      </div>
+      <RotateForm
+        webhookId={props.webhook.id}
+        inputId="grace-hours"
+        label="Old secret stays valid for (hours)"
+        what="Secret"
+        old="The old one"
+        busy={busy}
+        run={run}
+        onRotated={(res) => setSecret(res.secret)}
+      />
       {output}
     </section>
   );

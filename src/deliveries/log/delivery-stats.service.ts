@@ -77,7 +77,7 @@ export class DeliveryStatsService {
     const ids = webhooks.map((w) => w.id);
     const counts = await this.countsByWebhook(ids, new Date(now.getTime() - DAY_MS));
     const latest = await this.lastDeliveries(ids);
-    const endpoints = new Map((await this.endpoints.all()).map((e) => [e.webhookId, e]));
+    const endpoints = new Map((await this.endpoints.of(ids)).map((e) => [e.webhookId, e]));
     return webhooks.map((w) => {
       const c = counts.get(w.id) ?? { succeeded: 0, failed: 0, pending: 0 };
       const finished = c.succeeded + c.failed;

@@ -84,9 +84,9 @@ export class EndpointStates {
     return this.snapshot.get(webhookId);
   }
 
-  /** Every endpoint with a state, read now. */
-  async all(): Promise<EndpointState[]> {
-    return this.tx.read((m) => selectStates(m));
+  /** The states of these webhooks' endpoints (those with one), read now. */
+  async of(webhookIds: number[]): Promise<EndpointState[]> {
+    return this.tx.read((m) => selectStates(m, webhookIds));
   }
 
   private refresh(): Promise<void> {

@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { sqlValue } from '../../database/sql';
+import { placeholders, sqlValue } from '../../database/sql';
 import type { Circuit, EndpointState } from './endpoint-breaker';
 
 /**
@@ -83,9 +83,17 @@ interface StateRow {
 const COLUMNS =
   'webhook_id, circuit, consecutive_failures, slow_level, paused_until, pause_reason, opened_at, next_probe_at';
 
-/** Every endpoint with a state (healthy ones have no row). */
-export async function selectStates(m: EntityManager): Promise<EndpointState[]> {
-  const rows: StateRow[] = await m.query(`SELECT ${COLUMNS} FROM webhook_endpoint_states`);
+/** Every endpoint with a state (healthy ones have no row), or those of `webhookIds`. */
+export async function selectStates(
+  m: EntityManager,
+  webhookIds?: number[],
+): Promise<EndpointState[]> {
+  if (webhookIds?.length === 0) return [];
+  const only = webhookIds ? ` WHERE webhook_id IN (${placeholders(webhookIds.length)})` : '';
+  const rows: StateRow[] = await m.query(
+    `SELECT ${COLUMNS} FROM webhook_endpoint_states${only}`,
+    webhookIds ?? [],
+  );
   return rows.map(stateFromRow);
 }
 

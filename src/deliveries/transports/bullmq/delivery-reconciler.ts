@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { OnEvent } from '@nestjs/event-emitter';
-import { Wake } from '../../../common/wake';
+import { Wake, WakeAt } from '../../../common/wake';
 import { Env } from '../../../config/env.validation';
 import { DeliveryClaimer } from '../../leases/delivery-claimer';
 import { DeliveryJob } from '../../leases/delivery-job';
@@ -37,8 +37,7 @@ export class DeliveryReconciler implements OnApplicationShutdown {
   private run: HeldRunner | null = null;
   private timer: NodeJS.Timeout | null = null;
   private renewTimer: NodeJS.Timeout | null = null;
-  private wakeAt: number | null = null;
-  private wakeTimer: NodeJS.Timeout | null = null;
+  private readonly retryDue = new WakeAt(() => this.wake());
   /** The last claim was full: more is due, claim again once there is room. */
   private backlog = false;
   private readonly claiming = new Wake(() => this.reconcile());
@@ -69,7 +68,8 @@ export class DeliveryReconciler implements OnApplicationShutdown {
   /** Claims nothing more (a stopping worker). */
   stop(): void {
     this.run = null;
-    for (const timer of [this.timer, this.wakeTimer]) if (timer) clearTimeout(timer);
+    if (this.timer) clearTimeout(this.timer);
+    this.retryDue.cancel();
     if (this.renewTimer) clearInterval(this.renewTimer);
   }
 
@@ -79,17 +79,7 @@ export class DeliveryReconciler implements OnApplicationShutdown {
 
   /** A retry is due at `at`: claim then, if that is before the next regular pass. */
   wakeBy(at: number): void {
-    if (!this.run || (this.wakeAt !== null && this.wakeAt <= at)) return;
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
-    this.wakeAt = at;
-    this.wakeTimer = setTimeout(
-      () => {
-        this.wakeAt = null;
-        this.wakeTimer = null;
-        this.wake();
-      },
-      Math.max(0, at - Date.now()),
-    );
+    if (this.run) this.retryDue.by(at);
   }
 
   /** Claims due deliveries nobody holds, as many as there is room for, and runs them; answers how many. */

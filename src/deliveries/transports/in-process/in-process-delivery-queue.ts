@@ -6,7 +6,7 @@ import {
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { OnEvent } from '@nestjs/event-emitter';
-import { Wake } from '../../../common/wake';
+import { Wake, WakeAt } from '../../../common/wake';
 import { Env } from '../../../config/env.validation';
 import { DeliveryAttemptsService } from '../../attempt/delivery-attempts.service';
 import { AttemptsInFlight } from '../../leases/attempts-in-flight';
@@ -37,8 +37,8 @@ export class InProcessDeliveryQueue
   private readonly pollBatch: number;
   private timer: NodeJS.Timeout | null = null;
   private renewTimer: NodeJS.Timeout | null = null;
-  private wakeAt: number | null = null;
-  private wakeTimer: NodeJS.Timeout | null = null;
+  /** Polls at the earliest retry's time, if that is before the next regular poll. */
+  private readonly retryDue = new WakeAt(() => this.wake());
   private backlog = false;
   private started = false;
   /** One poll at a time; wakes during it poll once more after it. */
@@ -75,7 +75,8 @@ export class InProcessDeliveryQueue
 
   async beforeApplicationShutdown(): Promise<void> {
     this.started = false;
-    for (const timer of [this.timer, this.wakeTimer]) if (timer) clearTimeout(timer);
+    if (this.timer) clearTimeout(this.timer);
+    this.retryDue.cancel();
     if (this.renewTimer) clearInterval(this.renewTimer);
     this.dispatcher.stop();
     // Attempts in flight finish within SHUTDOWN_GRACE_SECONDS; past it they are interrupted.
@@ -126,7 +127,7 @@ export class InProcessDeliveryQueue
       if (attempted && attempted.result.status === 'pending' && next) {
         // The retry is claimed from the database once its outcome is written and its time has come.
         attempted.recorded.then(
-          () => this.wakeBy(next.getTime()),
+          () => this.started && this.retryDue.by(next.getTime()),
           () => undefined,
         );
       } else {
@@ -149,21 +150,6 @@ export class InProcessDeliveryQueue
     } catch (error) {
       this.logger.error(`Renewing delivery leases failed: ${(error as Error).message}`);
     }
-  }
-
-  /** Polls at `at` if that is before the next regular poll. */
-  private wakeBy(at: number): void {
-    if (!this.started || (this.wakeAt !== null && this.wakeAt <= at)) return;
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
-    this.wakeAt = at;
-    this.wakeTimer = setTimeout(
-      () => {
-        this.wakeAt = null;
-        this.wakeTimer = null;
-        this.wake();
-      },
-      Math.max(0, at - Date.now()),
-    );
   }
 
   /** Claims due pending deliveries that nobody holds, skipping webhooks whose queue is full. */
