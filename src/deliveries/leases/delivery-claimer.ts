@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { EntityManager } from 'typeorm';
 import { Env } from '../../config/env.validation';
 import { TransactionService } from '../../database/transaction.service';
-import { leaseDueRows, renewLeaseRows, selectJobRows } from '../store/lease-rows';
+import { leaseDueRows, releaseLeaseRows, renewLeaseRows, selectJobRows } from '../store/lease-rows';
 import { DeliveryJob, jobFromRow } from './delivery-job';
 import { WebhookDelivery } from '../entities/webhook-delivery.entity';
 
@@ -121,6 +121,22 @@ export class DeliveryClaimer {
       (m) => renewLeaseRows(m, ids, new Date(heldUntil), new Date(until)),
       'background',
     );
+  }
+
+  /**
+   * Gives up the leases these jobs hold (a statement per lease batch), unattempted: their deliveries
+   * wait in the database, due as they were, for whichever process claims them next. Jobs whose lease
+   * already ended hold nothing to give up.
+   */
+  async release(jobs: DeliveryJob[]): Promise<void> {
+    const now = Date.now();
+    const byLease = new Map<number, string[]>();
+    for (const job of jobs) {
+      if (job.leaseUntil === null || job.leaseUntil <= now) continue;
+      byLease.set(job.leaseUntil, [...(byLease.get(job.leaseUntil) ?? []), job.id]);
+    }
+    for (const [held, ids] of byLease)
+      await this.tx.run((m) => releaseLeaseRows(m, ids, new Date(held)), 'background');
   }
 
   /**

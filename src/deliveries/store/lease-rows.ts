@@ -67,6 +67,21 @@ export async function renewLeaseRows(
   return new Set(renewed.map((r) => r.id));
 }
 
+/**
+ * Ends the lease of `ids` where it still ends at `heldUntil` (this process's), so that any process may
+ * claim them from the database; a lease that ended and was taken meanwhile is not touched.
+ */
+export async function releaseLeaseRows(
+  m: EntityManager,
+  ids: string[],
+  heldUntil: Date,
+): Promise<void> {
+  await m.query(
+    `UPDATE webhook_deliveries SET locked_until = NULL WHERE locked_until = ? AND id IN (${placeholders(ids.length)})`,
+    [sqlValue(heldUntil), ...ids],
+  );
+}
+
 /** The columns a job is built from. */
 export interface DeliveryJobRow {
   id: string;

@@ -72,7 +72,12 @@ function processorWith(limits: { concurrency: number; perWebhook: number; graceS
     }),
   };
   // Claims made again answer every delivery asked for, read again with a fresh lease.
+  const released: string[] = [];
   const claimer = {
+    release: jest.fn((jobs: DeliveryJob[]) => {
+      released.push(...jobs.map((j) => j.id));
+      return Promise.resolve();
+    }),
     claimIds: jest.fn((ids: string[], _held: number | null) =>
       Promise.resolve(
         ids.map((id) => ({ ...delivery(Number(id.slice(2)), 0), leaseUntil: Date.now() + 9e4 })),
@@ -84,6 +89,7 @@ function processorWith(limits: { concurrency: number; perWebhook: number; graceS
     start: jest.fn((run: (jobs: DeliveryJob[]) => void) => (held = run)),
     stop: jest.fn(),
     wakeBy: jest.fn(),
+    wake: jest.fn(),
     started: jest.fn(),
     done: jest.fn(),
   };
@@ -107,7 +113,7 @@ function processorWith(limits: { concurrency: number; perWebhook: number; graceS
     Object.defineProperty(processor, 'worker', { value: worker });
     return processor.beforeApplicationShutdown();
   };
-  return { run, stop, inFlight, sent, putBack, attempts, claimer, reconciler, runHeld };
+  return { run, stop, inFlight, sent, putBack, released, attempts, claimer, reconciler, runHeld };
 }
 
 /** Lets the processor's promises run. */
@@ -148,8 +154,11 @@ describe('DeliveryProcessor, batch jobs', () => {
     expect(sent.sort()).toEqual(['d-1', 'd-2', 'd-3', 'd-4', 'd-5']);
   });
 
-  it('puts back, delayed, the rest of a chain whose webhook stays busy', async () => {
-    const { run, inFlight, putBack, sent } = processorWith({ concurrency: 50, perWebhook: 1 });
+  it('leaves the rest of a chain whose webhook stays busy to the database, not to Redis', async () => {
+    const { run, inFlight, putBack, released, reconciler, sent } = processorWith({
+      concurrency: 50,
+      perWebhook: 1,
+    });
     // A single delivery holds webhook 9's only slot (it hangs).
     const hanging = run(packBatch([delivery(1, 9)]));
     await settle();
@@ -161,10 +170,11 @@ describe('DeliveryProcessor, batch jobs', () => {
     inFlight[1].answer();
     await jest.advanceTimersByTimeAsync(300);
     await batch;
-    // Webhook 9's deliveries waited 250 ms, then went back to Redis, due later, as jobs of their own.
-    expect(putBack.map((p) => p.job.id)).toEqual(['d-2', 'd-3']);
-    expect(putBack[0].at!.getTime()).toBeGreaterThanOrEqual(Date.now());
-    expect(putBack[0].job.body).toBe('{"n":2}');
+    // Webhook 9's deliveries waited 250 ms, then gave up their leases for the reconciler to claim
+    // them again in its next batch (woken for it); nothing went back to Redis.
+    expect(released).toEqual(['d-2', 'd-3']);
+    expect(reconciler.wake).toHaveBeenCalled();
+    expect(putBack).toEqual([]);
     expect(sent).toEqual(['d-4']);
     jest.useRealTimers();
     inFlight[0].answer();
@@ -226,6 +236,29 @@ describe('DeliveryProcessor, deliveries the reconciler claimed', () => {
     expect(sent).toEqual(['d-1', 'd-2', 'd-5', 'd-3', 'd-4']);
     expect(reconciler.started).toHaveBeenCalledTimes(5);
     expect(reconciler.done).toHaveBeenCalledTimes(5);
+  });
+
+  it("gives one back to the database when its webhook's slot stays taken past the timeout", async () => {
+    const { run, runHeld, inFlight, putBack, released, reconciler, sent } = processorWith({
+      concurrency: 50,
+      perWebhook: 1,
+    });
+    // A batch's delivery holds webhook 7's only slot (it hangs).
+    const hanging = run(packBatch([delivery(1, 7)]));
+    await settle();
+    jest.useFakeTimers({ now: Date.now() });
+    runHeld([delivery(2, 7)]);
+    await jest.advanceTimersByTimeAsync(29_000);
+    expect(released).toEqual([]);
+    await jest.advanceTimersByTimeAsync(1_500);
+    expect(released).toEqual(['d-2']);
+    expect(putBack).toEqual([]);
+    expect(reconciler.wake).toHaveBeenCalled();
+    expect(reconciler.done).toHaveBeenCalledTimes(1);
+    jest.useRealTimers();
+    inFlight[0].answer();
+    await hanging;
+    expect(sent).toEqual(['d-1']);
   });
 
   it('a failed attempt leaves its retry to the database: the reconciler wakes at its time, no job is added', async () => {

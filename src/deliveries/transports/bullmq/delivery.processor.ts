@@ -25,8 +25,8 @@ const LEASE_SLACK_MS = 1_000;
 /**
  * A BullMQ delivery worker. A job is one attempt, or a batch of new deliveries' first attempts (see
  * DeliveryBatch), sent from the job's own data. A delivery whose webhook is at its bound in this worker
- * waits a little for a slot (see endpoint-slots.ts); one that gets none is put back, delayed, instead
- * of holding a slot the other webhooks need. Requests in flight in all are bounded by
+ * waits a little for a slot (see endpoint-slots.ts); one that gets none is left to the database (see
+ * leaveToDatabase) instead of holding a slot the other webhooks need. Requests in flight in all are bounded by
  * `WEBHOOK_CONCURRENCY`, whatever the jobs in hand hold. Deliveries the reconciler claims from the
  * database (retries, and whatever no job carries) run here too, taking webhooks in turn.
  */
@@ -101,7 +101,7 @@ export class DeliveryProcessor
     const { webhookId } = job.data;
     if (this.stopping) return this.putBack(job, Date.now(), token);
     if (!(await this.slots.take(webhookId, BUSY_WEBHOOK_DELAY_MS)))
-      return this.putBack(job, this.busyUntil(webhookId), token);
+      return this.leaveToDatabase([job.data]);
     const result = await this.deliver(job.data);
     if (result?.error_code === 'interrupted') {
       // Taken again at once, by another worker or this one's successor, for the same attempt.
@@ -121,7 +121,7 @@ export class DeliveryProcessor
   /**
    * A batch's deliveries, one chain per webhook: each chain sends its deliveries in turn, so a batch
    * never holds more than one of a webhook's slots, and all its webhooks are sent to at once. A chain
-   * that gets no slot in time puts the rest of its deliveries back, delayed, each as a job of its own.
+   * that gets no slot in time leaves the rest of its deliveries to the database.
    * A batch taken again after its worker stalled (died, or was blocked past its lock) trusts none of
    * its leases: each delivery is claimed again first, so none is sent twice at once, and one already
    * done is skipped.
@@ -163,16 +163,15 @@ export class DeliveryProcessor
 
   /**
    * A delivery the reconciler claimed, in its turn: sent once its webhook has a slot in this worker
-   * (shared with the jobs from Redis); one that gets none within the webhook's timeout goes to Redis.
+   * (shared with the jobs from Redis); one that gets none within the webhook's timeout is left to the
+   * database again.
    */
   private async runHeld(job: DeliveryJob): Promise<void> {
     this.reconciler.started(job);
     try {
       if (this.stopping) return;
-      if (!(await this.slots.take(job.webhookId, this.timeoutMs, false))) {
-        await this.queue.add([{ job, at: new Date(this.busyUntil(job.webhookId)) }]);
-        return;
-      }
+      if (!(await this.slots.take(job.webhookId, this.timeoutMs, false)))
+        return await this.leaveToDatabase([job]);
       const result = await this.deliver(job);
       if (result?.error_code === 'interrupted')
         await this.queue.add([{ job: { ...job, ...interruptedJob(result) }, at: new Date() }]);
@@ -189,21 +188,28 @@ export class DeliveryProcessor
         await this.queue.add(chain.slice(i).map((job) => ({ job, at })));
         return;
       }
-      if (!(await this.slots.take(webhookId, BUSY_WEBHOOK_DELAY_MS, false))) {
-        const at = new Date(this.busyUntil(webhookId));
-        await this.queue.add(chain.slice(i).map((job) => ({ job, at })));
-        return;
-      }
+      if (!(await this.slots.take(webhookId, BUSY_WEBHOOK_DELAY_MS, false)))
+        return this.leaveToDatabase(chain.slice(i));
       const result = await this.deliver(chain[i]);
       if (result?.error_code === 'interrupted')
         await this.queue.add([{ job: { ...chain[i], ...interruptedJob(result) }, at: new Date() }]);
     }
   }
 
-  /** When a delivery that found its webhook busy comes back (see EndpointSlots.busyDelayMs). */
-  private busyUntil(webhookId: number): number {
-    const away = this.slots.busyDelayMs(webhookId, BUSY_WEBHOOK_DELAY_MS, this.timeoutMs);
-    return Date.now() + away + Math.floor(Math.random() * BUSY_WEBHOOK_DELAY_MS);
+  /**
+   * Deliveries whose webhook stayed busy: their leases are given up and they wait in the database,
+   * due as they were, where the reconciler claims them in its next batch and holds them until the
+   * webhook has a slot. (Put back in Redis as delayed jobs of their own, a backlog for a few busy
+   * webhooks bounced between Redis and the worker, a job each, every few hundred milliseconds.)
+   */
+  private async leaveToDatabase(jobs: DeliveryJob[]): Promise<void> {
+    try {
+      await this.claimer.release(jobs);
+    } catch (error) {
+      // Their leases end by themselves; the reconciler claims them then.
+      this.logger.error(`Releasing ${jobs.length} deliveries failed: ${(error as Error).message}`);
+    }
+    this.reconciler.wake();
   }
 
   /**
@@ -214,15 +220,15 @@ export class DeliveryProcessor
     const { id, webhookId } = data;
     await this.inFlight.take();
     let answered = false;
-    const free = (durationMs?: number) => {
+    const free = () => {
       if (answered) return;
       answered = true;
-      this.slots.release(webhookId, durationMs);
+      this.slots.release(webhookId);
       this.inFlight.release();
     };
     try {
       const attempted = await this.attempts.attempt(data, { trigger: 'auto', retry: true });
-      free(attempted?.result.duration_ms);
+      free();
       if (!attempted) return null;
       await attempted.recorded;
       const { result } = attempted;
