@@ -49,3 +49,21 @@ describe('EndpointSlots', () => {
     expect(await slots.take(3, 250)).toBe(true);
   });
 });
+
+describe('EndpointSlots.busyDelayMs', () => {
+  it("follows the webhook's recent request times, within its bounds", async () => {
+    const slots = new EndpointSlots(4, 4);
+    expect(slots.busyDelayMs(1, 250, 10_000)).toBe(250);
+    for (let i = 0; i < 20; i++) {
+      await slots.take(1, 0);
+      slots.release(1, 3000);
+      await slots.take(2, 0);
+      slots.release(2, 5);
+    }
+    // A webhook hanging to a 3 s timeout: its jobs stay away about that long.
+    expect(slots.busyDelayMs(1, 250, 10_000)).toBeGreaterThan(2900);
+    expect(slots.busyDelayMs(1, 250, 2000)).toBe(2000);
+    // A fast one: the minimum.
+    expect(slots.busyDelayMs(2, 250, 10_000)).toBe(250);
+  });
+});

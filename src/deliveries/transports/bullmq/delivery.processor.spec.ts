@@ -113,7 +113,24 @@ function processorWith(limits: { concurrency: number; perWebhook: number; graceS
     Object.defineProperty(processor, 'worker', { value: worker });
     return processor.beforeApplicationShutdown();
   };
-  return { run, stop, inFlight, sent, putBack, released, attempts, claimer, reconciler, runHeld };
+  /** A job of one delivery (a batch's rest put back), and the calls that would move it in Redis. */
+  const runOne = (data: DeliveryJob) => {
+    const job = { data, stalledCounter: 0, moveToDelayed: jest.fn(), updateData: jest.fn() };
+    return { done: processor.process(job as unknown as Job<DeliveryJob>), job };
+  };
+  return {
+    run,
+    runOne,
+    stop,
+    inFlight,
+    sent,
+    putBack,
+    released,
+    attempts,
+    claimer,
+    reconciler,
+    runHeld,
+  };
 }
 
 /** Lets the processor's promises run. */
@@ -154,11 +171,8 @@ describe('DeliveryProcessor, batch jobs', () => {
     expect(sent.sort()).toEqual(['d-1', 'd-2', 'd-3', 'd-4', 'd-5']);
   });
 
-  it('leaves the rest of a chain whose webhook stays busy to the database, not to Redis', async () => {
-    const { run, inFlight, putBack, released, reconciler, sent } = processorWith({
-      concurrency: 50,
-      perWebhook: 1,
-    });
+  it('puts back, delayed, the rest of a chain whose webhook stays busy', async () => {
+    const { run, inFlight, putBack, sent } = processorWith({ concurrency: 50, perWebhook: 1 });
     // A single delivery holds webhook 9's only slot (it hangs).
     const hanging = run(packBatch([delivery(1, 9)]));
     await settle();
@@ -170,12 +184,32 @@ describe('DeliveryProcessor, batch jobs', () => {
     inFlight[1].answer();
     await jest.advanceTimersByTimeAsync(300);
     await batch;
-    // Webhook 9's deliveries waited 250 ms, then gave up their leases for the reconciler to claim
-    // them again in its next batch (woken for it); nothing went back to Redis.
-    expect(released).toEqual(['d-2', 'd-3']);
-    expect(reconciler.wake).toHaveBeenCalled();
-    expect(putBack).toEqual([]);
+    // Webhook 9's deliveries waited 250 ms, then went back to Redis, due later, as jobs of their own.
+    expect(putBack.map((p) => p.job.id)).toEqual(['d-2', 'd-3']);
+    expect(putBack[0].at!.getTime()).toBeGreaterThanOrEqual(Date.now());
+    expect(putBack[0].job.body).toBe('{"n":2}');
     expect(sent).toEqual(['d-4']);
+    jest.useRealTimers();
+    inFlight[0].answer();
+    await hanging;
+  });
+
+  it('leaves a job put back once to the database when its webhook is still busy, not to Redis again', async () => {
+    const { run, runOne, inFlight, putBack, released, reconciler } = processorWith({
+      concurrency: 50,
+      perWebhook: 1,
+    });
+    const hanging = run(packBatch([delivery(1, 9)]));
+    await settle();
+    jest.useFakeTimers({ now: Date.now() });
+    const { done, job } = runOne(delivery(2, 9));
+    await jest.advanceTimersByTimeAsync(300);
+    await done;
+    // Its lease given up, it waits in its row for the reconciler's next batch (woken for it).
+    expect(released).toEqual(['d-2']);
+    expect(reconciler.wake).toHaveBeenCalled();
+    expect(job.moveToDelayed).not.toHaveBeenCalled();
+    expect(putBack).toEqual([]);
     jest.useRealTimers();
     inFlight[0].answer();
     await hanging;

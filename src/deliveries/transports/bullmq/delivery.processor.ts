@@ -25,8 +25,8 @@ const LEASE_SLACK_MS = 1_000;
 /**
  * A BullMQ delivery worker. A job is one attempt, or a batch of new deliveries' first attempts (see
  * DeliveryBatch), sent from the job's own data. A delivery whose webhook is at its bound in this worker
- * waits a little for a slot (see endpoint-slots.ts); one that gets none is left to the database (see
- * leaveToDatabase) instead of holding a slot the other webhooks need. Requests in flight in all are bounded by
+ * waits a little for a slot (see endpoint-slots.ts); one that gets none is put back (a batch's rest)
+ * or left to the database (see leaveToDatabase) instead of holding a slot the other webhooks need. Requests in flight in all are bounded by
  * `WEBHOOK_CONCURRENCY`, whatever the jobs in hand hold. Deliveries the reconciler claims from the
  * database (retries, and whatever no job carries) run here too, taking webhooks in turn.
  */
@@ -121,7 +121,8 @@ export class DeliveryProcessor
   /**
    * A batch's deliveries, one chain per webhook: each chain sends its deliveries in turn, so a batch
    * never holds more than one of a webhook's slots, and all its webhooks are sent to at once. A chain
-   * that gets no slot in time leaves the rest of its deliveries to the database.
+   * that gets no slot in time puts the rest of its deliveries back in Redis, delayed, each as a job of
+   * its own; such a job that finds its webhook busy again is left to the database.
    * A batch taken again after its worker stalled (died, or was blocked past its lock) trusts none of
    * its leases: each delivery is claimed again first, so none is sent twice at once, and one already
    * done is skipped.
@@ -188,19 +189,30 @@ export class DeliveryProcessor
         await this.queue.add(chain.slice(i).map((job) => ({ job, at })));
         return;
       }
-      if (!(await this.slots.take(webhookId, BUSY_WEBHOOK_DELAY_MS, false)))
-        return this.leaveToDatabase(chain.slice(i));
+      if (!(await this.slots.take(webhookId, BUSY_WEBHOOK_DELAY_MS, false))) {
+        // Back in Redis, for whichever worker is free first (with several workers, one that left
+        // them to the database would claim most of them again itself).
+        const at = new Date(this.busyUntil(webhookId));
+        await this.queue.add(chain.slice(i).map((job) => ({ job, at })));
+        return;
+      }
       const result = await this.deliver(chain[i]);
       if (result?.error_code === 'interrupted')
         await this.queue.add([{ job: { ...chain[i], ...interruptedJob(result) }, at: new Date() }]);
     }
   }
 
+  /** When a batch's rest that found its webhook busy comes back (see EndpointSlots.busyDelayMs). */
+  private busyUntil(webhookId: number): number {
+    const away = this.slots.busyDelayMs(webhookId, BUSY_WEBHOOK_DELAY_MS, this.timeoutMs);
+    return Date.now() + away + Math.floor(Math.random() * BUSY_WEBHOOK_DELAY_MS);
+  }
+
   /**
    * Deliveries whose webhook stayed busy: their leases are given up and they wait in the database,
    * due as they were, where the reconciler claims them in its next batch and holds them until the
-   * webhook has a slot. (Put back in Redis as delayed jobs of their own, a backlog for a few busy
-   * webhooks bounced between Redis and the worker, a job each, every few hundred milliseconds.)
+   * webhook has a slot. (Put back in Redis again and again, a backlog for a few busy webhooks bounced
+   * between Redis and the worker, a job each, every few hundred milliseconds.)
    */
   private async leaveToDatabase(jobs: DeliveryJob[]): Promise<void> {
     try {
@@ -220,15 +232,15 @@ export class DeliveryProcessor
     const { id, webhookId } = data;
     await this.inFlight.take();
     let answered = false;
-    const free = () => {
+    const free = (durationMs?: number) => {
       if (answered) return;
       answered = true;
-      this.slots.release(webhookId);
+      this.slots.release(webhookId, durationMs);
       this.inFlight.release();
     };
     try {
       const attempted = await this.attempts.attempt(data, { trigger: 'auto', retry: true });
-      free();
+      free(attempted?.result.duration_ms);
       if (!attempted) return null;
       await attempted.recorded;
       const { result } = attempted;
