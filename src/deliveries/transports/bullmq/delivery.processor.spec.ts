@@ -215,6 +215,28 @@ describe('DeliveryProcessor, batch jobs', () => {
     await hanging;
   });
 
+  it("leaves a late batch's rest to the database when its webhook stays busy: a backlog waits there", async () => {
+    const { run, inFlight, putBack, released, reconciler } = processorWith({
+      concurrency: 50,
+      perWebhook: 1,
+    });
+    // The claims made again answer webhook 0's deliveries; one of webhook 0 holds its only slot.
+    const hanging = run(packBatch([delivery(1, 0)]));
+    await settle();
+    jest.useFakeTimers({ now: Date.now() });
+    // Taken again after its worker stalled: every delivery is claimed again (the mock answers each
+    // with a fresh lease), so the batch is late.
+    const batch = run(packBatch([delivery(2, 0), delivery(3, 0)]), 1);
+    await jest.advanceTimersByTimeAsync(300);
+    await batch;
+    expect(released).toEqual(['d-2', 'd-3']);
+    expect(reconciler.wake).toHaveBeenCalled();
+    expect(putBack).toEqual([]);
+    jest.useRealTimers();
+    inFlight[0].answer();
+    await hanging;
+  });
+
   it('claims every delivery again, together, when a batch is taken again after its worker stalled', async () => {
     const { run, inFlight, attempts, claimer } = processorWith({ concurrency: 50, perWebhook: 4 });
     claimer.claimIds.mockImplementationOnce(() =>

@@ -122,30 +122,36 @@ export class DeliveryProcessor
    * A batch's deliveries, one chain per webhook: each chain sends its deliveries in turn, so a batch
    * never holds more than one of a webhook's slots, and all its webhooks are sent to at once. A chain
    * that gets no slot in time puts the rest of its deliveries back in Redis, delayed, each as a job of
-   * its own; such a job that finds its webhook busy again is left to the database.
+   * its own, or, in a late batch, leaves them to the database; a job put back that finds its webhook
+   * busy again is left to the database.
    * A batch taken again after its worker stalled (died, or was blocked past its lock) trusts none of
    * its leases: each delivery is claimed again first, so none is sent twice at once, and one already
    * done is skipped.
    */
   private async processBatch(jobs: DeliveryJob[], restarted: boolean): Promise<void> {
     const chains = new Map<number, DeliveryJob[]>();
-    for (const job of await this.holdBatch(jobs, restarted)) {
+    const held = await this.holdBatch(jobs, restarted);
+    for (const job of held.jobs) {
       const chain = chains.get(job.webhookId) ?? [];
       chain.push(job);
       chains.set(job.webhookId, chain);
     }
-    await Promise.all([...chains.values()].map((chain) => this.runChain(chain)));
+    await Promise.all([...chains.values()].map((chain) => this.runChain(chain, held.late)));
   }
 
   /**
    * A batch's deliveries as held now: those whose lease ran out (or might have: a batch taken again
    * after its worker stalled) are claimed again together, in one transaction, and the ones someone
-   * else holds or that are done are dropped; in the batch's order.
+   * else holds or that are done are dropped; in the batch's order. `late`: some had to be claimed
+   * again, so the batch waited in Redis past its lease (a backlog, or a worker that died).
    */
-  private async holdBatch(jobs: DeliveryJob[], restarted: boolean): Promise<DeliveryJob[]> {
+  private async holdBatch(
+    jobs: DeliveryJob[],
+    restarted: boolean,
+  ): Promise<{ jobs: DeliveryJob[]; late: boolean }> {
     const soon = Date.now() + this.timeoutMs + LEASE_SLACK_MS;
     const stale = jobs.filter((j) => restarted || j.leaseUntil === null || j.leaseUntil < soon);
-    if (stale.length === 0) return jobs;
+    if (stale.length === 0) return { jobs, late: false };
     const leases = new Set(stale.map((j) => j.leaseUntil));
     const held = !restarted && leases.size === 1 ? [...leases][0] : null;
     const claimed = new Map(
@@ -157,9 +163,12 @@ export class DeliveryProcessor
       ).map((j) => [j.id, j]),
     );
     const isStale = new Set(stale);
-    return jobs.flatMap((j) =>
-      !isStale.has(j) ? [j] : claimed.has(j.id) ? [claimed.get(j.id)!] : [],
-    );
+    return {
+      jobs: jobs.flatMap((j) =>
+        !isStale.has(j) ? [j] : claimed.has(j.id) ? [claimed.get(j.id)!] : [],
+      ),
+      late: true,
+    };
   }
 
   /**
@@ -181,7 +190,7 @@ export class DeliveryProcessor
     }
   }
 
-  private async runChain(chain: DeliveryJob[]): Promise<void> {
+  private async runChain(chain: DeliveryJob[], late: boolean): Promise<void> {
     for (let i = 0; i < chain.length; i++) {
       const { webhookId } = chain[i];
       if (this.stopping) {
@@ -190,8 +199,10 @@ export class DeliveryProcessor
         return;
       }
       if (!(await this.slots.take(webhookId, BUSY_WEBHOOK_DELAY_MS, false))) {
-        // Back in Redis, for whichever worker is free first (with several workers, one that left
-        // them to the database would claim most of them again itself).
+        // A late batch is part of a backlog: the rest waits in the database, for the reconcilers'
+        // batches. A burst's goes back to Redis, for whichever worker is free first (left to the
+        // database, the releasing worker's reconciler would claim most of it again itself).
+        if (late) return this.leaveToDatabase(chain.slice(i));
         const at = new Date(this.busyUntil(webhookId));
         await this.queue.add(chain.slice(i).map((job) => ({ job, at })));
         return;
