@@ -156,6 +156,12 @@ describe('endpoints paced and protected (e2e)', () => {
     const atA = await t.receiver.waitFor(5, at('/a'), 15_000);
     for (const r of atA.slice(1)) expect(r.at).toBeGreaterThanOrEqual(refused.at + 4000 - 25);
     await eventually(async () => (await health(a.id)).state === 'closed');
+    // An outcome is written just after its answer (a group commit): wait for all eight.
+    for (const hook of [a, b])
+      await eventually(async () => {
+        const rows = await t.deliveryRows(hook.id);
+        return rows.length === 4 && rows.every((d) => d.status === 'succeeded');
+      });
     // The three that waited were not attempted (or failed) meanwhile: one attempt each.
     expect((await attemptsOf(a.id)).sort()).toEqual([1, 1, 1, 2]);
     expect((await attemptsOf(b.id)).sort()).toEqual([1, 1, 1, 1]);
