@@ -114,7 +114,14 @@ describe('trace context (e2e)', () => {
       expect(one.traceId).toBe(CALLER_TRACE);
       expect(two.traceId).toBe(CALLER_TRACE);
       expect(two.spanId).not.toBe(one.spanId);
-      // A redelivery from the log stays in the event's trace, with yet another span.
+      // A redelivery from the log stays in the event's trace, with yet another span. (Once the second
+      // attempt's outcome is written: until then its lease holds the delivery and a redelivery is a 409.)
+      await eventually(async () => {
+        const res = await t.http
+          .get(`/api/admin/webhook_deliveries/${String(id)}`)
+          .set(bearer(t.admin.token));
+        return (res.body as { status?: string }).status === 'succeeded';
+      });
       await t.http
         .post(`/api/admin/webhook_deliveries/${String(id)}/redeliver`)
         .set(bearer(t.admin.token))
