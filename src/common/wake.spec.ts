@@ -97,6 +97,18 @@ describe('WakeAt', () => {
     expect(runs).toEqual([1_000_200]);
   });
 
+  it('never runs before its time, even when the timer fires a millisecond early (as Node timers may)', () => {
+    const runs: number[] = [];
+    const at = new WakeAt(() => runs.push(Date.now()));
+    at.by(1_000_500);
+    // The clock is set 1 ms back: the timer, due 500 ms on, fires when Date.now() is 1_000_499.
+    jest.setSystemTime(999_999);
+    jest.advanceTimersByTime(500);
+    expect(runs).toEqual([]);
+    jest.advanceTimersByTime(1);
+    expect(runs).toEqual([1_000_500]);
+  });
+
   it('can be asked again once it ran, and cancel drops the run', () => {
     const runs: number[] = [];
     const at = new WakeAt(() => runs.push(Date.now()));

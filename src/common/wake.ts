@@ -75,8 +75,18 @@ export class WakeAt {
     if (this.at !== null && this.at <= at) return;
     this.cancel();
     this.at = at;
+    this.arm(at);
+  }
+
+  /**
+   * Node may fire a timer a millisecond before its time (its loop clock is whole milliseconds, read at
+   * the start of the turn): a run woken before `at` would find a retry due at `at` not due yet and
+   * leave it to the next regular pass, seconds later. So an early timer is set again for the rest.
+   */
+  private arm(at: number): void {
     this.timer = setTimeout(
       () => {
+        if (Date.now() < at) return this.arm(at);
         this.at = null;
         this.timer = null;
         this.task();
