@@ -23,10 +23,18 @@ export function requestError(request: ClientRequest): Error | undefined {
 }
 
 /**
+ * Interim (1xx) responses a request accepts before its final one. A server may send a few (100
+ * Continue, 103 Early Hints); one that sends them without end would have Node parse them until the
+ * deadline, each a header object of garbage (10 such receivers at once grew RSS by ~100 MB).
+ */
+export const MAX_INTERIM_RESPONSES = 10;
+
+/**
  * node:http and node:https themselves (what `maxRedirects: 0` picks without a transport), keeping
  * the error each request fails with: once axios has handed over the response, a malformed body (junk
  * in a chunk size, trailers past Node's header limit) fails the request with the parser's error while
- * the body stream only says "aborted".
+ * the body stream only says "aborted". A request given more than MAX_INTERIM_RESPONSES interim
+ * responses fails there and then.
  */
 const TRANSPORT = {
   request(options: RequestOptions, onResponse: (res: IncomingMessage) => void): ClientRequest {
@@ -35,6 +43,13 @@ const TRANSPORT = {
       onResponse,
     );
     request.once('error', (error) => requestErrors.set(request, error));
+    let interim = 0;
+    request.on('information', () => {
+      if (++interim === MAX_INTERIM_RESPONSES + 1)
+        request.destroy(
+          new Error(`more than ${MAX_INTERIM_RESPONSES} interim (1xx) responses before the response`),
+        );
+    });
     return request;
   },
 };

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Env } from '../../config/env.validation';
 import { TargetGuard } from '../../network/target-guard';
+import { MAX_INTERIM_RESPONSES } from './http-exchange';
 import { AttemptOutcome, WebhookSender } from './webhook-sender';
 
 /**
@@ -177,8 +178,13 @@ const CRAFTED: Crafted[] = [
     reply: (socket) =>
       flood(socket, 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n'),
     parallel: 10,
-    expected: { success: false, error_code: 'timeout' },
-    within: ENDS_AT_DEADLINE,
+    // Cut off after MAX_INTERIM_RESPONSES, at once, rather than parsed until the deadline.
+    expected: {
+      success: false,
+      error_code: 'connection',
+      error: expect.stringMatching(/interim \(1xx\) responses/),
+    },
+    within: DEADLINE_MS / 2,
   },
   {
     name: 'junk after a chunk size',
@@ -266,6 +272,17 @@ const CRAFTED: Crafted[] = [
           '5;ext=1\r\nhello\r\n7\r\n, world\r\n0\r\nX-Trailer: t\r\n\r\n',
       ),
     expected: { success: true, status_code: 202, response: 'hello, world' },
+    within: ENDS_AT_DEADLINE,
+  },
+  {
+    name: `${MAX_INTERIM_RESPONSES} interim responses (the most accepted), then a 200`,
+    reply: (socket) =>
+      socket.write(
+        'HTTP/1.1 100 Continue\r\n\r\n'.repeat(MAX_INTERIM_RESPONSES - 1) +
+          'HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n' +
+          'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
+      ),
+    expected: { success: true, status_code: 200, response: 'ok' },
     within: ENDS_AT_DEADLINE,
   },
   {
