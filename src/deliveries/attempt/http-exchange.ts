@@ -47,7 +47,9 @@ const TRANSPORT = {
     request.on('information', () => {
       if (++interim === MAX_INTERIM_RESPONSES + 1)
         request.destroy(
-          new Error(`more than ${MAX_INTERIM_RESPONSES} interim (1xx) responses before the response`),
+          new Error(
+            `more than ${MAX_INTERIM_RESPONSES} interim (1xx) responses before the response`,
+          ),
         );
     });
     return request;
