@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,7 +41,11 @@ export async function isolatedDatabase(
     };
   const url = new URL(base);
   counter += 1;
-  const name = `${url.pathname.slice(1)}_${label}_${process.pid}_${counter}`.slice(0, 64);
+  // Random too: jest starts each file's modules afresh (the counter with them) in a worker whose pid
+  // may be one an earlier worker had (pids wrap at 32,768 on a busy CI run), and a database an earlier
+  // file left behind must not make every later file's app fail ("database exists").
+  const unique = `${process.pid}_${counter}_${randomBytes(4).toString('hex')}`;
+  const name = `${url.pathname.slice(1).slice(0, 64 - label.length - unique.length - 2)}_${label}_${unique}`;
   const admin = await createConnection({
     host: url.hostname,
     port: Number(url.port || 3306),
